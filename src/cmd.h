@@ -1,0 +1,19 @@
+/* cmd.h — the subcommands; main.c only parses global options and dispatches here. */
+#ifndef TRAMDO_CMD_H
+#define TRAMDO_CMD_H
+
+#include <stdbool.h>
+
+struct cli {
+	const char	*config_path;	/* -c FILE, default CONFIG_DEFAULT_PATH */
+	bool		 config_given;
+	const char	*log_path;	/* --log FILE or NULL */
+	bool		 allow_root;
+};
+
+/* Each returns the process exit status (0 ok, 1 failure, 2 usage, 78 config). */
+int cmd_kiosk(const struct cli *cli, int argc, char **argv);
+int cmd_run(const struct cli *cli, int argc, char **argv);
+int cmd_check_config(const struct cli *cli, int argc, char **argv);
+
+#endif

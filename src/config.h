@@ -1,0 +1,107 @@
+/* config.h — the INI configuration (iniparser): defaults, parsing, validation. */
+#ifndef TRAMDO_CONFIG_H
+#define TRAMDO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/tramdo/tramdo.ini"
+#define EXIT_CONFIG 78		/* sysexits EX_CONFIG */
+
+/* Problems found while loading: every one is kept, so staff can fix a file in one pass. */
+enum diag_level { DIAG_WARNING, DIAG_ERROR };
+struct diag {
+	enum diag_level	 level;
+	char		*text;	/* "FILE:LINE: [section] key: message" (LINE when known) */
+};
+struct diags {
+	struct diag	*v;
+	size_t		 n;
+};
+void diags_add(struct diags *d, enum diag_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+size_t diags_count(const struct diags *d, enum diag_level level);
+void diags_free(struct diags *d);
+
+/* A server's four LibreSpeed endpoints, as paths relative to url (or absolute URLs). */
+struct server_conf {
+	char	*name;
+	char	*url;		/* base, e.g. http://10.0.0.2/ */
+	char	*download_path;	/* garbage: GET ?ckSize=N */
+	char	*upload_path;	/* empty: POST */
+	char	*ping_path;	/* empty: GET */
+	char	*getip_path;	/* getIP: GET ?isp=true */
+	char	*layout;	/* "php" (backend/garbage.php …) or "go" (garbage, empty, getIP) */
+};
+
+enum charset { CHARSET_AUTO, CHARSET_UNICODE, CHARSET_CONSOLE, CHARSET_ASCII };
+
+struct config {
+	char	*path;
+
+	struct {
+		char	*id, *name, *province, *district, *commune, *commune_code;
+		char	*isp, *access;
+		bool	 has_position;
+		double	 latitude, longitude;
+	} station;
+
+	struct {
+		char		*language;	/* "vi" | "en" */
+		int		 result_seconds;
+		int		 error_seconds;
+		int		 cooldown_seconds;
+		char		*staff_pin;
+		enum charset	 charset;
+		char		*promo_qr_url;
+		char		*prompt;	/* staff's own welcome text, or NULL */
+	} kiosk;
+
+	struct {
+		char	*server;		/* "auto" or a server name */
+		int	 download_streams;
+		int	 upload_streams;
+		double	 max_seconds;		/* per direction */
+		int	 ping_count;
+		double	 connect_timeout;	/* seconds */
+		double	 stall_seconds;		/* no byte for this long: the server stalled */
+		double	 daily_budget_mb;	/* 0: no budget */
+		char	*schedule;
+		char	*quiet_hours;
+	} test;
+
+	struct server_conf	*servers;
+	size_t			 nservers;
+	char			*server_list_url;	/* [servers] list_url */
+
+	struct {
+		bool	 enabled;
+		char	*host;
+		char	*port;
+		int	 max_fix_age_seconds;
+	} gps;
+
+	struct {
+		bool	 enabled;
+		char	*format;	/* comma list: json, librespeed, influx */
+		char	*url;
+		char	*token_file;
+		int	 retry_max_seconds;
+	} upload;
+
+	struct {
+		char	*path;
+	} storage;
+};
+
+/* Fills cfg with defaults for every key. */
+void config_defaults(struct config *cfg);
+/*
+ * Loads and validates path over the defaults. Every problem goes to d. Returns 0 when usable
+ * (warnings allowed), -1 on any error; cfg is always safe to config_free().
+ */
+int  config_load(const char *path, struct config *cfg, struct diags *d);
+void config_free(struct config *cfg);
+const struct server_conf *config_server(const struct config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,92 @@
+/* main.c — global options and subcommand dispatch; nothing else. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "config.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(const struct cli *, int, char **);
+	const char	*usage;
+} commands[] = {
+	{ "run",		cmd_run,		"run [--server NAME|URL] [--json]" },
+	{ "check-config",	cmd_check_config,	"check-config" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: tramdo [-c FILE] [--log FILE]            the kiosk (full screen)\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "       tramdo [-c FILE] %s\n", commands[i].usage);
+	fprintf(f, "       tramdo --version | --help\n");
+}
+
+/* Global options may stand before or after the subcommand's name: take them out of argv. */
+static int
+take_global_options(struct cli *cli, int *argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
+			slot = &cli->config_path;
+		else if (strcmp(a, "--log") == 0)
+			slot = &cli->log_path;
+		if (slot != NULL) {
+			if (i + 1 == *argc) {
+				fprintf(stderr, "tramdo: %s needs a file name\n", a);
+				return -1;
+			}
+			*slot = argv[++i];
+			if (slot == &cli->config_path)
+				cli->config_given = true;
+			continue;
+		}
+		if (strcmp(a, "--allow-root") == 0) {
+			cli->allow_root = true;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli = { .config_path = CONFIG_DEFAULT_PATH };
+
+	/*
+	 * Only the character type follows the environment (ncursesw needs UTF-8). LC_NUMERIC stays
+	 * "C" for the whole program: glibc's vi_VN uses "," as decimal point, which would corrupt
+	 * every number we parse, log or upload.
+	 */
+	setlocale(LC_CTYPE, "");
+
+	if (take_global_options(&cli, &argc, argv) != 0)
+		return 2;
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tramdo %s\n", TRAMDO_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return cmd_kiosk(&cli, argc, argv);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(&cli, argc - 1, argv + 1);
+	fprintf(stderr, "tramdo: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
