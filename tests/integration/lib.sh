@@ -1,0 +1,54 @@
+# lib.sh — shared helpers for the TAP integration tests (sourced, bash).
+# Every test starts what it needs on loopback, on free ports, and stops it by PID on exit.
+
+set -u
+TRAMDO=${TRAMDO:-$PWD/tramdo}
+SRCDIR=${TRAMDO_SRCDIR:-$PWD}
+T_TMP=$(mktemp -d /tmp/tramdo-test.XXXXXX)
+chmod 755 "$T_TMP"
+T_PIDS=()
+_t_n=0
+_t_failed=0
+
+t_cleanup() {
+	local p
+	for p in "${T_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${T_PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP port nobody listens on (the kernel picks it; a tiny race is acceptable in tests).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+wait_port() {
+	local port=$1 secs=${2:-10} i
+	for i in $(seq $((secs * 20))); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+plan()   { echo "1..$1"; }
+ok()     { _t_n=$((_t_n + 1)); if [ "$1" -eq 0 ]; then echo "ok $_t_n - $2"; else echo "not ok $_t_n - $2"; _t_failed=1; fi; }
+pass()   { ok 0 "$1"; }
+fail()   { ok 1 "$1"; }
+diag()   { echo "# $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# is GOT EXPECTED NAME
+is()     { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3"; diag "got '$1', expected '$2'"; fi; }
+# like GOT REGEX NAME
+like()   { if [[ $1 =~ $2 ]]; then pass "$3"; else fail "$3"; diag "got '$1', expected to match /$2/"; fi; }
+# num_ok "EXPR" NAME: a floating-point condition evaluated by python3, e.g. num_ok "$a > 0 and $a < 10"
+num_ok() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null; then pass "$2"; else fail "$2"; diag "false: $1"; fi; }
+# jget JSONFILE PYEXPR: print a field, e.g. jget r.json 'd["download_mbps"]'
+jget()   { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+done_testing() { exit $_t_failed; }
