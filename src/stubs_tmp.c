@@ -4,7 +4,6 @@
 #include "config.h"
 #include "measure.h"
 
-int cmd_kiosk(const struct cli *c, int argc, char **argv) { (void)c; (void)argc; (void)argv; fprintf(stderr, "tramdo: kiosk not built yet\n"); return 1; }
 int cmd_check_config(const struct cli *c, int argc, char **argv) { (void)c; (void)argc; (void)argv; return 1; }
 #include <stdlib.h>
 #include <string.h>

@@ -92,13 +92,18 @@ ui_read_key(void)
 {
 	wint_t wc;
 
-	switch (wget_wch(stdscr, &wc)) {
-	case OK:
-		return (int)wc;
-	case KEY_CODE_YES:
-		return UI_KEY_FN((int)wc);
-	default:
-		return -1;
+	for (;;) {
+		switch (wget_wch(stdscr, &wc)) {
+		case OK:
+			return (int)wc;
+		case KEY_CODE_YES:
+			/* Resizes come from our SIGWINCH flag; ncurses' echo of it is no key. */
+			if (wc == KEY_RESIZE)
+				continue;
+			return UI_KEY_FN((int)wc);
+		default:
+			return -1;
+		}
 	}
 }
 

@@ -126,6 +126,9 @@ welcome_key(struct ui_model *m, int key)
 		return UI_LANG_VI;
 	case UI_KEY_STAFF:
 		return UI_STAFF_KEY;
+	case 'C' & 0x1f:	/* Ctrl-C, Ctrl-Z, Ctrl-\: "do nothing", as on the rest of the kiosk */
+	case 'Z' & 0x1f:
+	case '\\' & 0x1f:
 	case UI_KEY_FN(KEY_RESIZE):
 	case UI_KEY_FN(KEY_MOUSE):
 		return UI_NONE;
