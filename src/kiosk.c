@@ -230,7 +230,8 @@ go_error(struct kiosk *k, const char *key)
 	k->state = K_ERROR;
 	k->model.screen = UI_ERROR;
 	k->model.error_key = key;
-	k->deadline = now_mono() + seconds_or(k->cfg.kiosk.error_seconds, DEFAULT_ERROR_SECONDS);
+	k->model.back_left = seconds_or(k->cfg.kiosk.error_seconds, DEFAULT_ERROR_SECONDS);
+	k->deadline = now_mono() + k->model.back_left;
 	mark(k);
 }
 
@@ -308,7 +309,8 @@ show_result(struct kiosk *k, const struct measure_result *mr)
 	free(s3);
 	k->state = K_RESULT;
 	m->screen = UI_RESULT;
-	k->deadline = now_mono() + seconds_or(k->cfg.kiosk.result_seconds, DEFAULT_RESULT_SECONDS);
+	m->back_left = seconds_or(k->cfg.kiosk.result_seconds, DEFAULT_RESULT_SECONDS);
+	k->deadline = now_mono() + m->back_left;
 	mark(k);
 }
 

@@ -22,7 +22,7 @@ like "$K_SCREEN" 'E: English / V: Tiếng Việt' "language key shown"
 k_keys C-c; k_keys C-z; k_keys 'C-\'
 sleep 0.5
 kill -0 "$K_PID" 2>/dev/null; ok $? "Ctrl-C, Ctrl-Z and Ctrl-\\ do not end the kiosk"
-k_wait 'Nhấn phím bất kỳ' 2; ok $? "... nor start a test"
+k_wait 'Nhấn phím bất kỳ để đo' 2; ok $? "... nor start a test"
 
 t0=$(k_cpu_ticks "$K_PID")
 sleep 3

@@ -58,3 +58,13 @@ ok = ok and all(a[0] == b[0] for a, b in zip(tl, tr)) and all(a[0] == b[0] for a
 sys.exit(0 if ok else 1)
 PY
 }
+
+# k_wait_gone REGEX [SECONDS]: until the screen no longer matches.
+k_wait_gone() {
+	local re=$1 secs=${2:-10} i
+	for i in $(seq $((secs * 10))); do
+		[[ $(k_screen) =~ $re ]] || return 0
+		sleep 0.1
+	done
+	return 1
+}
