@@ -8,7 +8,7 @@
 command -v tmux >/dev/null || skip_all "tmux missing"
 printf '[kiosk]\nlanguage = vi\n' > "$T_TMP/probe.ini"
 "$TRAMDO" -c "$T_TMP/probe.ini" check-config >/dev/null 2>&1 || skip_all "no config module yet"
-plan 25
+plan 24
 
 closed=$(free_port)
 cat > "$T_TMP/k.ini" <<INI
