@@ -6,4 +6,3 @@
 
 int cmd_kiosk(const struct cli *c, int argc, char **argv) { (void)c; (void)argc; (void)argv; fprintf(stderr, "tramdo: kiosk not built yet\n"); return 1; }
 int cmd_run(const struct cli *c, int argc, char **argv) { (void)c; (void)argc; (void)argv; return 1; }
-int cmd_check_config(const struct cli *c, int argc, char **argv) { (void)c; (void)argc; (void)argv; return 1; }
