@@ -543,9 +543,8 @@ parse_bool(const char *v, bool *out)
 	return false;
 }
 
-/* NULL when u is an http(s) URL with a host, else why not. */
-static const char *
-url_problem(const char *u)
+const char *
+config_url_problem(const char *u)
 {
 	CURLU *h = curl_url();
 	char *host = NULL;
@@ -713,7 +712,7 @@ parse_value(void *base, const struct key_spec *k, const char *v, char **msg)
 		*(char **)field = norm;
 		return NULL;
 	case K_URL:
-		if ((why = url_problem(v)) != NULL)
+		if ((why = config_url_problem(v)) != NULL)
 			return *msg = xasprintf("'%s' %s", v, why), *msg;
 		set_string(base, k, v);
 		return NULL;

@@ -109,5 +109,7 @@ void config_defaults(struct config *cfg);
 int  config_load(const char *path, struct config *cfg, struct diags *d);
 void config_free(struct config *cfg);
 const struct server_conf *config_server(const struct config *cfg, const char *name);
+/* NULL when url is http:// or https:// with a host, else why not ("has no host name", …). */
+const char *config_url_problem(const char *url);
 
 #endif
