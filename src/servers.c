@@ -181,7 +181,12 @@ servers_parse_list(const char *json, size_t len, struct server_list *out, char *
 	}
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	end = json_tokener_get_parse_end(tok);
-	if (root == NULL) {
+	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+		/* A top-level literal ("null", 12) ends only at a delimiter: give it one. */
+		root = json_tokener_parse_ex(tok, " ", 1);
+		end = len;
+	}
+	if (json_tokener_get_error(tok) != json_tokener_success) {	/* root is NULL for "null" too */
 		snprintf(err, errlen, "server list is not valid JSON: %s",
 		    json_tokener_get_error(tok) == json_tokener_continue ? "empty or truncated" :
 		    json_tokener_error_desc(json_tokener_get_error(tok)));
@@ -192,7 +197,7 @@ servers_parse_list(const char *json, size_t len, struct server_list *out, char *
 	while (end < len && (json[end] == ' ' || json[end] == '\n' || json[end] == '\r' ||
 	    json[end] == '\t'))
 		end++;
-	if (end < len || !json_object_is_type(root, json_type_array)) {
+	if (end < len || root == NULL || !json_object_is_type(root, json_type_array)) {
 		snprintf(err, errlen, "%s", end < len ? "server list has text after the JSON value" :
 		    "server list is not a JSON array");
 		json_object_put(root);
