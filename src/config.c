@@ -24,8 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONFIG_MAX_BYTES	(1024 * 1024)	/* a config is a few kB; more is the wrong file */
-#define INI_MAX_LINE		1023		/* iniparser's ASCIILINESZ minus its newline */
+#define CONFIG_MAX_BYTES	(64 * 1024)	/* a config is a few kB; more is the wrong file */
 
 /* Vietnam's bounding box, to catch typos and swapped coordinates. */
 #define VN_LAT_MIN 8.0
@@ -840,7 +839,7 @@ iniparser_message(const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	if (strcmp(what, "input line too long") == 0)
-		what = "line longer than 1023 bytes";
+		what = "line longer than 1022 bytes";
 	report(parsing, DIAG_ERROR, line, NULL, NULL, "cannot be parsed: %s%s", what,
 	    strcmp(what, "syntax error") == 0 ? " (expected [section], key = value or a comment)" :
 	    "");

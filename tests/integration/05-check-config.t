@@ -61,7 +61,7 @@ check "$T_TMP/bin.ini"
 is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/bin.ini:1: error: cannot be parsed: binary data (a NUL byte); is this the configuration file?" "binary garbage"
 { printf '[kiosk]\nprompt = '; head -c 2000 /dev/zero | tr '\0' a; echo; } >"$T_TMP/long.ini"
 check "$T_TMP/long.ini"
-is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/long.ini:2: error: cannot be parsed: line longer than 1023 bytes" "over-long line"
+is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/long.ini:2: error: cannot be parsed: line longer than 1022 bytes" "over-long line"
 
 # Numbers are read the C way whatever the locale; -c may follow the subcommand.
 printf '[station]\nid = T\n[server a]\nurl = http://127.0.0.1/\n[test]\nmax_seconds = 12.5\n' >"$T_TMP/num.ini"

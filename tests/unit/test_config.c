@@ -505,7 +505,7 @@ test_long_line(void **state)
 	memset(text + strlen(text), 'a', 1500);
 	strcpy(text + 17 + 1500, "\n");
 	assert_int_equal(load_text(text, &cfg, &d), -1);
-	assert_true(has_diag(&d, ":2: error: cannot be parsed: line longer than 1023 bytes"));
+	assert_true(has_diag(&d, ":2: error: cannot be parsed: line longer than 1022 bytes"));
 	free(text);
 	diags_free(&d);
 	config_free(&cfg);
