@@ -979,7 +979,8 @@ warn_unknown_key(struct load *ld, const struct entry *e)
 static void
 warn_unknown_section(struct load *ld, const struct entry *e)
 {
-	const char *best = closest(e->section, (const char *const *)known_sections, NSECTIONS);
+	char *word = xasprintf("%.*s", (int)strcspn(e->section, " "), e->section);
+	const char *best = closest(word, (const char *const *)known_sections, NSECTIONS);
 
 	if (best != NULL && strcmp(best, "server") == 0)
 		report(ld, DIAG_WARNING, e->line, e->display, NULL,
@@ -990,6 +991,7 @@ warn_unknown_section(struct load *ld, const struct entry *e)
 	else
 		report(ld, DIAG_WARNING, e->line, e->display, NULL,
 		    "unknown section — its keys are ignored");
+	free(word);
 }
 
 static struct server_conf *

@@ -320,7 +320,9 @@ static const struct {
 	{ "[uploads]\nenabled = no\n",
 	    ":1: [uploads]: warning: unknown section — typo? did you mean [upload]?" },
 	{ "[sever hanoi]\nurl = http://10.0.0.2/\n",
-	    ":1: [sever hanoi]: warning: unknown section — its keys are ignored" },
+	    ":1: [sever hanoi]: warning: unknown section — typo? did you mean [server NAME]?" },
+	{ "[display]\nx = 1\n",
+	    ":1: [display]: warning: unknown section — its keys are ignored" },
 	{ "[kiosk]\npromo_qr_url = https://example.vn/app#install\n",
 	    ":2: [kiosk] promo_qr_url: warning: value cut at '#' (text after ';' or '#' is a comment): "
 	    "put the value in double quotes" },
