@@ -84,7 +84,7 @@ enum key_type {
 	K_CHARSET,	/* one of choices, stored as enum charset */
 	K_WORDS,	/* comma list of choices, stored normalised "a,b" */
 	K_URL,		/* http:// or https:// with a host */
-	K_PATH,		/* a file name */
+	K_PATH,		/* a file name, length <= max */
 	K_PORT,		/* 1..65535, kept as text (getaddrinfo wants a string) */
 	K_PIN,		/* digits, length min..max */
 	K_TIMES,	/* comma list of HH:MM */
@@ -153,10 +153,10 @@ static const struct key_spec keys[] = {
 	{ "upload", "format",		K_WORDS, C(upload.format),	  "json", 0, 0,
 	    "json|librespeed|influx", F_REQUIRED },
 	{ "upload", "url",		K_URL, C(upload.url),		  NULL, 0, 0, NULL, 0 },
-	{ "upload", "token_file",	K_PATH, C(upload.token_file),	  NULL, 0, 0, NULL, 0 },
+	{ "upload", "token_file",	K_PATH, C(upload.token_file),	  NULL, 0, 4096, NULL, 0 },
 	{ "upload", "retry_max_seconds", K_INT, C(upload.retry_max_seconds), "3600", 10, 86400, NULL, 0 },
 
-	{ "storage", "path",		K_PATH, C(storage.path),	  "/var/lib/tramdo/results.db", 0, 0, NULL,
+	{ "storage", "path",		K_PATH, C(storage.path),	  "/var/lib/tramdo/results.db", 0, 4096, NULL,
 	    F_REQUIRED },
 
 	{ "server", "url",		K_URL, S(url),			  NULL, 0, 0, NULL, F_REQUIRED },
@@ -247,10 +247,8 @@ value_cut_at(const char *v, size_t n)
 	if (n == 0 || *v == '"' || *v == '\'')
 		return 0;
 	for (size_t i = 1; i < n; i++)
-		if ((v[i] == ';' || v[i] == '#') && !isspace((unsigned char)v[i - 1]))
-			return v[i];
-		else if (v[i] == ';' || v[i] == '#')
-			return 0;
+		if (v[i] == ';' || v[i] == '#')
+			return isspace((unsigned char)v[i - 1]) ? 0 : v[i];
 	return 0;
 }
 
@@ -618,15 +616,6 @@ normalise_words(const char *choices, const char *v, char **bad)
 	}
 }
 
-static void
-set_string(void *base, const struct key_spec *k, const char *v)
-{
-	char **slot = (char **)((char *)base + k->offset);
-
-	free(*slot);
-	*slot = xstrdup(v);
-}
-
 /* Is the field a char * (as opposed to a number, bool or enum)? */
 static bool
 is_text(const struct key_spec *k)
@@ -634,124 +623,184 @@ is_text(const struct key_spec *k)
 	return k->type != K_INT && k->type != K_DOUBLE && k->type != K_BOOL && k->type != K_CHARSET;
 }
 
+static void
+set_text(char *field, char *v)
+{
+	free(*(char **)field);
+	*(char **)field = v;
+}
+
+/*
+ * One parser per type: each stores v into field and returns NULL, or returns an English message
+ * (allocated) and leaves the field alone.
+ */
+static char *
+parse_string(char *field, const struct key_spec *k, const char *v)
+{
+	if (strlen(v) > (size_t)k->max)
+		return xasprintf("is longer than %d bytes", (int)k->max);
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *
+parse_int(char *field, const struct key_spec *k, const char *v)
+{
+	long l;
+
+	if (!plain_number(v, false) || !parse_long(v, &l))
+		return xasprintf("'%s' is not a whole number%s", v, number_hint(v));
+	if (l < (long)k->min || l > (long)k->max)
+		return xasprintf("%ld is out of range %d..%d", l, (int)k->min, (int)k->max);
+	*(int *)field = (int)l;
+	return NULL;
+}
+
+static char *
+parse_real(char *field, const struct key_spec *k, const char *v)
+{
+	double x;
+
+	if (!plain_number(v, true) || !parse_double(v, &x))
+		return xasprintf("'%s' is not a number%s", v, number_hint(v));
+	if (x < k->min || x > k->max)
+		return xasprintf("%s is out of range %g..%g", v, k->min, k->max);
+	*(double *)field = x;
+	return NULL;
+}
+
+static char *
+parse_yes_no(char *field, const struct key_spec *k, const char *v)
+{
+	(void)k;
+	if (!parse_bool(v, (bool *)field))
+		return xasprintf("'%s' is not yes or no", v);
+	return NULL;
+}
+
+static char *
+parse_word(char *field, const struct key_spec *k, const char *v)
+{
+	int idx = choice_index(k->choices, v, strlen(v));
+
+	if (idx < 0)
+		return xasprintf("'%s' is not one of %s", v, k->choices);
+	if (k->type == K_CHARSET)
+		*(enum charset *)field = (enum charset)idx;
+	else
+		set_text(field, trimmed_lower(v, strlen(v)));
+	return NULL;
+}
+
+static char *
+parse_words(char *field, const struct key_spec *k, const char *v)
+{
+	char *norm, *bad, *msg;
+
+	if ((norm = normalise_words(k->choices, v, &bad)) != NULL) {
+		set_text(field, norm);
+		return NULL;
+	}
+	msg = choice_index(k->choices, bad, strlen(bad)) >= 0 ?
+	    xasprintf("'%s' is listed twice", bad) :
+	    xasprintf("'%s' is not one of %s", bad, k->choices);
+	free(bad);
+	return msg;
+}
+
+static char *
+parse_url(char *field, const struct key_spec *k, const char *v)
+{
+	const char *why = config_url_problem(v);
+
+	(void)k;
+	if (why != NULL)
+		return xasprintf("'%s' %s", v, why);
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *
+parse_port(char *field, const struct key_spec *k, const char *v)
+{
+	long l;
+
+	(void)k;
+	if (!plain_number(v, false) || !parse_long(v, &l) || l < 1 || l > 65535)
+		return xasprintf("'%s' is not a port number 1..65535", v);
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *
+parse_pin(char *field, const struct key_spec *k, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (strspn(v, "0123456789") != n || n < (size_t)k->min || n > (size_t)k->max)
+		return xasprintf("must be %d to %d digits", (int)k->min, (int)k->max);
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *
+parse_times(char *field, const struct key_spec *k, const char *v)
+{
+	(void)k;
+	for (const char *p = v;; p++) {
+		size_t n = strcspn(p, ",");
+		char *t = trimmed(p, n);
+		bool good = parse_hhmm(t, strlen(t));
+
+		free(t);
+		if (!good)
+			return xasprintf("'%s' is not a list of times like 09:30,15:00", v);
+		p += n;
+		if (*p == '\0')
+			break;
+	}
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *
+parse_hours(char *field, const struct key_spec *k, const char *v)
+{
+	(void)k;
+	if (strlen(v) != 11 || v[5] != '-' || !parse_hhmm(v, 5) || !parse_hhmm(v + 6, 5))
+		return xasprintf("'%s' is not a time range like 22:00-06:00", v);
+	set_text(field, xstrdup(v));
+	return NULL;
+}
+
+static char *(*const parsers[])(char *, const struct key_spec *, const char *) = {
+	[K_STRING] = parse_string, [K_INT] = parse_int, [K_DOUBLE] = parse_real,
+	[K_BOOL] = parse_yes_no, [K_WORD] = parse_word, [K_CHARSET] = parse_word,
+	[K_WORDS] = parse_words, [K_URL] = parse_url, [K_PATH] = parse_string,
+	[K_PORT] = parse_port, [K_PIN] = parse_pin, [K_TIMES] = parse_times,
+	[K_HOURS] = parse_hours,
+};
+
 /*
  * Parses v for key k into base (struct config or struct server_conf). Returns NULL when stored,
- * else a message (static or in *msg, which the caller frees) and leaves the field alone.
+ * else an allocated message, the field left as it was.
  */
-static const char *
-parse_value(void *base, const struct key_spec *k, const char *v, char **msg)
+static char *
+parse_value(void *base, const struct key_spec *k, const char *v)
 {
 	char *field = (char *)base + k->offset;
-	long l;
-	double x;
-	bool b;
-	int idx;
-	char *norm, *bad;
-	const char *why;
 
-	*msg = NULL;
 	if (*v == '\0') {
 		if ((k->flags & F_REQUIRED) || !is_text(k))
-			return "must not be empty";
-		free(*(char **)field);
-		*(char **)field = (k->def != NULL || (k->flags & F_KEEP_EMPTY)) ? xstrdup("") : NULL;
+			return xstrdup("must not be empty");
+		set_text(field, k->def != NULL || (k->flags & F_KEEP_EMPTY) ? xstrdup("") : NULL);
 		return NULL;
 	}
 	if (has_control_chars(v))
-		return "contains control characters";
+		return xstrdup("contains control characters");
 	if (!valid_utf8(v))
-		return "is not valid UTF-8 text (save the file as UTF-8)";
-	switch (k->type) {
-	case K_STRING:
-		if (strlen(v) > (size_t)k->max)
-			return *msg = xasprintf("is longer than %d bytes", (int)k->max), *msg;
-		set_string(base, k, v);
-		return NULL;
-	case K_INT:
-		if (!plain_number(v, false) || !parse_long(v, &l))
-			return *msg = xasprintf("'%s' is not a whole number%s", v, number_hint(v)), *msg;
-		if (l < (long)k->min || l > (long)k->max)
-			return *msg = xasprintf("%ld is out of range %d..%d", l, (int)k->min,
-			    (int)k->max), *msg;
-		*(int *)field = (int)l;
-		return NULL;
-	case K_DOUBLE:
-		if (!plain_number(v, true) || !parse_double(v, &x))
-			return *msg = xasprintf("'%s' is not a number%s", v, number_hint(v)), *msg;
-		if (x < k->min || x > k->max)
-			return *msg = xasprintf("%s is out of range %g..%g", v, k->min, k->max), *msg;
-		*(double *)field = x;
-		return NULL;
-	case K_BOOL:
-		if (!parse_bool(v, &b))
-			return *msg = xasprintf("'%s' is not yes or no", v), *msg;
-		*(bool *)field = b;
-		return NULL;
-	case K_WORD:
-	case K_CHARSET:
-		if ((idx = choice_index(k->choices, v, strlen(v))) < 0)
-			return *msg = xasprintf("'%s' is not one of %s", v, k->choices), *msg;
-		if (k->type == K_CHARSET) {
-			*(enum charset *)field = (enum charset)idx;
-		} else {
-			norm = trimmed_lower(v, strlen(v));
-			free(*(char **)field);
-			*(char **)field = norm;
-		}
-		return NULL;
-	case K_WORDS:
-		if ((norm = normalise_words(k->choices, v, &bad)) == NULL) {
-			*msg = choice_index(k->choices, bad, strlen(bad)) >= 0 ?
-			    xasprintf("'%s' is listed twice", bad) :
-			    xasprintf("'%s' is not one of %s", bad, k->choices);
-			free(bad);
-			return *msg;
-		}
-		free(*(char **)field);
-		*(char **)field = norm;
-		return NULL;
-	case K_URL:
-		if ((why = config_url_problem(v)) != NULL)
-			return *msg = xasprintf("'%s' %s", v, why), *msg;
-		set_string(base, k, v);
-		return NULL;
-	case K_PATH:
-		set_string(base, k, v);
-		return NULL;
-	case K_PORT:
-		if (!plain_number(v, false) || !parse_long(v, &l) || l < 1 || l > 65535)
-			return *msg = xasprintf("'%s' is not a port number 1..65535", v), *msg;
-		set_string(base, k, v);
-		return NULL;
-	case K_PIN:
-		if (strspn(v, "0123456789") != strlen(v) || strlen(v) < (size_t)k->min ||
-		    strlen(v) > (size_t)k->max)
-			return *msg = xasprintf("must be %d to %d digits", (int)k->min, (int)k->max),
-			    *msg;
-		set_string(base, k, v);
-		return NULL;
-	case K_TIMES:
-		for (const char *p = v;; p++) {
-			size_t n = strcspn(p, ",");
-			char *t = trimmed(p, n);
-			bool good = parse_hhmm(t, strlen(t));
-			free(t);
-			if (!good)
-				return *msg = xasprintf("'%s' is not a list of times like 09:30,15:00", v),
-				    *msg;
-			p += n;
-			if (*p == '\0')
-				break;
-		}
-		set_string(base, k, v);
-		return NULL;
-	case K_HOURS:
-		if (strlen(v) != 11 || v[5] != '-' || !parse_hhmm(v, 5) || !parse_hhmm(v + 6, 5))
-			return *msg = xasprintf("'%s' is not a time range like 22:00-06:00", v), *msg;
-		set_string(base, k, v);
-		return NULL;
-	}
-	return "has an unknown type";
+		return xstrdup("is not valid UTF-8 text (save the file as UTF-8)");
+	return parsers[k->type](field, k, v);
 }
 
 /* ---------------------------------------------------------------- defaults */
@@ -759,11 +808,9 @@ parse_value(void *base, const struct key_spec *k, const char *v, char **msg)
 static void
 apply_defaults(void *base, const char *section)
 {
-	char *msg;
-
 	for (size_t i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, section) == 0 && keys[i].def != NULL)
-			parse_value(base, &keys[i], keys[i].def, &msg);
+			free(parse_value(base, &keys[i], keys[i].def));	/* defaults are valid */
 }
 
 void
@@ -1058,8 +1105,8 @@ apply_key(struct load *ld, size_t i)
 {
 	const struct entry *e = &ld->e[i];
 	const struct key_spec *k;
-	char *dkey, *msg;
-	const char *value, *why;
+	char *dkey, *why;
+	const char *value;
 	void *base = ld->cfg;
 	int later;
 
@@ -1094,9 +1141,9 @@ apply_key(struct load *ld, size_t i)
 		    "them apart");
 	if (is_server_section(e->section))
 		base = server_for_section(ld, section_entry(ld, e->section));
-	if ((why = parse_value(base, k, value, &msg)) != NULL)
+	if ((why = parse_value(base, k, value)) != NULL)
 		report(ld, DIAG_ERROR, e->line, e->display, e->key, "%s", why);
-	free(msg);
+	free(why);
 }
 
 /* ---------------------------------------------------------------- whole-file checks */
