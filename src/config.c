@@ -906,7 +906,12 @@ read_file(struct load *ld)
 		report(ld, DIAG_ERROR, 0, NULL, NULL, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		report(ld, DIAG_ERROR, 0, NULL, NULL, "cannot read: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		report(ld, DIAG_ERROR, 0, NULL, NULL, "%s",
 		    S_ISDIR(st.st_mode) ? "is a directory, not a file" : "is not a regular file");
 		close(fd);
@@ -1041,12 +1046,29 @@ warn_unknown_section(struct load *ld, const struct entry *e)
 	free(word);
 }
 
+/* "[server  Hà Nội ]" → "Hà Nội" (allocated). */
+static char *
+server_name(const struct entry *e)
+{
+	return trimmed(e->display + 6, strlen(e->display) - 6);
+}
+
+static bool
+server_name_is(const struct entry *e, const char *name)
+{
+	char *n = server_name(e);
+	bool same = strcasecmp(n, name) == 0;
+
+	free(n);
+	return same;
+}
+
 static struct server_conf *
 server_for_section(struct load *ld, const struct entry *e)
 {
 	struct config *cfg = ld->cfg;
 	struct server_conf *sc;
-	char *name = trimmed(e->display + 6, strlen(e->display) - 6);
+	char *name = server_name(e);
 
 	for (size_t i = 0; i < cfg->nservers; i++) {
 		if (strcasecmp(cfg->servers[i].name, name) == 0) {
@@ -1153,23 +1175,24 @@ finish_server(struct load *ld, struct server_conf *sc)
 {
 	const char *const *def = layout_paths[strcmp(sc->layout, "go") == 0];
 	char **paths[4] = { &sc->download_path, &sc->upload_path, &sc->ping_path, &sc->getip_path };
-	char *section = xasprintf("server %s", sc->name);
-	const struct entry *e;
+	const struct entry *e = NULL;
 
-	for (char *p = section; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	e = section_entry(ld, section);
-	if (sc->url == NULL && key_line(ld, section, "url") == 0)
-		report(ld, DIAG_ERROR, e != NULL ? e->line : 0, e != NULL ? e->display : section,
-		    "url", "missing: every server needs its base URL, e.g. url = http://10.0.0.2/");
+	for (size_t i = 0; i < ld->ne && e == NULL; i++)
+		if (ld->e[i].kind == E_SECTION && is_server_section(ld->e[i].section) &&
+		    server_name_is(&ld->e[i], sc->name))
+			e = &ld->e[i];
+	if (e == NULL)
+		return;		/* cannot happen: every server comes from a section */
+	if (sc->url == NULL && key_line(ld, e->section, "url") == 0)
+		report(ld, DIAG_ERROR, e->line, e->display, "url",
+		    "missing: every server needs its base URL, e.g. url = http://10.0.0.2/");
 	for (int i = 0; i < 4; i++)
 		if (*paths[i] == NULL)
 			*paths[i] = xstrdup(def[i]);
 	if (strcmp(sc->upload_path, sc->ping_path) != 0)
-		report(ld, DIAG_WARNING, key_line(ld, section, "upload_path"),
-		    e != NULL ? e->display : section, "upload_path",
+		report(ld, DIAG_WARNING, key_line(ld, e->section, "upload_path"), e->display,
+		    "upload_path",
 		    "differs from ping_path; tramdo uses ping_path's 'empty' endpoint for both");
-	free(section);
 }
 
 static bool
@@ -1220,9 +1243,13 @@ check_whole(struct load *ld)
 	if (strcasecmp(cfg->test.server, "auto") == 0) {
 		free(cfg->test.server);
 		cfg->test.server = xstrdup("auto");
-	} else if (config_server(cfg, cfg->test.server) == NULL) {
+	} else if (config_server(cfg, cfg->test.server) == NULL && cfg->server_list_url == NULL) {
 		report(ld, DIAG_ERROR, key_line(ld, "test", "server"), "test", "server",
 		    "'%s' is neither auto nor a [server NAME] section", cfg->test.server);
+	} else if (config_server(cfg, cfg->test.server) == NULL) {
+		report(ld, DIAG_WARNING, key_line(ld, "test", "server"), "test", "server",
+		    "'%s' is not a [server NAME] section: it must be in the list from list_url",
+		    cfg->test.server);
 	}
 	if (cfg->nservers == 0 && cfg->server_list_url == NULL)
 		report(ld, DIAG_WARNING, 0, NULL, NULL,

@@ -275,6 +275,9 @@ static const struct {
 	{ "[server lan]\nlayout = go\n",
 	    ":1: [server lan] url: error: missing: every server needs its base URL, e.g. "
 	    "url = http://10.0.0.2/" },
+	{ "[server  Hà  Nội ]\nlayout = go\n",
+	    ":1: [server  Hà  Nội] url: error: missing: every server needs its base URL, e.g. "
+	    "url = http://10.0.0.2/" },
 	{ "[server lan]\nurl = http://10.0.0.2/\nlayout = java\n",
 	    ":3: [server lan] layout: error: 'java' is not one of php|go" },
 	{ "[server lan]\nurl = http://10.0.0.2/\ndownload_path =\n",
@@ -345,6 +348,9 @@ static const struct {
 	{ "[server a]\nurl = http://10.0.0.2/\nupload_path = up.php\n",
 	    ":3: [server a] upload_path: warning: differs from ping_path; tramdo uses ping_path's "
 	    "'empty' endpoint for both" },
+	{ "[servers]\nlist_url = https://example.vn/l.json\n[test]\nserver = Hue\n",
+	    ":4: [test] server: warning: 'Hue' is not a [server NAME] section: it must be in the "
+	    "list from list_url" },
 	{ "[kiosk]\n",
 	    ": warning: no [server NAME] section and no [servers] list_url: the kiosk has nothing "
 	    "to measure against" },
