@@ -3,7 +3,7 @@
 # section and key; exit 0 with only warnings, 78 on any error.
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 # check FILE: runs check-config, leaves stdout in $out and the exit status in $rc.
 check() { out=$("$TRAMDO" -c "$1" check-config 2>"$T_TMP/stderr"); rc=$?; }
@@ -62,6 +62,15 @@ is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/bin.ini:1: error: cannot be parsed: bin
 { printf '[kiosk]\nprompt = '; head -c 2000 /dev/zero | tr '\0' a; echo; } >"$T_TMP/long.ini"
 check "$T_TMP/long.ini"
 is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/long.ini:2: error: cannot be parsed: line longer than 1022 bytes" "over-long line"
+
+# Unreadable: root reads everything, so run as nobody when we are root.
+printf '[kiosk]\n' >"$T_TMP/secret.ini"; chmod 600 "$T_TMP/secret.ini"
+if [ "$(id -u)" -eq 0 ]; then
+	out=$(runuser -u nobody -- "$TRAMDO" -c "$T_TMP/secret.ini" check-config); rc=$?
+else
+	chmod 000 "$T_TMP/secret.ini"; check "$T_TMP/secret.ini"
+fi
+is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/secret.ini: error: cannot open: Permission denied" "unreadable file"
 
 # Numbers are read the C way whatever the locale; -c may follow the subcommand.
 printf '[station]\nid = T\n[server a]\nurl = http://127.0.0.1/\n[test]\nmax_seconds = 12.5\n' >"$T_TMP/num.ini"
