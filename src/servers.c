@@ -245,7 +245,7 @@ slurp(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 	*len = 0;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
-		    "not a regular file of at most 1 MiB");
+		    "not a regular file, or too large");
 		if (fd >= 0)
 			close(fd);
 		return NULL;

@@ -596,11 +596,12 @@ test_fetch_never_blocks(void **state)
 	(void)state;
 	tiny_start(&t, NULL, NULL, 0);
 	f = fetch_for(&cfg, t.port);
-	longest = run_fetch(&t, f, 1.0);
+	longest = run_fetch(&t, f, 1.5);
 	assert_int_equal(servers_fetch_status(f, msg, sizeof msg), 0);
 	assert_int_equal(t.requests, 1);
 	print_message("longest loop round: %.1f ms\n", longest * 1000);
-	assert_true(longest < 0.2);
+	/* a blocking fetch would hold a round for curl's 30 s timeout; leave room for a busy CPU */
+	assert_true(longest < 0.5);
 	servers_fetch_free(f);	/* mid-transfer */
 	tiny_stop(&t);
 	config_free(&cfg);
