@@ -40,7 +40,10 @@ name = Trạm đo Ước Lượng
 [kiosk]
 error_seconds = 30
 [test]
-server = http://127.0.0.1:$closed/
+server = down
+connect_timeout = 1
+[server down]
+url = http://127.0.0.1:$closed/
 INI
 k_start 100 30 "$T_TMP/k.ini" TERM=linux
 k_wait 'Nhấn phím bất kỳ'; ok $? "welcome in console mode"
