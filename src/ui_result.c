@@ -67,20 +67,42 @@ draw_cell(const struct ui_model *m, const struct figure *f, int y, int x, int w)
 	free(l);
 }
 
+/* Rows the screen needs with the figures in ncols columns: title, cells, four text lines. */
+static int
+needed_rows(const struct ui_model *m, int ncols)
+{
+	return 1 + (4 / ncols) * (1 + ui_big_rows(m)) + 4;
+}
+
+/*
+ * The QR code goes right of the figures when it fits: beside a 2x2 grid, else beside the four
+ * figures stacked (tall terminals), else it is left out (the figures matter most).
+ */
+static int
+choose_columns(const struct ui_model *m, int cw, bool *qr, int *qrows, int *qcols)
+{
+	*qr = ui_qr_size(m, m->result_text, qrows, qcols) == 0 && *qrows + 1 <= LINES - 1;
+	if (*qr && 2 * cw + *qcols + 4 <= COLS && needed_rows(m, 2) <= LINES)
+		return 2;
+	if (*qr && cw + *qcols + 4 <= COLS && needed_rows(m, 1) <= LINES)
+		return 1;
+	*qr = false;
+	return 2;
+}
+
 void
 result_draw(const struct ui_model *m)
 {
 	struct figure f[4];
-	int cw, qrows = 0, qcols = 0, gw, x0 = 0, w = COLS, y, cell_h, rows, gap;
+	int cw, qrows = 0, qcols = 0, ncols, gw, w = COLS, y, cell_h, rows, gap;
 	char n[16];
 	bool qr, loaded = m->loaded_download_ms >= 0 && m->loaded_upload_ms >= 0;
 
 	figures(m, f);
 	cw = cell_cols(m, f);
-	gw = 2 * cw;
+	ncols = choose_columns(m, cw, &qr, &qrows, &qcols);
+	gw = ncols * cw;
 	cell_h = 1 + ui_big_rows(m);
-	qr = ui_qr_size(m, m->result_text, &qrows, &qcols) == 0 &&
-	    qrows + 1 <= LINES - 1 && gw + qcols + 4 <= COLS;
 	if (qr) {
 		int qx = COLS - qcols - 2, qy = (LINES - qrows - 1) / 2;
 
@@ -88,31 +110,31 @@ result_draw(const struct ui_model *m)
 		ui_centre(m, qy + qrows, qx, qcols, ui_tr(m, "result.qr"), A_NORMAL);
 		w = qx - 1;
 	}
-	/* title, two rows of cells, verdict, loaded latency, thanks, back; gaps when room */
-	rows = 1 + 2 * cell_h + 4;
-	gap = LINES - rows >= 3 ? 1 : 0;
-	y = (LINES - rows - 3 * gap) / 2;
-	ui_centre(m, y, x0, w, ui_tr(m, "result.title"), ui_attr_title());
+	rows = needed_rows(m, ncols);
+	/* Blank lines after the title, between cell rows and before the thanks, when room. */
+	gap = LINES - rows >= 4 / ncols + 1 ? 1 : 0;
+	y = (LINES - rows - (4 / ncols + 1) * gap) / 2;
+	ui_centre(m, y, 0, w, ui_tr(m, "result.title"), ui_attr_title());
 	y += 1 + gap;
-	for (int r = 0; r < 2; r++) {
-		for (int c = 0; c < 2; c++)
-			draw_cell(m, &f[r * 2 + c], y, x0 + textw_centre(gw, w) + c * cw, cw);
-		y += cell_h + (r == 0 ? gap : 0);
+	for (int i = 0; i < 4; i += ncols) {
+		for (int c = 0; c < ncols; c++)
+			draw_cell(m, &f[i + c], y, textw_centre(gw, w) + c * cw, cw);
+		y += cell_h + (i + ncols < 4 ? gap : 0);
 	}
-	ui_centre(m, y++, x0, w, ui_tr(m, m->verdict_key), ui_attr_prompt());
+	ui_centre(m, y++, 0, w, ui_tr(m, m->verdict_key), ui_attr_prompt());
 	if (loaded) {
 		char d[16], *t;
 
 		snprintf(d, sizeof d, "%s", ui_number(m->loaded_download_ms, 0, 1));
 		t = xstrdup(ui_subst(ui_tr(m, "result.loaded"), "{d}", d));
-		ui_centre(m, y, x0, w, ui_subst(t, "{u}", ui_number(m->loaded_upload_ms, 0, 1)),
+		ui_centre(m, y, 0, w, ui_subst(t, "{u}", ui_number(m->loaded_upload_ms, 0, 1)),
 		    ui_attr_dim());
 		free(t);
 	}
 	y += 1 + gap;
-	ui_centre(m, y++, x0, w, ui_tr(m, "result.thanks"), A_BOLD);
+	ui_centre(m, y++, 0, w, ui_tr(m, "result.thanks"), A_BOLD);
 	snprintf(n, sizeof n, "%d", m->back_left);
-	ui_centre(m, y, x0, w, ui_subst(ui_tr(m, "result.back"), "{n}", n), ui_attr_dim());
+	ui_centre(m, y, 0, w, ui_subst(ui_tr(m, "result.back"), "{n}", n), ui_attr_dim());
 }
 
 enum ui_action

@@ -7,7 +7,7 @@
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
 declare -F start_nginx >/dev/null || skip_all "lib.sh has no start_nginx yet (engine branch)"
-plan 19
+plan 24
 
 port=$(free_port)
 start_nginx "$port" || { fail "nginx started"; done_testing; }
@@ -16,8 +16,8 @@ cat > "$T_TMP/k.ini" <<INI
 id = HN-BD-01
 name = Trung tâm Văn hóa Ba Đình
 [kiosk]
-result_seconds = 5
-cooldown_seconds = 12
+result_seconds = 8
+cooldown_seconds = 15
 [test]
 server = lan
 max_seconds = 3
@@ -64,15 +64,29 @@ got=$(python3 "$SRCDIR/tests/integration/bigread.py" "$SRCDIR/assets/digits.txt"
 is "$(echo $got)" "$(echo $expected)" "large figures on screen = the logged JSON (download upload latency jitter)"
 if grep -q '"download_mbps"' "$T_TMP/result.txt"; then fail "no JSON on the screen"; else pass "no JSON on the screen"; fi
 like "$(cat "$T_TMP/result.txt")" 'Đủ cho' "a plain-language verdict"
+qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/result.txt")
+like "$qr" "tải xuống $(echo "$expected" | sed -n 1p) Mbps, tải lên $(echo "$expected" | sed -n 2p) Mbps" \
+    "the result QR code scans and holds the figures"
 
-k_wait 'Nhấn phím bất kỳ để đo' 10; ok $? "back to Welcome after result_seconds"
+for size in 80x24 200x60 40x10 100x30; do
+	k_resize "${size%x*}" "${size#*x}"
+	sleep 0.4
+	k_screen > "$T_TMP/resized-$size.txt"
+done
+for size in 80x24 200x60 100x30; do
+	got=$(python3 "$SRCDIR/tests/integration/bigread.py" "$SRCDIR/assets/digits.txt" "$T_TMP/resized-$size.txt")
+	is "$(echo $got)" "$(echo $expected)" "result resized to $size: same figures, intact"
+done
+like "$(cat "$T_TMP/resized-40x10.txt")" 'Màn hình quá nhỏ' "result at 40x10: the short message"
+
+k_wait 'Nhấn phím bất kỳ để đo' 12; ok $? "back to Welcome after result_seconds"
 like "$K_SCREEN" 'Số lượt đo hôm nay: 1' "today's count went up"
 like "$K_SCREEN" 'Vui lòng chờ [0-9] giây' "cooldown countdown shown"
 k_keys Enter
 sleep 0.5
 like "$(k_screen)" 'Vui lòng chờ' "a key during the cooldown starts nothing"
 
-k_wait_gone 'Vui lòng chờ' 15
+k_wait_gone 'Vui lòng chờ' 20
 k_keys Enter
 k_wait 'Đang đo' 5
 k_keys Escape

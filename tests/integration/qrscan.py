@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """qrscan.py SCREEN.txt [XMIN]: decode the QR code drawn on a captured kiosk screen with zbarimg.
-Cells right of column XMIN (default 0) holding half blocks (▀ ▄ █, unicode mode) or full
+Cells right of column XMIN (default: where the top-left finder pattern starts) holding half blocks (▀ ▄ █, unicode mode) or full
 blocks (██ per module, console mode) are turned back into modules, written as a PGM image
 (scaled, with a white border) and read by zbarimg, as a phone camera would. Prints the text."""
 import subprocess
@@ -28,9 +28,15 @@ def modules(rows, xmin):
     return [[1 if r[i] == "█" else 0 for i in range(0, len(r) - 1, 2)] for r in grid]
 
 
+def finder_column(rows):
+    """The leftmost column of a finder pattern's top edge: 7 modules no digit glyph has."""
+    cols = [r.find(p) for r in rows for p in ("█▀▀▀▀▀█", "█" * 14) if p in r]
+    return min(cols) if cols else 0
+
+
 def main():
     rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
-    xmin = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    xmin = int(sys.argv[2]) if len(sys.argv) > 2 else finder_column(rows)
     m = modules(rows, xmin)
     scale, border = 8, 8
     w = max(len(r) for r in m) + 2 * border
