@@ -15,7 +15,8 @@ k_start 100 30 "$T_TMP/k.ini"
 k_wait 'Nhấn phím bất kỳ'; ok $? "welcome at 100x30"
 for size in 80x24 200x60 40x10 100x30; do
 	k_resize "${size%x*}" "${size#*x}"
-	sleep 0.5
+	sleep 0.2
+	k_settle
 	resized[$size]=$(k_screen)
 done
 kill -0 "$K_PID" 2>/dev/null; ok $? "still running after four resizes"

@@ -70,7 +70,8 @@ like "$qr" "tải xuống $(echo "$expected" | sed -n 1p) Mbps, tải lên $(ech
 
 for size in 80x24 200x60 40x10 100x30; do
 	k_resize "${size%x*}" "${size#*x}"
-	sleep 0.4
+	sleep 0.2
+	k_settle
 	k_screen > "$T_TMP/resized-$size.txt"
 done
 for size in 80x24 200x60 100x30; do

@@ -68,3 +68,16 @@ k_wait_gone() {
 	done
 	return 1
 }
+
+# k_settle: wait (at most 5 s) until two captures 0.3 s apart agree: the redraw is done.
+k_settle() {
+	local a b i
+	a=$(k_screen)
+	for i in $(seq 16); do
+		sleep 0.3
+		b=$(k_screen)
+		[ "$a" = "$b" ] && return 0
+		a=$b
+	done
+	return 1
+}
