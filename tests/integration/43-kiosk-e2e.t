@@ -7,7 +7,7 @@
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
 declare -F start_nginx >/dev/null || skip_all "lib.sh has no start_nginx yet (engine branch)"
-plan 24
+plan 26
 
 port=$(free_port)
 start_nginx "$port" || { fail "nginx started"; done_testing; }
@@ -97,4 +97,23 @@ k_wait 'Nhấn phím bất kỳ để đo' 5; ok $? "Esc again cancels: back to 
 sleep 0.3
 is "$(grep '^{' "$K_LOG" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["code"])' 2>&1)" \
     cancelled "the cancelled test is logged as such"
+k_stop
+
+# The Linux console's glyph set: only characters Vietnamese-Fixed16 has, digits in full blocks.
+FONT=/usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
+sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = console/' "$T_TMP/k.ini" > "$T_TMP/console.ini"
+K_SOCK=tramdo-kiosk-$$-console
+k_start 100 30 "$T_TMP/console.ini"
+k_wait 'Nhấn phím bất kỳ để đo'
+k_keys Enter
+k_wait 'Tải xuống' 10
+k_screen > "$T_TMP/c-running.txt"
+k_wait 'Kết quả' 20
+k_screen > "$T_TMP/c-result.txt"
+missing=$(python3 "$SRCDIR/tests/integration/psfcheck.py" "$FONT" "$T_TMP/c-running.txt" "$T_TMP/c-result.txt")
+is "$missing" "" "console-mode Running and Result only use characters Vietnamese-Fixed16 has"
+grep '^{' "$K_LOG" | tail -1 > "$T_TMP/last.jsonl"
+expected=$(shown "$T_TMP/last.jsonl")
+got=$(python3 "$SRCDIR/tests/integration/bigread.py" "$SRCDIR/assets/digits.txt" "$T_TMP/c-result.txt")
+is "$(echo $got)" "$(echo $expected)" "console mode: full-block figures = the logged JSON"
 done_testing
