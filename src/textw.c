@@ -143,24 +143,21 @@ is_space(char c)
 static size_t
 line_bytes(const char *s, size_t len, int cols, size_t *next)
 {
-	size_t fit, brk;
 	const char *nl = memchr(s, '\n', len);
+	size_t seg = nl != NULL ? (size_t)(nl - s) : len, fit, brk;
 
-	if (nl != NULL && width_n(s, (size_t)(nl - s)) <= cols) {
-		*next = (size_t)(nl - s) + 1;
-		return (size_t)(nl - s);
+	/* A forced break ends the line; nothing after it is looked at. */
+	if (width_n(s, seg) <= cols) {
+		*next = nl != NULL ? seg + 1 : seg;
+		return seg;
 	}
-	fit = fit_bytes(s, len, cols);
-	if (fit == len) {
-		*next = len;
-		return len;
-	}
+	fit = fit_bytes(s, seg, cols);
 	/* Break at the last space inside the fitting part, if any; else cut the long word. */
 	for (brk = fit; brk > 0 && !is_space(s[brk]); brk--)
 		;
 	if (brk == 0) {
 		if (fit == 0)
-			fit = 1;
+			fit = textw_decode(s, seg, &(uint32_t){ 0 });
 		*next = fit;
 		return fit;
 	}

@@ -90,6 +90,20 @@ test_wrap_breaks_at_spaces(void **state)
 	assert_string_equal(lines[1], "hai ba");
 	textw_free_lines(lines, n);
 
+	/* A forced break after text that itself needs wrapping: no newline inside a line. */
+	n = textw_wrap("một hai ba\nbốn", 7, lines, 8);
+	assert_int_equal(n, 3);
+	assert_string_equal(lines[0], "một hai");
+	assert_string_equal(lines[1], "ba");
+	assert_string_equal(lines[2], "bốn");
+	textw_free_lines(lines, n);
+
+	/* A character wider than the line still moves on, whole. */
+	n = textw_wrap("\xe4\xb8\xad\xe4\xb8\xad", 1, lines, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(lines[0], "\xe4\xb8\xad");
+	textw_free_lines(lines, n);
+
 	/* A word longer than the line is cut; maxlines is respected. */
 	n = textw_wrap("Nghiêngnghiêngnghiêng x", 5, lines, 2);
 	assert_int_equal(n, 2);
