@@ -780,6 +780,8 @@ cmd_kiosk(const struct cli *cli, int argc, char **argv)
 	set_language(&k, configured_language(&k));
 	init_model(&k);
 	if (ui_open() != 0) {
+		/* No screen to spoil: say it where the person who started us can read it. */
+		fprintf(stderr, "tramdo: the kiosk needs a terminal (see tramdo --help)\n");
 		log_err("the kiosk needs a terminal");
 		status = 1;
 		goto out;
