@@ -95,11 +95,13 @@ SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+PKGLIBDIR   ?= $(PREFIX)/lib/tramdo
 UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
 ASSETS      := $(shell find assets -type f 2>/dev/null)
 ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
 # The units name the installed paths.
-SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g'
 
 install: $(BUILD)/tramdo
 	install -Dm755 $(BUILD)/tramdo $(DESTDIR)$(BINDIR)/tramdo
@@ -111,6 +113,7 @@ install: $(BUILD)/tramdo
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in $(UNITS); do $(SUBST_PATHS) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u; \
 	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -Dm755 systemd/set-console-font.sh $(DESTDIR)$(PKGLIBDIR)/set-console-font
 	install -Dm644 systemd/tramdo.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf
 	install -Dm644 systemd/tramdo.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
 	install -Dm644 man/tramdo.1 $(DESTDIR)$(MANDIR)/man1/tramdo.1
@@ -122,7 +125,7 @@ uninstall:
 	@if [ -e $(ETC_INI) ] && ! cmp -s $(ETC_INI) $(DESTDIR)$(DATADIR)/tramdo.ini.example; then \
 	    echo "keeping the edited $(ETC_INI)"; else rm -f $(ETC_INI); fi
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/tramdo 2>/dev/null
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PKGLIBDIR)
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
 	rm -f $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
