@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing (package systemd)"
-plan 41
+plan 42
 
 BUILD=$(dirname "$TRAMDO")
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
@@ -144,6 +144,8 @@ is "$out" "" "systemd-analyze verify tramdo-cage.service: nothing but a missing 
 # --- the sandbox: the exposure score may only get better than the one docs/deploy.md records
 recorded=$(sed -n 's/.*Exposure score[^0-9]*\([0-9]\+\.[0-9]\).*/\1/p' "$SRCDIR/docs/deploy.md" 2>/dev/null | head -n 1)
 like "$recorded" '^[0-9]+\.[0-9]$' "docs/deploy.md records the exposure score"
+grep -qF "score **${recorded:-none} OK**" "$SRCDIR/README.md"
+ok $? "README.md records the same score"
 score=$(systemd-analyze security --offline=true "$U/tramdo.service" 2>/dev/null |
     sed -n 's/.*Overall exposure level for tramdo.service: \([0-9.]*\).*/\1/p')
 diag "systemd-analyze security: $score (recorded ${recorded:-none})"
