@@ -96,6 +96,7 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PKGLIBDIR   ?= $(PREFIX)/lib/tramdo
+SYSCTLDIR   ?= $(PREFIX)/lib/sysctl.d
 UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
 ASSETS      := $(shell find assets -type f 2>/dev/null)
 ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
@@ -124,20 +125,22 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tramdo
 	@if [ -e $(ETC_INI) ] && ! cmp -s $(ETC_INI) $(DESTDIR)$(DATADIR)/tramdo.ini.example; then \
 	    echo "keeping the edited $(ETC_INI)"; else rm -f $(ETC_INI); fi
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/tramdo 2>/dev/null
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/tramdo 2>/dev/null || true
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PKGLIBDIR)
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
+	rm -f $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
 	rm -f $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
 	@# A staging tree is left as empty as it was; a live system keeps /usr/local/bin and such.
 	@if [ -n "$(DESTDIR)" ]; then cd $(DESTDIR)/ && for d in $(patsubst /%,%,$(BINDIR) \
-	    $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(MANDIR)/man1 $(MANDIR)/man5); do \
+	    $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(SYSCTLDIR) $(MANDIR)/man1 $(MANDIR)/man5); do \
 	    rmdir -p $$d 2>/dev/null || true; done; fi
 
 # The kiosk machine: user, directories, Vietnamese console font, tramdo on tty1 at boot.
 # With DESTDIR it prepares an image offline (systemd --root).
 SD_ROOT = $(if $(DESTDIR),--root=$(DESTDIR))
 install-kiosk: install
+	install -Dm644 systemd/tramdo.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
 	systemd-sysusers $(SD_ROOT) tramdo.conf
 	systemd-tmpfiles --create $(SD_ROOT) tramdo.conf
 	-systemctl $(SD_ROOT) disable getty@tty1.service

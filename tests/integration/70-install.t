@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing (package systemd)"
-plan 42
+plan 44
 
 BUILD=$(dirname "$TRAMDO")
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
@@ -222,6 +222,11 @@ is "$(stat -c '%u %a' "$K/var/lib/tramdo" 2>/dev/null)" "${uid:-none} 750" \
     "the image has the user tramdo owning /var/lib/tramdo (0750)"
 is "$(readlink "$K/etc/systemd/system/multi-user.target.wants/tramdo.service")" \
     /usr/local/lib/systemd/system/tramdo.service "tramdo.service is enabled at boot"
+like "$(cat "$K/usr/local/lib/sysctl.d/50-tramdo.conf" 2>/dev/null)" '(^|'$'\n'')kernel\.printk = 3 ' \
+    "kernel messages below 'critical' stay off the kiosk's screen"
+mk uninstall-kiosk DESTDIR="$K"
+is "$(find "$K/usr" "$K/etc/systemd" -type f -o -type l 2>/dev/null | tr '\n' ' ')" "" \
+    "uninstall-kiosk disables the unit and removes every installed file"
 
 # --- the man pages document every subcommand and every INI key
 missing=""
