@@ -41,8 +41,16 @@ tramdo: $(BUILD)/tramdo
 $(BUILD)/tramdo: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/cflags | $(BUILD)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The compiler flags of the last build: objects are rebuilt when they change, e.g. for
+# `make install PREFIX=/usr` after `make` (TRAMDO_DATADIR is compiled in).
+BUILD_FLAGS = $(CC) $(CFLAGS)
+$(BUILD)/cflags: FORCE | $(BUILD)
+	@$(if $(filter-out $(BUILD_FLAGS),$(file <$@))$(filter-out $(file <$@),$(BUILD_FLAGS)),\
+	    $(file >$@,$(BUILD_FLAGS)),:)
+.PHONY: FORCE
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
@@ -88,6 +96,7 @@ demo: deps tramdo
 	bash scripts/demo.sh
 
 # --- Installing (docs/deploy.md). DESTDIR stages into a tree; PREFIX is where it will run. ---
+INSTALL_BIN ?= $(BUILD)/tramdo
 BINDIR      ?= $(PREFIX)/bin
 DATADIR     ?= $(PREFIX)/share/tramdo
 MANDIR      ?= $(PREFIX)/share/man
@@ -104,8 +113,8 @@ ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
 SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
                -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g'
 
-install: $(BUILD)/tramdo
-	install -Dm755 $(BUILD)/tramdo $(DESTDIR)$(BINDIR)/tramdo
+install: $(INSTALL_BIN)
+	install -Dm755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/tramdo
 	for f in $(ASSETS); do install -Dm644 $$f $(DESTDIR)$(DATADIR)/$${f#assets/}; done
 	@if [ ! -f config/tramdo.ini ]; then echo "warning: no config/tramdo.ini to install"; \
 	else install -Dm644 config/tramdo.ini $(DESTDIR)$(DATADIR)/tramdo.ini.example; \
