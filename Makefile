@@ -141,7 +141,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
 	rm -f $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
 	@# A staging tree is left as empty as it was; a live system keeps /usr/local/bin and such.
-	@if [ -n "$(DESTDIR)" ]; then cd $(DESTDIR)/ && for d in $(patsubst /%,%,$(BINDIR) \
+	@if [ -n "$(DESTDIR)" ]; then cd $(DESTDIR)/ && for d in $(patsubst /%,%,$(BINDIR) $(SYSCONFDIR) \
 	    $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(SYSCTLDIR) $(MANDIR)/man1 $(MANDIR)/man5); do \
 	    rmdir -p $$d 2>/dev/null || true; done; fi
 
