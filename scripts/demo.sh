@@ -152,7 +152,7 @@ ROOT=()
 [ "$(id -u)" -eq 0 ] && ROOT=(--allow-root)
 
 if [ "$MODE" = --check ]; then
-	"$TRAMDO" -c "$DIR/demo.ini" check-config || exit 78
+	"$TRAMDO" -c "$DIR/demo.ini" check-config >&2 || exit 78
 	[ $GPS_ENABLED = yes ] && sleep 2 && "$TRAMDO" -c "$DIR/demo.ini" gps >&2
 	"$TRAMDO" -c "$DIR/demo.ini" run --json
 	exit
