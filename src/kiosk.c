@@ -12,6 +12,7 @@
 #include "ui.h"
 #include "util.h"
 #include "verdict.h"
+#include "watchdog.h"
 
 #include <json-c/json.h>
 #include <langinfo.h>
@@ -22,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <limits.h>
 
 #define REDRAW_INTERVAL		0.1	/* seconds: at most 10 redraws a second */
 #define PROGRESS_INTERVAL	0.1	/* seconds between engine progress samples */
@@ -38,7 +41,7 @@ enum kiosk_state { K_WELCOME, K_RUNNING, K_RESULT, K_ERROR, K_STAFF, K_BROKEN };
 struct kiosk {
 	const struct cli	*cli;
 	struct config		 cfg;
-	const char		*datadir;
+	char			*datadir;
 	struct i18n		*tr;
 	struct bigfont		*font;
 	struct verdicts		 verdicts;
@@ -148,12 +151,55 @@ remember_error(struct kiosk *k, const char *msg)
 		m->nerrors++;
 }
 
-static const char *
+static bool
+has_catalogs(const char *dir)
+{
+	char *path = xasprintf("%s/i18n/en.ini", dir);
+	bool ok = access(path, R_OK) == 0;
+
+	free(path);
+	return ok;
+}
+
+/* assets/ beside the running binary or one level up (a binary in its source tree), or NULL. */
+static char *
+assets_near_binary(void)
+{
+	static const char *const rel[] = { "assets", "../assets" };
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		char *dir = xasprintf("%s/%s", exe, rel[i]);
+
+		if (has_catalogs(dir))
+			return dir;
+		free(dir);
+	}
+	return NULL;
+}
+
+/*
+ * Where assets are: $TRAMDO_DATADIR, else the installed directory, else assets/ near the
+ * binary (how `make demo` runs it from the source tree). The caller frees it.
+ */
+static char *
 datadir(void)
 {
-	const char *d = getenv("TRAMDO_DATADIR");
+	const char *env = getenv("TRAMDO_DATADIR");
+	char *near;
 
-	return d != NULL && *d != '\0' ? d : TRAMDO_DATADIR;
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if (!has_catalogs(TRAMDO_DATADIR) && (near = assets_near_binary()) != NULL)
+		return near;
+	return xstrdup(TRAMDO_DATADIR);
 }
 
 static void
@@ -726,11 +772,21 @@ run(struct kiosk *k)
 	struct loop_source timers = { .timeout_ms = timers_timeout, .dispatch = timers_dispatch,
 	    .ctx = k };
 
+	struct watchdog wd;
+	struct loop_source ping;
+
 	loop_init(&k->loop);
 	loop_add(&k->loop, &keys);
 	loop_add(&k->loop, &timers);
+	/* Under systemd, pings from this loop prove it is alive; a hung loop gets restarted. */
+	if (watchdog_init(&wd, &ping) == 0)
+		loop_add(&k->loop, &ping);
+	else
+		log_warn("systemd watchdog variables are invalid; not pinging");
 	k->today = -1;
 	k->next_clock = update_clock(k);
+	redraw_if_due(k);
+	watchdog_ready();
 	while (!k->quit) {
 		if (got_term) {
 			log_info("SIGTERM: closing the kiosk");
@@ -748,6 +804,7 @@ run(struct kiosk *k)
 			break;
 		}
 	}
+	watchdog_stopping();
 	if (k->m != NULL) {
 		measure_cancel(k->m);
 		result_free(&k->result);
@@ -804,6 +861,7 @@ out:
 	bigfont_free(k.font);
 	i18n_free(k.tr);
 	config_free(&k.cfg);
+	free(k.datadir);
 	log_close();
 	return status;
 }
