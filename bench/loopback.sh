@@ -1,62 +1,71 @@
 #!/bin/bash
 # loopback.sh — is tramdo's engine ever the bottleneck? On a loopback nginx
 # (config/nginx-speedtest.conf), compare tramdo's download and upload rates with curl using the
-# same number of parallel streams, and report CPU seconds per GB moved. Prints a Markdown table.
+# same number of parallel streams — as separate curl processes, and as one curl process
+# (--parallel, single-threaded like tramdo) — and report client CPU seconds per GB moved.
+# Prints a Markdown table of medians over ROUNDS rounds (interleaved, so load spikes from other
+# processes hit every contender alike).
 #
-#   bench/loopback.sh [DOWN_STREAMS [UP_STREAMS [SECONDS]]]     (defaults 6 4 6)
+#   bench/loopback.sh [DOWN_STREAMS [UP_STREAMS [SECONDS [ROUNDS]]]]    (defaults 6 4 6 3)
 #
-# Run from the source tree after `make`. Traffic stays on 127.0.0.1. The machine's load is
-# printed with the numbers: other processes share the CPU with nginx and the client.
+# Run from the source tree after `make`. Traffic stays on 127.0.0.1.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 TRAMDO_SRCDIR=$PWD
 . tests/integration/lib.sh
-trap 't_cleanup' EXIT
 
 DOWN=${1:-6}
 UP=${2:-4}
 SECS=${3:-6}
+ROUNDS=${4:-3}
 TRAMDO=${TRAMDO:-$PWD/tramdo}
-MB=100
+MB=100			# each curl transfer: one 100 MiB garbage file, or a 100 MiB POST
 NGINX_GARBAGE_MB=$MB
+load_before=$(uptime | sed 's/.*load average: //')
 
 PORT=$(free_port)
 start_nginx "$PORT" || exit 1
 BASE="http://127.0.0.1:$PORT"
 BODY=$T_TMP/nginx-$PORT/www/garbage.bin	# random, already in the page cache
 
-# cpu_of CMD...: runs CMD, prints "wall user+sys" seconds (children included)
-cpu_of() {
+# timed CMD...: runs CMD; prints "wall_seconds cpu_seconds" (user + system, children included)
+timed() {
 	/usr/bin/time -f "%e %U %S" -o "$T_TMP/time" "$@" > "$T_TMP/out" 2>/dev/null
-	tail -n 1 "$T_TMP/time" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
+	tail -n 1 "$T_TMP/time" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }'
 }
 
-# curl_rate DIRECTION STREAMS: each stream moves $REPS × $MB MiB on one kept-alive connection
-# (URL globbing); rate = all bytes over the wall time of the slowest stream.
-curl_streams() {
-	local dir=$1 n=$2 i
-	for i in $(seq "$n"); do
-		if [ "$dir" = down ]; then
-			curl -s -o /dev/null "$BASE/garbage?ckSize=$MB&r=[1-$REPS]" &
-		else
-			curl -s -o /dev/null -H 'Expect:' -H 'Content-Type: application/octet-stream' \
-			    --data-binary @"$BODY" "$BASE/empty?r=[1-$REPS]" &
-		fi
+# urls N: N cache-busted URLs of the endpoint for direction $dir, each followed by -o /dev/null
+urls() {
+	local i path=garbage
+	[ "$dir" = up ] && path=empty
+	for i in $(seq "$1"); do printf '%s\n' "$BASE/$path?r=$RANDOM$i" -o /dev/null; done
+}
+
+curl_args() {
+	if [ "$dir" = up ]; then
+		printf '%s\n' -s -H Expect: -H "Content-Type: application/octet-stream" --data-binary "@$BODY"
+	else
+		printf '%s\n' -s
+	fi
+}
+
+# curl_procs STREAMS: one curl process per stream, each $REPS transfers on a kept-alive connection
+curl_procs() {
+	local i
+	for i in $(seq "$1"); do
+		curl $(curl_args) $(urls "$REPS") &
 	done
 	wait
 }
-export -f curl_streams
-export BASE MB BODY
 
-# enough repetitions for about SECS seconds at a first guess of the rate
-probe=$(curl -s -o /dev/null -w '%{speed_download}' "$BASE/garbage?ckSize=$MB")
-REPS=$(python3 -c "print(max(2, int($probe * $SECS / ($MB * 1048576) / 2)))")
-export REPS
+# curl_one STREAMS: one curl process, STREAMS transfers at a time
+curl_one() {
+	curl $(curl_args) --parallel --parallel-max "$1" $(urls $(($1 * REPS)))
+}
 
-read -r dwall dcpu < <(cpu_of bash -c "curl_streams down $DOWN")
-read -r uwall ucpu < <(cpu_of bash -c "curl_streams up $UP")
-cbytes_d=$((DOWN * REPS * MB * 1048576))
-cbytes_u=$((UP * REPS * MB * 1048576))
+# transfers per stream for about SECS seconds: the streams share what one stream alone gets
+probe=$(curl -s -o /dev/null -w '%{speed_download}' "$BASE/garbage")
+reps() { python3 -c "print(max(1, round($probe * $SECS / ($MB * 1048576) / $1)))"; }
 
 cat > "$T_TMP/bench.ini" <<INI
 [test]
@@ -68,26 +77,52 @@ path = $T_TMP/results.db
 [gps]
 enabled = no
 INI
-read -r twall tcpu < <(cpu_of "$TRAMDO" -c "$T_TMP/bench.ini" run --json --server "$BASE/")
-cp "$T_TMP/out" "$T_TMP/tramdo.json"
-j() { python3 -c "import json; d=json.load(open('$T_TMP/tramdo.json')); print($1)"; }
 
-python3 - "$dwall" "$dcpu" "$uwall" "$ucpu" "$cbytes_d" "$cbytes_u" "$tcpu" \
-    "$(j 'd["download_mbps"]')" "$(j 'd["upload_mbps"]')" \
-    "$(j 'd["bytes"]["download"]')" "$(j 'd["bytes"]["upload"]')" "$DOWN" "$UP" <<'PY'
-import sys
-dwall, dcpu, uwall, ucpu, cbd, cbu, tcpu, tdl, tul, tbd, tbu = map(float, sys.argv[1:12])
-down, up = sys.argv[12:14]
-cdl = cbd * 8 / dwall / 1e6
-cul = cbu * 8 / uwall / 1e6
-print("| direction | streams | curl Mbit/s | tramdo Mbit/s | tramdo / curl |")
-print("|---|---|---|---|---|")
-print(f"| download | {down} | {cdl:.0f} | {tdl:.0f} | {tdl / cdl:.2f} |")
-print(f"| upload | {up} | {cul:.0f} | {tul:.0f} | {tul / cul:.2f} |")
+: > "$T_TMP/rows"
+for round in $(seq "$ROUNDS"); do
+	for dir in down up; do
+		n=$DOWN; [ "$dir" = up ] && n=$UP
+		REPS=$(reps "$n")
+		bytes=$((n * REPS * MB * 1048576))
+		read -r w c < <(timed bash -c "$(declare -f curl_procs curl_args urls); \
+		    BASE=$BASE BODY=$BODY REPS=$REPS dir=$dir; curl_procs $n")
+		echo "curl_procs $dir $w $c $bytes" >> "$T_TMP/rows"
+		read -r w c < <(timed bash -c "$(declare -f curl_one curl_args urls); \
+		    BASE=$BASE BODY=$BODY REPS=$REPS dir=$dir; curl_one $n")
+		echo "curl_one $dir $w $c $bytes" >> "$T_TMP/rows"
+	done
+	read -r w c < <(timed "$TRAMDO" -c "$T_TMP/bench.ini" run --json --server "$BASE/")
+	python3 -c "
+import json; d = json.load(open('$T_TMP/out'))
+print('tramdo down', d['download_mbps'], '$c', d['bytes']['download'] + d['bytes']['upload'])
+print('tramdo up', d['upload_mbps'], '$c', 0)" >> "$T_TMP/rows"
+done
+
+python3 - "$T_TMP/rows" "$DOWN" "$UP" "$ROUNDS" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+down, up, rounds = sys.argv[2:5]
+def med(xs): return statistics.median(xs)
+def rate(who, d):
+    if who == "tramdo":
+        return med([float(r[2]) for r in rows if r[0] == who and r[1] == d])
+    return med([float(r[4]) * 8 / float(r[2]) / 1e6 for r in rows if r[0] == who and r[1] == d])
+def cpu_per_gb(who):
+    if who == "tramdo":
+        rs = [r for r in rows if r[0] == who and r[1] == "down"]
+    else:
+        rs = [r for r in rows if r[0] == who]
+    return sum(float(r[3]) for r in rs) / (sum(float(r[4]) for r in rs) / 1e9)
+print(f"Medians of {rounds} rounds, Mbit/s of payload.\n")
+print("| direction | streams | curl, one process per stream | curl --parallel, one process | tramdo | tramdo / curl (processes) | tramdo / curl (one process) |")
+print("|---|---|---|---|---|---|---|")
+for d, n in (("down", down), ("up", up)):
+    cp, co, t = rate("curl_procs", d), rate("curl_one", d), rate("tramdo", d)
+    print(f"| {'download' if d == 'down' else 'upload'} | {n} | {cp:.0f} | {co:.0f} | {t:.0f} | {t / cp:.2f} | {t / co:.2f} |")
 print()
-print("| client CPU time per GB moved | curl | tramdo |")
-print("|---|---|---|")
-print(f"| download + upload | {(dcpu + ucpu) / ((cbd + cbu) / 1e9):.2f} s | {tcpu / ((tbd + tbu) / 1e9):.2f} s |")
+print("| client CPU per GB moved (download + upload) | curl processes | curl --parallel | tramdo |")
+print("|---|---|---|---|")
+print(f"| seconds | {cpu_per_gb('curl_procs'):.2f} | {cpu_per_gb('curl_one'):.2f} | {cpu_per_gb('tramdo'):.2f} |")
 PY
 echo
-echo "load: $(uptime | sed 's/.*load average: //'), $(nproc) cores, nginx on the same machine"
+echo "Load average before: $load_before; after: $(uptime | sed 's/.*load average: //'). $(nproc) cores, nginx (2 workers) on the same machine."

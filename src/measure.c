@@ -66,6 +66,7 @@ struct xfer {
 	double		 samples[SELECT_PINGS];	/* selection pings */
 	int		 nsamples;
 	bool		 dead;		/* selection: did not answer */
+	bool		 stale;		/* a loaded ping sent during the previous phase */
 	double		 conn_ms;	/* TCP connect time of its first connection; <0 none yet */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
@@ -865,6 +866,7 @@ begin_data(struct measure *m, enum measure_phase phase)
 	m->streams = xcalloc((size_t)m->nstreams, sizeof *m->streams);
 	m->nloaded = 0;
 	m->next_loaded = now + LOADED_PING_INTERVAL;
+	m->lat->stale = m->lat->running;
 	m->prog.mbps_now = m->prog.mbps_avg = 0;
 	series_reset(&m->s, counter_total(m, up), now,
 	    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
@@ -987,6 +989,10 @@ stream_done(struct measure *m, struct xfer *x, CURLcode rc)
 static void
 loaded_done(struct measure *m, struct xfer *x, CURLcode rc)
 {
+	if (x->stale) {		/* it measured the other direction's load */
+		x->stale = false;
+		return;
+	}
 	/* a lost probe under load is not a failed test; the next one reconnects */
 	if (xfer_outcome(x, rc) != CURLE_OK) {
 		log_info("measure: loaded ping failed: %s", x->errbuf);
