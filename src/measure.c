@@ -687,6 +687,33 @@ select_done(struct measure *m, struct xfer *x, CURLcode rc)
 
 /* ---- latency ---- */
 
+/*
+ * Text from a server goes into logs, JSON and onto the screen: control characters become
+ * spaces and bytes that are not well-formed UTF-8 (a hostile reply, or a name cut mid-letter)
+ * become '?'.
+ */
+static void
+sanitize_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		int i;
+
+		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (len == 0 || i < len || (len == 2 && *p < 0xc2)) {
+			*p++ = '?';
+			continue;
+		}
+		if (len == 1 && (*p < 0x20 || *p == 0x7f))
+			*p = ' ';
+		p += len;
+	}
+}
+
 /* getIP's processedString is "IP - ISP, country (distance)"; rawIspInfo may be an object. */
 static void
 parse_getip(struct measure *m, const char *body, size_t len)
@@ -717,10 +744,8 @@ parse_getip(struct measure *m, const char *body, size_t len)
 	    json_object_is_type(v, json_type_object) &&
 	    json_object_object_get_ex(v, "org", &v) && json_object_is_type(v, json_type_string))
 		m->res.client_isp = xasprintf("%.128s", json_object_get_string(v));
-	/* the ISP name goes into logs and onto the screen: printable characters only */
-	for (char *c = m->res.client_isp; c != NULL && *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = ' ';
+	if (m->res.client_isp != NULL)
+		sanitize_text(m->res.client_isp);
 	json_object_put(o);
 }
 
@@ -1006,6 +1031,18 @@ loaded_done(struct measure *m, struct xfer *x, CURLcode rc)
 	m->prog.latency_ms = round2(m->loaded[m->nloaded - 1]);
 }
 
+/*
+ * No byte on any stream for this long is a stall. At most half the phase: a server that stops
+ * sending must not pass for a slow link just because the phase ended before stall_seconds.
+ */
+static double
+data_stall_seconds(const struct measure *m)
+{
+	double half = m->opts.max_seconds / 2;
+
+	return m->opts.stall_seconds < half ? m->opts.stall_seconds : half;
+}
+
 static void
 data_tick(struct measure *m, double now)
 {
@@ -1013,7 +1050,7 @@ data_tick(struct measure *m, double now)
 	m->next_tick += SAMPLE_INTERVAL;
 	if (m->next_tick <= now)	/* the loop was late: keep the cadence, not a burst */
 		m->next_tick = now + SAMPLE_INTERVAL;
-	if (now - m->s.last_progress >= m->opts.stall_seconds) {
+	if (now - m->s.last_progress >= data_stall_seconds(m)) {
 		fail(m, MERR_STALLED, "%s: no data for %.1f s", phase_name(m->phase),
 		    now - m->s.last_progress);
 		return;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
 
-plan 31
+plan 38
 PORT=$(free_port)
 FPORT=$(free_port)
 PYPORT=$(free_port)
@@ -19,7 +19,7 @@ wait_port "$PYPORT" 10 || { fail "faultd started"; done_testing; }
 
 cat > "$T_TMP/t.ini" <<INI
 [test]
-max_seconds = 3
+max_seconds = 2
 ping_count = 10
 connect_timeout = 2
 stall_seconds = 2
@@ -64,8 +64,19 @@ fi
     > "$T_TMP/stall.json" 2> "$T_TMP/stall.err"
 is "$?" 1 "stall: exit status 1"
 is "$(jget "$T_TMP/stall.json" 'd["error"]["code"]' 2>/dev/null)" "stalled" "stall: error stalled"
+num_ok "$(jget "$T_TMP/stall.json" 'd["duration_s"]') < 4" "stall: detected within half the 2 s phase"
 read -r u s < <(tail -n 1 "$T_TMP/stall.time")
 num_ok "$u + $s < 0.5" "stall: no busy loop while waiting (${u}s user, ${s}s system)"
+
+# getIP replies are taken leniently: a LibreSpeed reply is parsed, a web page only loses the IP
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "http://127.0.0.1:$FPORT/isp/" > "$T_TMP/isp.json" 2> /dev/null
+is "$?" 0 "getIP with ISP: exit 0"
+is "$(jget "$T_TMP/isp.json" 'd["client"]["ip"]')" "203.0.113.7" "getIP: client IP from processedString"
+is "$(jget "$T_TMP/isp.json" 'd["client"]["isp"]')" "VNPT  Corp, VN (12 km)" "getIP: ISP part, control character blanked"
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "http://127.0.0.1:$FPORT/badip/" > "$T_TMP/badip.json" 2> /dev/null
+is "$?" 0 "getIP answering a web page: the test still runs"
+is "$(jget "$T_TMP/badip.json" 'd["client"]["ip"]')" "None" "getIP web page: client IP unknown"
+num_ok "$(jget "$T_TMP/badip.json" 'd["upload_mbps"]') > 0" "getIP web page: figures measured"
 
 # the message says in which phase it happened
 like "$(jget "$T_TMP/reset.json" 'd["error"]["message"]')" "^download: " "the error message names the phase"
