@@ -54,13 +54,12 @@ enum xfer_kind { XFER_PROBE, XFER_STREAM };
 /* One easy handle and what the engine knows about its current request. */
 struct xfer {
 	struct measure	*m;
-	enum xfer_kind	 kind;
 	CURL		*easy;
 	struct mhandle	*mh;		/* the multi it runs in */
 	bool		 running;	/* added to its multi */
 	bool		 html;		/* this response is text/html */
 	bool		 capture;	/* keep the body (getIP) */
-	size_t		 body_len;
+	size_t		 body_len;	/* captured so far */
 	char		*body;
 	int		 cand;		/* candidate index (probes) */
 	double		 samples[SELECT_PINGS];	/* selection pings */
@@ -355,7 +354,6 @@ on_probe_body(char *data, size_t size, size_t n, void *userp)
 		x->body[x->body_len] = '\0';
 		return len;
 	}
-	x->body_len += len;
 	return x->html ? 0 : len;	/* a ping answered by a web page: a portal, not our server */
 }
 
@@ -370,7 +368,6 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct mhandle *mh)
 		return NULL;
 	}
 	x->m = m;
-	x->kind = kind;
 	x->easy = e;
 	x->mh = mh;
 	x->conn_ms = -1;
@@ -683,6 +680,19 @@ select_done(struct measure *m, struct xfer *x, CURLcode rc)
 	}
 	if (!select_pending(m))
 		choose_server(m);
+}
+
+/* Selection out of time: the candidates still probing are skipped, the others compared. */
+static void
+select_timeout(struct measure *m)
+{
+	for (int i = 0; i < m->ncand; i++) {
+		if (m->sel[i]->running) {
+			xfer_stop(m->sel[i]);
+			m->sel[i]->dead = true;
+		}
+	}
+	choose_server(m);
 }
 
 /* ---- latency ---- */
@@ -1279,9 +1289,13 @@ tick(struct measure *m, double now)
 		while (now >= m->next_tick)
 			m->next_tick += SAMPLE_INTERVAL;
 	}
-	if (!measure_finished(m) && now >= m->phase_deadline)
-		fail(m, m->phase == PHASE_SELECT ? MERR_NO_SERVER : MERR_STALLED,
-		    "%s: no answer within %.1f s", phase_name(m->phase), now - m->phase_started);
+	if (!measure_finished(m) && now >= m->phase_deadline) {
+		if (m->phase == PHASE_SELECT)
+			select_timeout(m);
+		else
+			fail(m, MERR_STALLED, "%s: no answer within %.1f s", phase_name(m->phase),
+			    now - m->phase_started);
+	}
 	update_progress(m, now);
 }
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
 
-plan 22
+plan 23
 PORT=$(free_port)
 DEAD=$(free_port)	# nobody listens here
 start_nginx "$PORT" || { fail "nginx started"; done_testing; }
@@ -66,15 +66,22 @@ is "$?" 0 "Go layout (garbage, empty, getIP) exits 0"
 like "$(cat "$T_TMP/go.txt")" "download +[0-9]+\.[0-9]+ Mbit/s" "summary shows the download rate"
 like "$(grep '^server' "$T_TMP/go.txt")" "golan" "summary names the server"
 
-# 3. auto-selection among a dead and a live server
+# 3. auto-selection among a refusing, a silent (accepts, never answers) and a live server
+SILENT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' "$SILENT" &
+T_PIDS+=($!)
+wait_port "$SILENT" 10
 write_conf "$T_TMP/auto.ini" \
     "[server dead]" "url = http://127.0.0.1:$DEAD/" \
+    "[server silent]" "url = http://127.0.0.1:$SILENT/" \
     "[server live]" "url = http://127.0.0.1:$PORT/"
 "$TRAMDO" -c "$T_TMP/auto.ini" run --json > "$T_TMP/a.json" 2> "$T_TMP/a.err"
-is "$?" 0 "auto-selection with one dead server exits 0"
+is "$?" 0 "auto-selection with a dead and a silent server exits 0"
 is "$(jget "$T_TMP/a.json" 'd["server"]["name"]')" "live" "the live server is chosen"
 num_ok "$(jget "$T_TMP/a.json" 'd["download_mbps"]') > 0" "and measured"
 like "$(cat "$T_TMP/a.err")" "candidate dead skipped" "the dead one is logged as skipped"
+like "$(cat "$T_TMP/a.err")" "candidate silent skipped: (Operation|Connection) timed out" "the silent one is skipped after connect_timeout"
 
 # 4. auto-selection with only dead servers: no_server, quickly
 write_conf "$T_TMP/none.ini" \
