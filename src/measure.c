@@ -982,12 +982,15 @@ static void
 take_sample(struct measure *m, double now)
 {
 	struct series *s = &m->s;
-	uint64_t bytes = counter_total(m, m->phase == PHASE_UPLOAD) - s->base;
+	uint64_t total = counter_total(m, m->phase == PHASE_UPLOAD);
+	uint64_t bytes = total > s->base ? total - s->base : 0;
 	double dt = now - s->t[s->n - 1];
 	size_t k;
 
 	if (s->n == s->cap)
 		return;
+	if (bytes < s->bytes[s->n - 1])	/* a failed TCP_INFO read must not look like a jump */
+		bytes = s->bytes[s->n - 1];
 	if (bytes > s->bytes[s->n - 1])
 		s->last_progress = now;
 	s->t[s->n] = now;
