@@ -6,7 +6,6 @@
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
-declare -F start_nginx >/dev/null || skip_all "lib.sh has no start_nginx yet (engine branch)"
 plan 26
 
 port=$(free_port)
@@ -16,8 +15,8 @@ cat > "$T_TMP/k.ini" <<INI
 id = HN-BD-01
 name = Trung tâm Văn hóa Ba Đình
 [kiosk]
-result_seconds = 8
-cooldown_seconds = 15
+result_seconds = 15
+cooldown_seconds = 22
 [test]
 server = lan
 max_seconds = 3
@@ -80,14 +79,14 @@ for size in 80x24 200x60 100x30; do
 done
 like "$(cat "$T_TMP/resized-40x10.txt")" 'Màn hình quá nhỏ' "result at 40x10: the short message"
 
-k_wait 'Nhấn phím bất kỳ để đo' 12; ok $? "back to Welcome after result_seconds"
+k_wait 'Nhấn phím bất kỳ để đo' 20; ok $? "back to Welcome after result_seconds"
 like "$K_SCREEN" 'Số lượt đo hôm nay: 1' "today's count went up"
 like "$K_SCREEN" 'Vui lòng chờ [0-9] giây' "cooldown countdown shown"
 k_keys Enter
 sleep 0.5
 like "$(k_screen)" 'Vui lòng chờ' "a key during the cooldown starts nothing"
 
-k_wait_gone 'Vui lòng chờ' 20
+k_wait_gone 'Vui lòng chờ' 25
 k_keys Enter
 k_wait 'Đang đo' 5
 k_keys Escape

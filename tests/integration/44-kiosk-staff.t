@@ -6,13 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
-printf '[kiosk]\nlanguage = vi\n' > "$T_TMP/probe.ini"
-"$TRAMDO" -c "$T_TMP/probe.ini" check-config >/dev/null 2>&1 || skip_all "no config module yet"
-closed=$(free_port)
-# Until the engine lands on main, its link stub fails every test with this message.
-"$TRAMDO" run --server "http://127.0.0.1:$closed/" 2>&1 | grep -q 'engine not built' &&
-	skip_all "engine not merged yet"
 plan 24
+closed=$(free_port)
 
 cat > "$T_TMP/k.ini" <<INI
 [station]
