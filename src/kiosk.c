@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <limits.h>
@@ -580,6 +581,14 @@ keys_fds(void *ctx, struct pollfd *fds, int max)
 	return 1;
 }
 
+static bool
+terminal_gone(int fd)
+{
+	int pending = 0;
+
+	return ioctl(fd, FIONREAD, &pending) != 0 || pending == 0;
+}
+
 static void
 keys_dispatch(void *ctx, const struct pollfd *fds, int n)
 {
@@ -588,7 +597,8 @@ keys_dispatch(void *ctx, const struct pollfd *fds, int n)
 
 	if (n < 1 || fds[0].revents == 0)
 		return;
-	if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+	/* Hung up, or readable with nothing to read (EOF, EIO): the terminal is gone. */
+	if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || terminal_gone(fds[0].fd)) {
 		log_err("the terminal went away; closing the kiosk");
 		k->quit = true;
 		k->status = 1;

@@ -4,6 +4,25 @@
 K_SOCK=tramdo-kiosk-$$
 K_LOG=$T_TMP/kiosk.log
 K_PID=
+K_STARTED=()	# "SOCK PID" of every kiosk started, for k_stop_all
+
+# Stop a kiosk by its PID (TERM, then KILL after 5 s), then its tmux server. Killing only the
+# tmux server would leave the kiosk to a hang-up, which a sanitizer build may not survive.
+k_stop_one() {
+	local sock=$1 pid=$2 i
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	tmux -L "$sock" kill-server 2>/dev/null
+}
+k_stop_all() {
+	local e
+	for e in "${K_STARTED[@]}"; do k_stop_one $e; done
+	K_STARTED=()
+}
+trap 'k_stop_all; t_cleanup' EXIT
 
 # k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG.
 # The kiosk runs under sh so that, after it exits, the pane shows its status and tty mode.
@@ -20,6 +39,7 @@ k_start() {
 		[ -n "$K_PID" ] && break
 		sleep 0.1
 	done
+	K_STARTED+=("$K_SOCK ${K_PID:-}")
 }
 
 k_screen() { tmux -L "$K_SOCK" capture-pane -p -t k; }
@@ -42,8 +62,8 @@ k_wait() {
 # k_cpu_ticks PID: user + system clock ticks the process has used.
 k_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# k_stop: end the tmux server (and the kiosk in it) of the current $K_SOCK.
-k_stop() { tmux -L "$K_SOCK" kill-server 2>/dev/null; K_PID=; }
+# k_stop: end the kiosk of the current $K_SOCK and its tmux server.
+k_stop() { k_stop_one "$K_SOCK" "$K_PID"; K_PID=; }
 
 # k_box_ok SCREEN: every ┌ has its ┐ and its └ ┘ in the same columns (nothing shifted).
 k_box_ok() {
