@@ -87,7 +87,7 @@ result_free(struct result *r)
 static void
 put_string(json_object *o, const char *key, const char *v)
 {
-	json_object_object_add(o, key, v != NULL ? json_object_new_string(v) : NULL);
+	json_object_object_add(o, key, v != NULL && *v != '\0' ? json_object_new_string(v) : NULL);
 }
 
 /*
