@@ -7,6 +7,7 @@
  * at ';' or '#'. Every known key is one row of a table: type, default, range, choices.
  */
 #include "config.h"
+#include "schedule.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -87,7 +88,7 @@ enum key_type {
 	K_PATH,		/* a file name, length <= max */
 	K_PORT,		/* 1..65535, kept as text (getaddrinfo wants a string) */
 	K_PIN,		/* digits, length min..max */
-	K_TIMES,	/* comma list of HH:MM */
+	K_TIMES,	/* a schedule: comma list of HH:MM, hourly, every N[smh] */
 	K_HOURS		/* HH:MM-HH:MM */
 };
 
@@ -746,19 +747,12 @@ parse_pin(char *field, const struct key_spec *k, const char *v)
 static char *
 parse_times(char *field, const struct key_spec *k, const char *v)
 {
-	(void)k;
-	for (const char *p = v;; p++) {
-		size_t n = strcspn(p, ",");
-		char *t = trimmed(p, n);
-		bool good = parse_hhmm(t, strlen(t));
+	struct schedule s;
 
-		free(t);
-		if (!good)
-			return xasprintf("'%s' is not a list of times like 09:30,15:00", v);
-		p += n;
-		if (*p == '\0')
-			break;
-	}
+	(void)k;
+	if (schedule_parse(v, &s) != 0)
+		return xasprintf("'%s' is not a list of times like 09:30,15:00, "
+		    "nor 'hourly' or 'every N' with s, m or h (every 10m)", v);
 	set_text(field, xstrdup(v));
 	return NULL;
 }

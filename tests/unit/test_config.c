@@ -269,7 +269,11 @@ static const struct {
 	{ "[test]\nquiet_hours = 22:00-6:00\n",
 	    ":2: [test] quiet_hours: error: '22:00-6:00' is not a time range like 22:00-06:00" },
 	{ "[test]\nschedule = 09:30,25:00\n",
-	    ":2: [test] schedule: error: '09:30,25:00' is not a list of times like 09:30,15:00" },
+	    ":2: [test] schedule: error: '09:30,25:00' is not a list of times like 09:30,15:00, "
+	    "nor 'hourly' or 'every N' with s, m or h (every 10m)" },
+	{ "[test]\nschedule = every 5x\n",
+	    ":2: [test] schedule: error: 'every 5x' is not a list of times like 09:30,15:00, "
+	    "nor 'hourly' or 'every N' with s, m or h (every 10m)" },
 	{ "[test]\nserver = nowhere\n",
 	    ":2: [test] server: error: 'nowhere' is neither auto nor a [server NAME] section" },
 	{ "[server lan]\nlayout = go\n",
@@ -389,6 +393,29 @@ test_swapped_position(void **state)
 	assert_false(cfg.station.has_position);
 	diags_free(&d);
 	config_free(&cfg);
+}
+
+/* Unattended tests may also come at a fixed interval. */
+static void
+test_schedule_forms(void **state)
+{
+	static const char *const forms[] = { "hourly", "every 5s", "every 60m", "every 2h",
+	    "09:30, 15:00" };
+	struct config cfg;
+	struct diags d = { 0 };
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(text, sizeof text, "[station]\nid = X\n[server a]\nurl = http://h/\n"
+		    "[test]\nschedule = %s\n", forms[i]);
+		assert_int_equal(load_text(text, &cfg, &d), 0);
+		dump(&d);
+		assert_int_equal(d.n, 0);
+		assert_string_equal(cfg.test.schedule, forms[i]);
+		diags_free(&d);
+		config_free(&cfg);
+	}
 }
 
 static void
@@ -581,6 +608,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_schedule_forms),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_bad_values),
