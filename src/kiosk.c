@@ -8,6 +8,7 @@
 #include "loop.h"
 #include "measure.h"
 #include "result.h"
+#include "schedule.h"
 #include "servers.h"
 #include "ui.h"
 #include "util.h"
@@ -67,17 +68,38 @@ struct kiosk {
 	int	pin_failures;
 	double	pin_locked_until;
 
+	/* Unattended tests: the day's traffic is counted from the results of this kiosk. */
+	bool			has_schedule;
+	struct schedule		sched;
+	struct quiet_hours	quiet;
+	double			next_sched;	/* wall clock; -1: none */
+	uint64_t		bytes_today;
+	uint64_t		last_test_bytes;	/* what one more test is expected to move */
+	bool			scheduled;	/* the running test is a scheduled one */
+	bool			key_waiting;	/* a citizen pressed a key during it */
+
+	/* A reloaded configuration waits here for an idle Welcome screen. */
+	struct config		next_cfg;
+	bool			reload_ready;
+
 	bool	quit;
 	int	status;
 };
 
-static volatile sig_atomic_t got_term, got_winch;
+static volatile sig_atomic_t got_term, got_winch, got_hup;
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	got_term = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
 }
 
 static void
@@ -92,14 +114,15 @@ static void
 setup_signals(void)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, term = { .sa_handler = on_term },
-	    winch = { .sa_handler = on_winch };
+	    winch = { .sa_handler = on_winch }, hup = { .sa_handler = on_hup };
 
 	sigaction(SIGINT, &ign, NULL);
 	sigaction(SIGQUIT, &ign, NULL);
 	sigaction(SIGTSTP, &ign, NULL);
 	sigaction(SIGPIPE, &ign, NULL);
 	sigaction(SIGTERM, &term, NULL);
-	sigaction(SIGHUP, &term, NULL);
+	/* SIGHUP reloads the INI; a terminal that went away is seen as EOF on the keys. */
+	sigaction(SIGHUP, &hup, NULL);
 	sigaction(SIGWINCH, &winch, NULL);
 }
 
@@ -253,6 +276,7 @@ update_clock(struct kiosk *k)
 	if (tm.tm_yday != k->today) {
 		k->today = tm.tm_yday;
 		k->model.tests_today = 0;
+		k->bytes_today = 0;
 	}
 	mark(k);
 	return (double)(now - tm.tm_sec + 60);
@@ -361,6 +385,42 @@ show_result(struct kiosk *k, const struct measure_result *mr)
 	mark(k);
 }
 
+/* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
+static void
+count_traffic(struct kiosk *k, const struct measure_result *mr)
+{
+	uint64_t bytes = mr->download_bytes + mr->upload_bytes;
+
+	k->bytes_today += bytes;
+	if (bytes > 0)
+		k->last_test_bytes = bytes;
+}
+
+static void start_test(struct kiosk *, const char *);
+
+/* Nobody asked for it: back to Welcome, or to the test of a citizen who came meanwhile. */
+static void
+finish_scheduled(struct kiosk *k, const struct measure_result *mr)
+{
+	bool citizen = k->key_waiting;
+
+	if (mr->error != MERR_NONE) {
+		char *msg = xasprintf("scheduled test: %s: %s", measure_error_name(mr->error),
+		    mr->message);
+
+		log_warn("%s", msg);
+		remember_error(k, msg);
+		free(msg);
+	} else
+		log_info("scheduled test done");
+	result_free(&k->result);
+	engine_remove(k);
+	k->scheduled = k->key_waiting = false;
+	go_welcome(k);
+	if (citizen)
+		start_test(k, "citizen");
+}
+
 static void
 finish_test(struct kiosk *k)
 {
@@ -368,6 +428,11 @@ finish_test(struct kiosk *k)
 
 	result_set_measurement(&k->result, mr);
 	log_result_line(&k->result);
+	count_traffic(k, mr);
+	if (k->scheduled) {
+		finish_scheduled(k, mr);
+		return;
+	}
 	k->cooldown_until = now_mono() + k->cfg.kiosk.cooldown_seconds;
 	if (mr->error == MERR_NONE) {
 		k->model.tests_today++;
@@ -405,7 +470,7 @@ opts_from_config(const struct config *cfg, struct measure_opts *o)
 }
 
 static void
-start_test(struct kiosk *k)
+start_test(struct kiosk *k, const char *trigger)
 {
 	struct measure_opts opts;
 	struct loop_source src = {
@@ -414,14 +479,17 @@ start_test(struct kiosk *k)
 	char err[256];
 	const char *which = k->cfg.test.server != NULL ? k->cfg.test.server : "auto";
 
+	k->scheduled = strcmp(trigger, "schedule") == 0;
 	if (servers_candidates(&k->cfg, which, &k->servers, err, sizeof err) != 0) {
 		log_err("no server to test against: %s", err);
 		remember_error(k, err);
-		go_error(k, "error.no_server");
+		if (!k->scheduled)
+			go_error(k, "error.no_server");
+		k->scheduled = false;
 		return;
 	}
 	opts_from_config(&k->cfg, &opts);
-	result_init(&k->result, &k->cfg, "citizen");
+	result_init(&k->result, &k->cfg, trigger);
 	k->m = measure_new(k->servers.v, k->servers.n, &opts);
 	src.ctx = k->m;
 	loop_add(&k->loop, &src);
@@ -530,7 +598,7 @@ act(struct kiosk *k, enum ui_action a)
 		break;
 	case UI_START:
 		if (now_mono() >= k->cooldown_until)
-			start_test(k);
+			start_test(k, "citizen");
 		break;
 	case UI_LANG_EN:
 	case UI_LANG_VI:
@@ -607,7 +675,12 @@ keys_dispatch(void *ctx, const struct pollfd *fds, int n)
 	while ((key = ui_read_key()) != -1) {
 		if (k->state == K_STAFF)
 			k->deadline = now_mono() + STAFF_IDLE_SECONDS;
-		if (k->state != K_BROKEN)
+		/* A scheduled test is not the citizen's to cancel: their test comes right after. */
+		if (k->state == K_RUNNING && k->scheduled) {
+			if (!k->key_waiting)
+				log_info("a citizen is waiting for the scheduled test to end");
+			k->key_waiting = true;
+		} else if (k->state != K_BROKEN)
 			act(k, ui_key(&k->model, key));
 	}
 }
@@ -618,6 +691,27 @@ seconds_left(double until, double now)
 	double s = ceil(until - now);
 
 	return s > 0 ? (int)s : 0;
+}
+
+/* A scheduled test is due on an idle Welcome screen: start it, or say why not. */
+static void
+run_schedule(struct kiosk *k)
+{
+	time_t now = time(NULL);
+
+	k->next_sched = (double)schedule_next(&k->sched, now);
+	if (quiet_hours_cover(&k->quiet, now)) {
+		log_info("scheduled test skipped: quiet hours %s", k->cfg.test.quiet_hours);
+		return;
+	}
+	if (!schedule_budget_allows(k->bytes_today, k->last_test_bytes,
+	    k->cfg.test.daily_budget_mb)) {
+		log_info("scheduled test skipped: daily budget of %g MB reached "
+		    "(%.1f MB used today)", k->cfg.test.daily_budget_mb, k->bytes_today / 1e6);
+		return;
+	}
+	log_info("scheduled test starting");
+	start_test(k, "schedule");
 }
 
 /* Time-driven changes: countdowns, the engine's progress, the clock. */
@@ -673,6 +767,9 @@ tick(struct kiosk *k)
 		}
 		break;
 	case K_WELCOME:
+		if (k->next_sched >= 0 && now_wall() >= k->next_sched)
+			run_schedule(k);
+		break;
 	case K_BROKEN:
 		break;
 	}
@@ -691,8 +788,12 @@ timers_timeout(void *ctx)
 	struct kiosk *k = ctx;
 	double now = now_mono(), due = INFINITY;
 
-	if (got_term || got_winch)
+	if (got_term || got_winch || got_hup)
 		return 0;
+	if (k->reload_ready && (k->state == K_WELCOME || k->state == K_BROKEN))
+		return 0;
+	if (k->state == K_WELCOME && k->next_sched >= 0)
+		due = min_due(due, now + (k->next_sched - now_wall()));
 	if (k->dirty)
 		due = k->last_draw + REDRAW_INTERVAL;
 	/* Countdowns change on whole seconds: wake at the next one. */
@@ -757,22 +858,95 @@ load_assets(struct kiosk *k)
 	free(path);
 }
 
+/* What the screens show from the configuration (again after a reload). */
 static void
-init_model(struct kiosk *k)
+model_from_config(struct kiosk *k)
 {
 	struct ui_model *m = &k->model;
 	const struct config *c = &k->cfg;
 
 	m->charset = resolve_charset(c->kiosk.charset);
-	m->font = k->font;
 	m->station_name = c->station.name;
 	m->prompt = c->kiosk.prompt;
 	m->promo_qr_url = c->kiosk.promo_qr_url;
-	m->uploads_pending = -1;
 	snprintf(m->status_server, sizeof m->status_server, "%s",
 	    c->test.server != NULL ? c->test.server : "auto");
+	mark(k);
+}
+
+/* The next unattended test from [test] schedule and quiet_hours (validated by config_load). */
+static void
+schedule_from_config(struct kiosk *k)
+{
+	const struct config *c = &k->cfg;
+
+	k->has_schedule = c->test.schedule != NULL && schedule_parse(c->test.schedule, &k->sched) == 0;
+	if (quiet_hours_parse(c->test.quiet_hours, &k->quiet) != 0)
+		memset(&k->quiet, 0, sizeof k->quiet);
+	k->next_sched = k->has_schedule ? (double)schedule_next(&k->sched, time(NULL)) : -1;
+}
+
+static void
+init_model(struct kiosk *k)
+{
+	struct ui_model *m = &k->model;
+
+	m->font = k->font;
+	m->uploads_pending = -1;
+	model_from_config(k);
+	schedule_from_config(k);
 	m->loaded_download_ms = m->loaded_upload_ms = -1;
 	m->verdict_key = "verdict.none";
+}
+
+/*
+ * SIGHUP: load the INI afresh. A broken file changes nothing: every problem goes to the log and
+ * the staff screen. A good one waits in next_cfg for an idle moment.
+ */
+static void
+reload_config(struct kiosk *k)
+{
+	struct config fresh;
+	struct diags d = { 0 };
+	int rc = config_load(k->cli->config_path, &fresh, &d);
+
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.v[i].level == DIAG_ERROR) {
+			log_err("config reload: %s", d.v[i].text);
+			remember_error(k, d.v[i].text);
+		} else
+			log_warn("config reload: %s", d.v[i].text);
+	}
+	diags_free(&d);
+	if (rc != 0) {
+		log_err("config reload: %s has errors; keeping the configuration in use",
+		    k->cli->config_path);
+		config_free(&fresh);
+		mark(k);
+		return;
+	}
+	if (k->reload_ready)
+		config_free(&k->next_cfg);
+	k->next_cfg = fresh;
+	k->reload_ready = true;
+	log_info("config reload: %s is valid; applying it when the kiosk is idle",
+	    k->cli->config_path);
+}
+
+/* Only on Welcome (or the broken-config screen): never under a running test or a citizen. */
+static void
+apply_reloaded_config(struct kiosk *k)
+{
+	config_free(&k->cfg);
+	k->cfg = k->next_cfg;
+	memset(&k->next_cfg, 0, sizeof k->next_cfg);
+	k->reload_ready = false;
+	model_from_config(k);
+	schedule_from_config(k);
+	if (k->state == K_BROKEN)
+		k->status = 0;
+	go_welcome(k);
+	log_info("config reload: new configuration in use");
 }
 
 static int
@@ -807,6 +981,12 @@ run(struct kiosk *k)
 			ui_resize();
 			mark(k);
 		}
+		if (got_hup) {
+			got_hup = 0;
+			reload_config(k);
+		}
+		if (k->reload_ready && (k->state == K_WELCOME || k->state == K_BROKEN))
+			apply_reloaded_config(k);
 		redraw_if_due(k);
 		if (loop_once(&k->loop, -1) != 0) {
 			log_err("poll failed; closing the kiosk");
@@ -871,6 +1051,8 @@ out:
 	bigfont_free(k.font);
 	i18n_free(k.tr);
 	config_free(&k.cfg);
+	if (k.reload_ready)
+		config_free(&k.next_cfg);
 	free(k.datadir);
 	log_close();
 	return status;

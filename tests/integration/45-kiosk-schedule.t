@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Unattended tests ([test] schedule, quiet_hours, daily_budget_mb) against a loopback nginx: they
+# run by themselves on an idle Welcome screen with trigger "schedule"; a key pressed during one
+# waits for it and then starts the citizen's own test; none run in quiet hours; a tiny daily
+# budget allows the first and no more. Results are counted in the kiosk's log.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kiosk.sh"
+command -v tmux >/dev/null || skip_all "tmux missing"
+command -v nginx >/dev/null || skip_all "nginx missing"
+plan 14
+
+port=$(free_port)
+NGINX_GARBAGE_MB=8 start_nginx "$port" || { fail "nginx started"; done_testing; }
+
+# write_ini FILE [TEST-KEY-LINES...]: a light station: one stream, 2 s per direction.
+write_ini() {
+	local f=$1
+	shift
+	{
+		printf '[station]\nid = HN-BD-01\nname = Trung tâm Văn hóa Ba Đình\n'
+		printf '[kiosk]\nresult_seconds = 5\ncooldown_seconds = 0\n'
+		printf '[test]\nserver = lan\nmax_seconds = 2\nping_count = 10\n'
+		printf 'download_streams = 1\nupload_streams = 1\n'
+		printf '%s\n' "$@"
+		printf '[server lan]\nurl = http://127.0.0.1:%s/\n' "$port"
+	} > "$f"
+}
+count() { grep -c "$1" "$2" 2>/dev/null || true; }
+
+# Quiet hours from a minute ago to three minutes ahead (a range may pass midnight).
+quiet="$(date -d '-1 min' +%H:%M)-$(date -d '+3 min' +%H:%M)"
+write_ini "$T_TMP/quiet.ini" "schedule = every 2s" "quiet_hours = $quiet"
+write_ini "$T_TMP/budget.ini" "schedule = every 3s" "daily_budget_mb = 0.001"
+write_ini "$T_TMP/idle.ini" "schedule = every 3s"
+for f in quiet budget idle; do
+	"$TRAMDO" -c "$T_TMP/$f.ini" check-config >/dev/null 2>&1; ok $? "$f.ini is valid"
+done
+
+# The quiet and budget kiosks run side by side to keep the test short.
+K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
+k_start 100 30 "$T_TMP/quiet.ini"
+K_SOCK=tramdo-sched-$$-budget K_LOG=$T_TMP/budget.log
+k_start 100 30 "$T_TMP/budget.ini"
+sleep 14
+K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
+is "$(count '"trigger":"schedule"' "$T_TMP/quiet.log")" 0 "quiet hours: no scheduled test"
+num_ok "$(count "scheduled test skipped: quiet hours $quiet" "$T_TMP/quiet.log") >= 3" \
+    "... each due one logged as skipped for quiet hours"
+like "$(k_screen)" 'Nhấn phím bất kỳ để đo' "... and Welcome stayed"
+is "$(count '"trigger":"schedule"' "$T_TMP/budget.log")" 1 \
+    "tiny daily budget: the first scheduled test runs, no more"
+num_ok "$(count 'scheduled test skipped: daily budget of 0.001 MB reached' "$T_TMP/budget.log") >= 1" \
+    "... the next ones are logged as skipped for the budget"
+k_stop_all
+
+K_SOCK=tramdo-sched-$$-idle K_LOG=$T_TMP/idle.log
+k_start 100 30 "$T_TMP/idle.ini"
+k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Đang đo' 8; ok $? "a scheduled test runs by itself on the idle Welcome screen"
+k_keys Enter
+sleep 0.5
+like "$(k_screen)" 'Đang đo' "a key during it does not cancel it: the citizen sees it running"
+k_wait 'Kết quả' 20; ok $? "... then the citizen's own test runs to its result"
+sleep 1
+is "$(count '"trigger":"citizen"' "$K_LOG")" 1 "... logged with trigger citizen"
+k_wait 'Nhấn phím bất kỳ để đo' 8
+sleep 5
+num_ok "$(count '"trigger":"schedule"' "$K_LOG") >= 2" "scheduled tests keep running while idle"
+is "$(count '"trigger":"schedule".*"error"' "$K_LOG")" 0 "... and they succeed"
+k_stop
