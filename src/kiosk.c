@@ -69,7 +69,6 @@ struct kiosk {
 	double	pin_locked_until;
 
 	/* Unattended tests: the day's traffic is counted from the results of this kiosk. */
-	bool			has_schedule;
 	struct schedule		sched;
 	struct quiet_hours	quiet;
 	double			next_sched;	/* wall clock; -1: none */
@@ -879,11 +878,11 @@ static void
 schedule_from_config(struct kiosk *k)
 {
 	const struct config *c = &k->cfg;
+	bool scheduled = c->test.schedule != NULL && schedule_parse(c->test.schedule, &k->sched) == 0;
 
-	k->has_schedule = c->test.schedule != NULL && schedule_parse(c->test.schedule, &k->sched) == 0;
 	if (quiet_hours_parse(c->test.quiet_hours, &k->quiet) != 0)
 		memset(&k->quiet, 0, sizeof k->quiet);
-	k->next_sched = k->has_schedule ? (double)schedule_next(&k->sched, time(NULL)) : -1;
+	k->next_sched = scheduled ? (double)schedule_next(&k->sched, time(NULL)) : -1;
 }
 
 static void
