@@ -35,6 +35,7 @@ struct gps {
 	const struct config	*cfg;
 	char			 host[NI_MAXHOST];	/* numeric */
 	char			 port[NI_MAXSERV];
+	char			 endpoint[NI_MAXHOST + NI_MAXSERV + 4];
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 
@@ -152,10 +153,40 @@ gps_last_fix(const struct gps *g)
 	return g->have_fix ? &g->fix : NULL;
 }
 
+int
+gps_satellites_used(const struct gps *g)
+{
+	return g->conn == CONN_OPEN ? g->satellites : -1;
+}
+
+const char *
+gps_endpoint(const struct gps *g)
+{
+	return g->endpoint;
+}
+
 const char *
 gps_error(const struct gps *g)
 {
 	return g->error[0] != '\0' ? g->error : NULL;
+}
+
+static const char *
+fmt_count(char *buf, size_t len, int n)
+{
+	if (n < 0)
+		return "unknown";
+	snprintf(buf, len, "%d", n);
+	return buf;
+}
+
+static const char *
+fmt_metres(char *buf, size_t len, double m)
+{
+	if (!isfinite(m))
+		return "unknown";
+	snprintf(buf, len, "%.0f", m);
+	return buf;
 }
 
 /* One log line per state change: a missing gpsd must not fill the journal every second. */
@@ -163,6 +194,7 @@ static void
 note_state(struct gps *g, double now)
 {
 	enum gps_state s = gps_state(g, now);
+	char sats[16], acc[32];
 
 	if (g->logged && s == g->logged_state)
 		return;
@@ -173,21 +205,22 @@ note_state(struct gps *g, double now)
 		log_info("gps: off");
 		break;
 	case GPS_STATE_CONNECTING:
-		log_info("gps: connecting to gpsd at %s:%s", g->host, g->port);
+		log_info("gps: connecting to gpsd at %s", g->endpoint);
 		break;
 	case GPS_STATE_NO_DAEMON:
-		log_warn("gps: gpsd at %s:%s not reachable (%s); retrying every %d s at most",
-		    g->host, g->port, g->error, GPS_RETRY_MAX_SECONDS);
+		log_warn("gps: gpsd at %s not reachable (%s); retrying every %d s at most",
+		    g->endpoint, g->error, GPS_RETRY_MAX_SECONDS);
 		break;
 	case GPS_STATE_NO_FIX:
-		log_info("gps: no fix from gpsd at %s:%s", g->host, g->port);
+		log_info("gps: no fix from gpsd at %s", g->endpoint);
 		break;
 	case GPS_STATE_STALE:
 		log_warn("gps: no report for %.0f s; last fix not used", now - g->fix.received);
 		break;
 	case GPS_STATE_FIX:
-		log_info("gps: %dD fix %.6f %.6f, %d satellites, accuracy %.0f m",
-		    g->fix.mode, g->fix.lat, g->fix.lon, g->fix.satellites, g->fix.accuracy_m);
+		log_info("gps: %dD fix %.6f %.6f, satellites %s, accuracy %s m", g->fix.mode,
+		    g->fix.lat, g->fix.lon, fmt_count(sats, sizeof sats, g->fix.satellites),
+		    fmt_metres(acc, sizeof acc, g->fix.accuracy_m));
 		break;
 	}
 }
@@ -298,7 +331,8 @@ take_fix(struct gps *g, double now)
 	x->lon = f->longitude;
 	x->alt_m = f->mode == MODE_3D && isfinite(f->altMSL) ? f->altMSL : NAN;
 	x->accuracy_m = isfinite(f->eph) && f->eph >= 0 ? f->eph : NAN;
-	x->satellites = g->satellites;
+	/* gpsd's first cycle can carry a fix with "uSat":0: a fix has satellites, so unknown. */
+	x->satellites = g->satellites > 0 ? g->satellites : -1;
 	x->time = f->time.tv_sec > 0 ? (double)f->time.tv_sec + f->time.tv_nsec / 1e9 : 0;
 	x->received = now;
 	g->have_fix = true;
@@ -470,6 +504,7 @@ gps_new(const struct config *cfg)
 	g->satellites = -1;
 	g->backoff = GPS_RETRY_MIN_SECONDS;
 	g->conn = CONN_OFF;
+	snprintf(g->endpoint, sizeof g->endpoint, "%s:%s", host, port);
 	if (!cfg->gps.enabled)
 		snprintf(g->error, sizeof g->error, "[gps] enabled = false");
 	else if (resolve(g, host, port) != 0)

@@ -56,6 +56,10 @@ struct loop_source gps_loop_source(struct gps *g);
 enum gps_state	 gps_state(const struct gps *g, double now);
 /* The latest report (even an unusable one), or NULL when none arrived since connecting. */
 const struct gps_fix *gps_last_fix(const struct gps *g);
+/* Satellites used per gpsd's latest sky report, with or without a fix; -1 unknown. */
+int		 gps_satellites_used(const struct gps *g);
+/* "host:port" the client connects to, for messages. */
+const char	*gps_endpoint(const struct gps *g);
 /* Why gpsd is unreachable (English, for logs and `tramdo gps`), or NULL. */
 const char	*gps_error(const struct gps *g);
 const char	*gps_state_name(enum gps_state s);	/* English, for logs */
