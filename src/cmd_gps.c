@@ -173,8 +173,6 @@ cmd_gps(const struct cli *cli, int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* libgps write()s its WATCH command; a gpsd that hung up must not kill us with SIGPIPE. */
-	signal(SIGPIPE, SIG_IGN);
 
 	g = gps_new(&cfg);
 	s = drive(g, &cfg, wait, watch);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ struct gps {
 	int			 satellites;	/* from the latest SKY report, -1 unknown */
 	bool			 have_fix;
 	struct gps_fix		 fix;
+
+	double			 created;	/* now_mono() at gps_new() */
 
 	bool			 logged;
 	enum gps_state		 logged_state;
@@ -147,6 +150,16 @@ gps_state(const struct gps *g, double now)
 	return GPS_STATE_FIX;
 }
 
+bool
+gps_settling(const struct gps *g, double now)
+{
+	enum gps_state s = gps_state(g, now);
+
+	if (now - g->created >= GPS_SETTLE_SECONDS)
+		return false;
+	return s == GPS_STATE_CONNECTING || s == GPS_STATE_NO_FIX;
+}
+
 const struct gps_fix *
 gps_last_fix(const struct gps *g)
 {
@@ -185,7 +198,7 @@ fmt_metres(char *buf, size_t len, double m)
 {
 	if (!isfinite(m))
 		return "unknown";
-	snprintf(buf, len, "%.0f", m);
+	snprintf(buf, len, "%.0f m", m);
 	return buf;
 }
 
@@ -218,7 +231,7 @@ note_state(struct gps *g, double now)
 		log_warn("gps: no report for %.0f s; last fix not used", now - g->fix.received);
 		break;
 	case GPS_STATE_FIX:
-		log_info("gps: %dD fix %.6f %.6f, satellites %s, accuracy %s m", g->fix.mode,
+		log_info("gps: %dD fix %.6f %.6f, satellites %s, accuracy %s", g->fix.mode,
 		    g->fix.lat, g->fix.lon, fmt_count(sats, sizeof sats, g->fix.satellites),
 		    fmt_metres(acc, sizeof acc, g->fix.accuracy_m));
 		break;
@@ -254,6 +267,27 @@ set_nonblocking(int fd)
 }
 
 /*
+ * libgps sends its WATCH command with a plain write(): to a gpsd that has already hung up, that
+ * raises SIGPIPE, which would end the kiosk. Block it around the call and swallow the one raised.
+ */
+static int
+start_watch(struct gps_data_t *d)
+{
+	sigset_t pipe_set, old;
+	const struct timespec zero = { 0, 0 };
+	int rc;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	rc = gps_stream(d, WATCH_ENABLE | WATCH_JSON, NULL);
+	if (rc != 0)
+		(void)sigtimedwait(&pipe_set, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/*
  * The probe has shown gpsd accepts connections, so libgps's blocking connect returns at once.
  * Its socket is then made non-blocking: gps_read() recv()s whenever its buffer holds no whole
  * line, and a partial line must not block the loop.
@@ -266,8 +300,7 @@ open_session(struct gps *g, double now)
 		retry_later(g, now, gps_errstr(errno));
 		return;
 	}
-	if (set_nonblocking(g->data.gps_fd) != 0 ||
-	    gps_stream(&g->data, WATCH_ENABLE | WATCH_JSON, NULL) != 0) {
+	if (set_nonblocking(g->data.gps_fd) != 0 || start_watch(&g->data) != 0) {
 		close_session(g, now, "cannot start watching");
 		return;
 	}
@@ -500,6 +533,7 @@ gps_new(const struct config *cfg)
 	const char *port = cfg->gps.port != NULL ? cfg->gps.port : DEFAULT_PORT;
 
 	g->cfg = cfg;
+	g->created = now_mono();
 	g->probe_fd = -1;
 	g->satellites = -1;
 	g->backoff = GPS_RETRY_MIN_SECONDS;

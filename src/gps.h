@@ -24,6 +24,7 @@ struct gps;
 
 #define GPS_RETRY_MIN_SECONDS	1
 #define GPS_RETRY_MAX_SECONDS	30
+#define GPS_SETTLE_SECONDS	2.0
 
 enum gps_state {
 	GPS_STATE_OFF,		/* [gps] enabled = false, or host/port unusable */
@@ -54,6 +55,13 @@ void		 gps_free(struct gps *g);
 struct loop_source gps_loop_source(struct gps *g);
 
 enum gps_state	 gps_state(const struct gps *g, double now);
+/*
+ * True while gpsd is being connected to, or answers without a usable fix yet (its first
+ * reports after a connect are often partial), but at most GPS_SETTLE_SECONDS after
+ * gps_new(): a short command may loop that long so its result gets the fix. An absent gpsd
+ * ends it at once.
+ */
+bool		 gps_settling(const struct gps *g, double now);
 /* The latest report (even an unusable one), or NULL when none arrived since connecting. */
 const struct gps_fix *gps_last_fix(const struct gps *g);
 /* Satellites used per gpsd's latest sky report, with or without a fix; -1 unknown. */

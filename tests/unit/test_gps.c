@@ -280,6 +280,7 @@ test_no_daemon(void **state)
 	assert_true(now_mono() - t0 < 0.5);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_NO_DAEMON);
 	assert_non_null(strstr(gps_error(g), "refused"));
+	assert_false(gps_settling(g, now_mono()));	/* an absent gpsd is not waited for */
 	/* Backing off: the next attempt is about a second away, not a busy loop. */
 	assert_in_range(s.timeout_ms(g), 500, 1000);
 	gps_free(g);
@@ -350,6 +351,8 @@ test_fake_gpsd(void **state)
 	    "\"proto_major\":3,\"proto_minor\":14}\n");
 	run_rounds(&l, 2);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_NO_FIX);
+	assert_true(gps_settling(g, now_mono()));	/* answers, no fix yet: worth a moment */
+	assert_false(gps_settling(g, now_mono() + GPS_SETTLE_SECONDS));
 
 	/* Half a line: the loop must not block waiting for the rest. */
 	send_str(fd, sky);
@@ -361,6 +364,8 @@ test_fake_gpsd(void **state)
 	send_str(fd, tpv + strlen("{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mo"));
 	run_rounds(&l, 2);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_FIX);
+	assert_false(gps_settling(g, now_mono()));
+	assert_int_equal(gps_satellites_used(g), 3);
 	f = gps_last_fix(g);
 	assert_non_null(f);
 	assert_int_equal(f->mode, 3);
