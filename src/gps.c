@@ -27,7 +27,7 @@
 
 enum conn {
 	CONN_OFF,	/* disabled or unusable address: never connects */
-	CONN_WAIT,	/* until retry_at */
+	CONN_WAIT,	/* until deadline, then an attempt */
 	CONN_PROBE,	/* non-blocking connect in progress on probe_fd */
 	CONN_OPEN	/* libgps session on data.gps_fd */
 };
