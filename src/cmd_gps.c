@@ -112,6 +112,13 @@ usage(void)
 	return 2;
 }
 
+/* What --watch reports a change of: the state, and within a fix its mode (2D/3D). */
+static int
+watch_key(const struct gps *g, enum gps_state s)
+{
+	return s == GPS_STATE_FIX ? 10 * (int)s + gps_last_fix(g)->mode : 10 * (int)s;
+}
+
 /*
  * Runs the client until a settled state or the deadline; with watch, until the deadline,
  * printing every change (staff moving an antenna see the fix come and go).
@@ -122,7 +129,8 @@ drive(struct gps *g, const struct config *cfg, double wait, bool watch)
 	struct loop loop;
 	struct loop_source src = gps_loop_source(g);
 	double start = now_mono(), now = start;
-	enum gps_state s = gps_state(g, now), shown = s;
+	enum gps_state s = gps_state(g, now);
+	int shown = -1;
 
 	loop_init(&loop);
 	loop_add(&loop, &src);
@@ -130,11 +138,11 @@ drive(struct gps *g, const struct config *cfg, double wait, bool watch)
 		loop_once(&loop, (int)ceil((wait - (now - start)) * 1000.0));
 		now = now_mono();
 		s = gps_state(g, now);
-		if (watch && s != shown) {
+		if (watch && watch_key(g, s) != shown) {
 			printf("+%.1fs  ", now - start);
 			print_state(g, cfg, now);
 			fflush(stdout);
-			shown = s;
+			shown = watch_key(g, s);
 		}
 	}
 	return s;

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gps.sh"
 
-plan 33
+plan 38
 
 # field NAME FILE: the value part of `tramdo gps`'s "NAME   value" line.
 field() { sed -n "s/^$1 *//p" "$2" | head -1; }
@@ -68,6 +68,24 @@ seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-2 | tr '\n' '
 like "$seq" "3D fix,\|stale: last" "stale: fix then stale ($seq)"
 like "$(grep -A1 '^+.*stale' "$T_TMP/out" | head -1)" "more than max_fix_age_seconds = 1" "stale: names the limit"
 like "$(grep -m1 'last fix not used' "$T_TMP/err")" "gps: no report for [0-9]+ s; last fix not used" "stale: logged"
+gps_stop
+
+# --- gpsd stopped mid-session and restarted: the client notices, reconnects, gets the fix ---
+gps_start "$NMEA/fix3d.nmea"; ok $? "gpsfake up for the restart test"
+gps_config "$T_TMP/g.ini" "$GPS_PORT"
+"$TRAMDO" -c "$T_TMP/g.ini" gps --watch --wait 15 >"$T_TMP/out" 2>"$T_TMP/err" &
+watch_pid=$!
+T_PIDS+=("$watch_pid")
+for _ in $(seq 100); do grep -q '3D fix' "$T_TMP/out" && break; sleep 0.1; done
+gps_stop
+sleep 0.5
+gps_start "$NMEA/fix3d.nmea" "$GPS_PORT"; ok $? "gpsfake back on the same port"
+for _ in $(seq 150); do [ "$(grep -c '3D fix' "$T_TMP/out")" -ge 2 ] && break; sleep 0.1; done
+kill -TERM "$watch_pid"; wait "$watch_pid"; rc=$?
+seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-3 | tr '\n' '|')
+like "$seq" "3D fix, 9\|gpsd not reachable\|.*3D fix, 9" "restart: fix, gpsd gone, fix again ($seq)"
+is "$rc" 0 "restart: SIGTERM ends the watch cleanly, with the fix"
+is "$(grep -c 'not reachable' "$T_TMP/err")" 1 "restart: outage logged once"
 gps_stop
 
 # --- something that is not gpsd: garbage lines ---

@@ -2,10 +2,10 @@
 NMEA=$SRCDIR/tests/fixtures/nmea
 command -v gpsfake >/dev/null 2>&1 || skip_all "gpsfake not installed (Debian gpsd-clients)"
 
-# gps_start LOG: gpsd replaying LOG in a loop on a free loopback port; sets GPS_PORT, GPS_PID.
-# Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
+# gps_start LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port);
+# sets GPS_PORT, GPS_PID. Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
 gps_start() {
-	GPS_PORT=$(free_port)
+	GPS_PORT=${2:-$(free_port)}
 	gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
 	GPS_PID=$!
 	T_PIDS+=("$GPS_PID")
