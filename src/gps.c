@@ -218,8 +218,7 @@ note_state(struct gps *g, double now)
 		log_info("gps: off");
 		break;
 	case GPS_STATE_CONNECTING:
-		log_info("gps: connecting to gpsd at %s", g->endpoint);
-		break;
+		break;		/* transient: its outcome is logged */
 	case GPS_STATE_NO_DAEMON:
 		log_warn("gps: gpsd at %s not reachable (%s); retrying every %d s at most",
 		    g->endpoint, g->error, GPS_RETRY_MAX_SECONDS);
