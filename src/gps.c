@@ -157,7 +157,8 @@ gps_settling(const struct gps *g, double now)
 
 	if (now - g->created >= GPS_SETTLE_SECONDS)
 		return false;
-	return s == GPS_STATE_CONNECTING || s == GPS_STATE_NO_FIX;
+	return s == GPS_STATE_CONNECTING || s == GPS_STATE_NO_FIX ||
+	    (s == GPS_STATE_FIX && g->fix.time <= 0);
 }
 
 const struct gps_fix *

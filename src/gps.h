@@ -56,10 +56,10 @@ struct loop_source gps_loop_source(struct gps *g);
 
 enum gps_state	 gps_state(const struct gps *g, double now);
 /*
- * True while gpsd is being connected to, or answers without a usable fix yet (its first
- * reports after a connect are often partial), but at most GPS_SETTLE_SECONDS after
- * gps_new(): a short command may loop that long so its result gets the fix. An absent gpsd
- * ends it at once.
+ * True while gpsd is being connected to, or answers without a usable fix, or with one that
+ * lacks its time (gpsd's first reports after a connect are often partial), but at most
+ * GPS_SETTLE_SECONDS after gps_new(): a short command may loop that long so its result gets
+ * a whole fix. An absent gpsd ends it at once.
  */
 bool		 gps_settling(const struct gps *g, double now);
 /* The latest report (even an unusable one), or NULL when none arrived since connecting. */

@@ -364,7 +364,7 @@ test_fake_gpsd(void **state)
 	send_str(fd, tpv + strlen("{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mo"));
 	run_rounds(&l, 2);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_FIX);
-	assert_false(gps_settling(g, now_mono()));
+	assert_false(gps_settling(g, now_mono()));	/* a whole fix, with its time */
 	assert_int_equal(gps_satellites_used(g), 3);
 	/* The loop wakes when the fix turns stale, so the change is seen without traffic. */
 	assert_in_range(s.timeout_ms(g), 4500, 5001);
@@ -389,6 +389,13 @@ test_fake_gpsd(void **state)
 	send_str(fd, "{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mode\":3}\n");
 	run_rounds(&l, 2);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_NO_FIX);
+	/* A fix without its time is used, but a short command waits a moment for a whole one. */
+	send_str(fd, "{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mode\":3,"
+	    "\"lat\":21.028511,\"lon\":105.804817}\n");
+	run_rounds(&l, 2);
+	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_FIX);
+	assert_true(gps_last_fix(g)->time == 0);
+	assert_true(gps_settling(g, now_mono()));
 	send_str(fd, "{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mode\":1}\n");
 	run_rounds(&l, 2);
 	assert_int_equal(gps_state(g, now_mono()), GPS_STATE_NO_FIX);
