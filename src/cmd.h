@@ -19,5 +19,6 @@ int cli_load_config(const struct cli *cli, struct config *cfg);
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);
 int cmd_check_config(const struct cli *cli, int argc, char **argv);
+int cmd_gps(const struct cli *cli, int argc, char **argv);
 
 #endif

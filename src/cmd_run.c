@@ -7,11 +7,13 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "gps.h"
 #include "log.h"
 #include "loop.h"
 #include "measure.h"
 #include "result.h"
 #include "servers.h"
+#include "util.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -34,27 +36,34 @@ opts_from_config(const struct config *cfg, struct measure_opts *o)
 	o->stall_seconds = cfg->test.stall_seconds;
 }
 
-/* Drives the engine to its end in a small loop of its own; Ctrl-C cancels cleanly. */
+/*
+ * Drives the engine to its end in a small loop of its own, with the GPS client alongside;
+ * Ctrl-C cancels cleanly. A test that ends very early still gives gpsd its first report.
+ */
 static void
-run_engine(struct measure *m)
+run_engine(struct measure *m, struct gps *g)
 {
 	struct loop loop;
 	struct loop_source src = {
 		.fds = measure_fds, .timeout_ms = measure_timeout, .dispatch = measure_step, .ctx = m,
 	};
+	struct loop_source gsrc = gps_loop_source(g);
 	struct sigaction sa = { .sa_handler = on_interrupt };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	loop_init(&loop);
+	loop_add(&loop, &gsrc);
 	loop_add(&loop, &src);
-	if (measure_start(m) != 0)
-		return;
-	while (!measure_finished(m)) {
-		if (interrupted)
-			measure_cancel(m);
-		loop_once(&loop, 1000);
+	if (measure_start(m) == 0) {
+		while (!measure_finished(m)) {
+			if (interrupted)
+				measure_cancel(m);
+			loop_once(&loop, 1000);
+		}
 	}
+	while (!interrupted && gps_settling(g, now_mono()))
+		loop_once(&loop, 100);
 }
 
 static void
@@ -109,6 +118,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	struct server_list servers = { 0 };
 	struct measure_opts opts;
 	struct measure *m;
+	struct gps *g;
 	struct result r;
 	char err[256];
 	int ch, rc;
@@ -136,10 +146,13 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	}
 	opts_from_config(&cfg, &opts);
 	result_init(&r, &cfg, "cli");
+	g = gps_new(&cfg);
 	m = measure_new(servers.v, servers.n, &opts);
-	run_engine(m);
+	run_engine(m, g);
 	result_set_measurement(&r, measure_result(m));
+	gps_location(g, &cfg, now_mono(), &r.location);
 	measure_free(m);
+	gps_free(g);
 
 	if (json)
 		print_json(&r);

@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "run",		cmd_run,		"run [--server NAME|URL] [--json]" },
 	{ "check-config",	cmd_check_config,	"check-config" },
+	{ "gps",		cmd_gps,		"gps [--wait SECONDS] [--watch]" },
 };
 
 static void
