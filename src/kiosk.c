@@ -13,6 +13,7 @@
 #include "util.h"
 #include "verdict.h"
 #include "watchdog.h"
+#include "gps.h"
 
 #include <json-c/json.h>
 #include <langinfo.h>
@@ -50,6 +51,7 @@ struct kiosk {
 	struct loop		 loop;
 	enum kiosk_state	 state;
 
+	struct gps		*gps;
 	struct measure		*m;
 	struct server_list	 servers;
 	struct result		 result;
@@ -367,6 +369,7 @@ finish_test(struct kiosk *k)
 	const struct measure_result *mr = measure_result(k->m);
 
 	result_set_measurement(&k->result, mr);
+	gps_location(k->gps, &k->cfg, now_mono(), &k->result.location);
 	log_result_line(&k->result);
 	k->cooldown_until = now_mono() + k->cfg.kiosk.cooldown_seconds;
 	if (mr->error == MERR_NONE) {
@@ -719,6 +722,30 @@ timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 	tick(ctx);
 }
 
+/* The staff status line's GPS part, in the screen's language; redrawn only when it changes. */
+static void
+update_gps_status(struct kiosk *k)
+{
+	static const char *const keys[] = {
+		[GPS_STATE_OFF] = "gps.off", [GPS_STATE_CONNECTING] = "gps.connecting",
+		[GPS_STATE_NO_DAEMON] = "gps.no_daemon", [GPS_STATE_NO_FIX] = "gps.no_fix",
+		[GPS_STATE_STALE] = "gps.stale", [GPS_STATE_FIX] = "gps.fix_3d",
+	};
+	enum gps_state st = gps_state(k->gps, now_mono());
+	const struct gps_fix *fix = gps_last_fix(k->gps);
+	const char *key = keys[st];
+	char sats[16], text[sizeof k->model.status_gps];
+
+	if (st == GPS_STATE_FIX && fix != NULL && fix->mode == GPS_MODE_2D)
+		key = "gps.fix_2d";
+	snprintf(sats, sizeof sats, "%d", fix != NULL && fix->satellites >= 0 ? fix->satellites : 0);
+	snprintf(text, sizeof text, "%s", ui_subst(i18n_get(k->tr, key), "{n}", sats));
+	if (strcmp(text, k->model.status_gps) != 0) {
+		memcpy(k->model.status_gps, text, sizeof text);
+		mark(k);
+	}
+}
+
 static void
 redraw_if_due(struct kiosk *k)
 {
@@ -783,11 +810,14 @@ run(struct kiosk *k)
 	    .ctx = k };
 
 	struct watchdog wd;
-	struct loop_source ping;
+	struct loop_source ping, gps;
 
 	loop_init(&k->loop);
 	loop_add(&k->loop, &keys);
 	loop_add(&k->loop, &timers);
+	k->gps = gps_new(&k->cfg);
+	gps = gps_loop_source(k->gps);
+	loop_add(&k->loop, &gps);
 	/* Under systemd, pings from this loop prove it is alive; a hung loop gets restarted. */
 	if (watchdog_init(&wd, &ping) == 0)
 		loop_add(&k->loop, &ping);
@@ -807,6 +837,7 @@ run(struct kiosk *k)
 			ui_resize();
 			mark(k);
 		}
+		update_gps_status(k);
 		redraw_if_due(k);
 		if (loop_once(&k->loop, -1) != 0) {
 			log_err("poll failed; closing the kiosk");
@@ -820,6 +851,8 @@ run(struct kiosk *k)
 		result_free(&k->result);
 		engine_remove(k);
 	}
+	loop_remove(&k->loop, k->gps);
+	gps_free(k->gps);
 	return k->status;
 }
 
