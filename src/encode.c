@@ -183,6 +183,7 @@ static const struct {
 	{ "latency_ms.min",		"latency_min_ms",	false },
 	{ "latency_ms.median",		"latency_median_ms",	false },
 	{ "latency_ms.jitter",		"jitter_ms",		false },
+	{ "latency_ms.connect",		"connect_ms",		false },
 	{ "loaded_latency_ms.download",	"loaded_download_ms",	false },
 	{ "loaded_latency_ms.upload",	"loaded_upload_ms",	false },
 	{ "download_mbps",		"download_mbps",	false },
@@ -192,6 +193,7 @@ static const struct {
 	{ "location.lat",		"lat",			false },
 	{ "location.lon",		"lon",			false },
 	{ "location.accuracy_m",	"accuracy_m",		false },
+	{ "duration_s",			"duration_s",		false },
 };
 
 /* A failed test's reason: the error's code when it is an object, else its text. */

@@ -645,9 +645,13 @@ store_due(struct store *st, double not_after, int max, struct store_job **jobs)
 		return -1;
 	sqlite3_bind_double(s, 1, not_after);
 	sqlite3_bind_int(s, 2, max);
-	*jobs = xcalloc((size_t)max, sizeof **jobs);
 	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
-		struct store_job *j = &(*jobs)[n++];
+		struct store_job *j;
+
+		if ((n & (n - 1)) == 0)		/* grow at powers of two */
+			*jobs = xrealloc(*jobs, (size_t)(n == 0 ? 1 : 2 * n) * sizeof **jobs);
+		j = &(*jobs)[n++];
+		memset(j, 0, sizeof *j);
 
 		snprintf(j->id, sizeof j->id, "%s", (const char *)sqlite3_column_text(s, 0));
 		snprintf(j->sink, sizeof j->sink, "%s", (const char *)sqlite3_column_text(s, 1));
