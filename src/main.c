@@ -13,6 +13,9 @@ static const struct {
 } commands[] = {
 	{ "run",		cmd_run,		"run [--server NAME|URL] [--json]" },
 	{ "check-config",	cmd_check_config,	"check-config" },
+	{ "history",		cmd_history,		"history [--json] [-n N]" },
+	{ "export",		cmd_export,		"export --since DATE --format csv|json" },
+	{ "upload",		cmd_upload,		"upload" },
 };
 
 static void
