@@ -419,8 +419,10 @@ write_one(struct store *st, const struct held *h)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	json_object_put(o);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		log_info("store: result %s committed to %s", h->id, st->path);
 		return 0;
+	}
 	fail(st, "storing a result", rc);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	close_db(st);
@@ -436,8 +438,6 @@ store_flush(struct store *st)
 	if (st->db == NULL && !st->refused && open_db(st) != 0)
 		st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
 	while (st->db != NULL && done < st->nheld && write_one(st, &st->held[done]) == 0) {
-		log_info("store: result %s written to %s after holding it in memory",
-		    st->held[done].id, st->path);
 		free(st->held[done].json);
 		done++;
 	}
