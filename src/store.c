@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -83,12 +84,35 @@ set_message(struct store *st, const char *fmt, ...)
 static void
 set_message(struct store *st, const char *fmt, ...)
 {
+	char previous[sizeof st->message];
 	va_list ap;
 
+	memcpy(previous, st->message, sizeof previous);
 	va_start(ap, fmt);
 	vsnprintf(st->message, sizeof st->message, fmt, ap);
 	va_end(ap);
-	log_err("store: %s", st->message);
+	/* A disk that stays bad is logged once, not at every retry. */
+	if (strcmp(previous, st->message) != 0)
+		log_err("store: %s", st->message);
+}
+
+/* SQLite needs to write the file and, in WAL mode, create files beside it (missing is not read-only). */
+static bool
+writable(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	bool ok;
+
+	if (slash == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	ok = (access(dir, W_OK) == 0 || errno == ENOENT) &&
+	    (access(path, W_OK) == 0 || errno == ENOENT);
+	free(dir);
+	return ok;
 }
 
 /* Plain English for staff: what is wrong with the disk or the file, from SQLite's code. */
@@ -123,6 +147,10 @@ static void
 fail(struct store *st, const char *doing, int rc)
 {
 	int sys = st->db != NULL ? sqlite3_system_errno(st->db) : 0;
+
+	/* "Cannot open" and I/O errors on a read-only filesystem or file: say what staff can fix. */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && !writable(st->path))
+		rc = SQLITE_READONLY;
 
 	set_message(st, "database %s %s (%s: %s%s%s)", st->path, explain(rc), doing,
 	    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc),
