@@ -3,6 +3,7 @@
 # right tags and fields, read back through its HTTP API; a resend overwrites, never duplicates.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/upload-lib.sh"
+need_config_loader
 command -v influxd > /dev/null || skip_all "influxd not installed (Debian package influxdb)"
 plan 14
 

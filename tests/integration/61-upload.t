@@ -2,6 +2,7 @@
 # Collector down while 5 tests run → 5 pending → collector back → `tramdo upload` → exactly 5 received.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/upload-lib.sh"
+need_config_loader
 plan 14
 
 CPORT=$(free_port)

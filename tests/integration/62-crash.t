@@ -3,6 +3,7 @@
 # opens cleanly, every committed result is in it, and the collector holds each result once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/upload-lib.sh"
+need_config_loader
 plan 8
 
 RUNS=${CRASH_RUNS:-24}

@@ -4,6 +4,7 @@
 # again once the disk is back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/upload-lib.sh"
+need_config_loader
 plan 17
 
 SMALL="$T_TMP/small"
