@@ -469,8 +469,10 @@ store_flush(struct store *st)
 		free(st->held[done].json);
 		done++;
 	}
-	memmove(st->held, st->held + done, (st->nheld - done) * sizeof *st->held);
-	st->nheld -= done;
+	if (done > 0) {
+		memmove(st->held, st->held + done, (st->nheld - done) * sizeof *st->held);
+		st->nheld -= done;
+	}
 	return st->nheld;
 }
 

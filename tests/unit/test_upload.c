@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -72,6 +73,8 @@ start_collector(void **state)
 	snprintf(portarg, sizeof portarg, "%d", port);
 	collector = fork();
 	if (collector == 0) {
+		/* The collector must not outlive a test binary that aborts. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execlp("python3", "python3", script, "--port", portarg, "--token", "s3cret", NULL);
 		_exit(127);
 	}
