@@ -96,6 +96,8 @@ num_at(struct json_object *o, const char *a, const char *b)
 
 /* ---- history ---- */
 
+static const char *const sink_names[] = { "json", "librespeed", "influx" };
+
 struct history {
 	struct store		*st;
 	struct json_object	*array;		/* --json */
@@ -117,15 +119,13 @@ history_row(void *arg, const char *json)
 		return 0;
 	}
 	id = str_at(o, "id", NULL);
-	for (const char *sinks[] = { "json", "librespeed", "influx" }, **s = sinks;
-	    s < sinks + 3; s++) {
-		char *state = store_upload_state(h->st, id, *s, NULL);
+	for (size_t i = 0; i < sizeof sink_names / sizeof sink_names[0]; i++) {
+		char *state = store_upload_state(h->st, id, sink_names[i], NULL);
+		size_t len = strlen(states);
 
-		if (state != NULL) {
-			size_t len = strlen(states);
-			snprintf(states + len, sizeof states - len, " %s:%s", *s, state);
-			free(state);
-		}
+		if (state != NULL)
+			snprintf(states + len, sizeof states - len, " %s:%s", sink_names[i], state);
+		free(state);
 	}
 	err = str_at(o, "error", "code");
 	dl = num_at(o, "download_mbps", NULL);

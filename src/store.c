@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -564,6 +565,18 @@ store_count_since(struct store *st, double since)
 		if (st->held[i].started_at >= floor(since))
 			n++;
 	return (long)n;
+}
+
+long
+store_count_today(struct store *st)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return store_count_since(st, (double)mktime(&tm));
 }
 
 long long

@@ -62,6 +62,8 @@ size_t	 store_flush(struct store *st);
 char	*store_get(struct store *st, const char *id);
 /* Results started at or after since (epoch s), held ones included; -1 when unknown. */
 long	 store_count_since(struct store *st, double since);
+/* Results started since local midnight (the Welcome screen's "tests today"); -1 when unknown. */
+long	 store_count_today(struct store *st);
 /* Bytes moved by tests started at or after since; -1 when unknown. */
 long long store_bytes_since(struct store *st, double since);
 /* Results with at least one upload still pending (held ones included); -1 when unknown. */

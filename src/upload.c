@@ -26,6 +26,9 @@
 #define MAX_SOCKETS	32
 #define REPLY_MAX	4096
 #define FIRST_RETRY_S	15.0
+/* Rows can appear behind our back (`tramdo run` beside the kiosk, results held through a disk
+ * outage): while idle, the store is looked at again this often. */
+#define RECHECK_S	60.0
 
 enum sink { SINK_JSON, SINK_LIBRESPEED, SINK_INFLUX, SINK_COUNT };
 static const char *const sink_names[SINK_COUNT] = { "json", "librespeed", "influx" };
@@ -62,6 +65,7 @@ struct upload {
 	struct xfer	*live[MAX_PARALLEL];
 	int		 nlive;
 	double		 next_due;		/* wall clock; <0 none known */
+	double		 next_check;		/* monotonic: look at the store again */
 	bool		 all_now;		/* one pass over everything pending */
 
 	upload_listener	 listener;
@@ -152,8 +156,10 @@ build_urls(struct upload *u, const struct config *cfg, char *err, size_t errlen)
 	const char *base;
 
 	if (u->enabled[SINK_JSON]) {
-		if (cfg->upload.url == NULL || *cfg->upload.url == '\0')
-			goto missing_json;
+		if (cfg->upload.url == NULL || *cfg->upload.url == '\0') {
+			snprintf(err, errlen, "[upload] url: needed by format json");
+			return -1;
+		}
 		u->url[SINK_JSON] = xstrdup(cfg->upload.url);
 	}
 	if (u->enabled[SINK_LIBRESPEED]) {
@@ -195,9 +201,6 @@ build_urls(struct upload *u, const struct config *cfg, char *err, size_t errlen)
 		}
 	}
 	return 0;
-missing_json:
-	snprintf(err, errlen, "[upload] url: needed by format json");
-	return -1;
 }
 
 static int
@@ -265,6 +268,7 @@ upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 	curl_multi_setopt(u->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(u->multi, CURLMOPT_TIMERDATA, u);
 	u->next_due = store_next_due(st);
+	u->next_check = now_mono() + RECHECK_S;
 	return u;
 bad:
 	upload_free(u);
@@ -652,9 +656,12 @@ upload_timeout(void *arg)
 	int curl_ms = ms_until(u->curl_deadline, now_mono()), due_ms = -1;
 
 	/* The next backoff expiry wakes us only when idle; a one-shot run never waits for one. */
-	if (!u->all_now && upload_idle(u) && u->next_due >= 0) {
-		double left = u->next_due - now_wall();
-		due_ms = left <= 0 ? 0 : (int)ceil(left * 1000 < INT_MAX ? left * 1000 : INT_MAX);
+	if (!u->all_now && upload_idle(u)) {
+		double left = u->next_check - now_mono();
+
+		if (u->next_due >= 0 && u->next_due - now_wall() < left)
+			left = u->next_due - now_wall();
+		due_ms = left <= 0 ? 0 : (int)ceil(left * 1000);
 	}
 	if (curl_ms < 0)
 		return due_ms;
@@ -684,6 +691,12 @@ upload_dispatch(void *arg, const struct pollfd *fds, int n)
 	if (reap(u) > 0 && !u->all_now)
 		u->next_due = store_next_due(u->st);
 	start_more(u);
-	if (!u->all_now && upload_idle(u) && u->next_due >= 0 && now_wall() >= u->next_due)
+	if (u->all_now || !upload_idle(u))
+		return;
+	if (now_mono() >= u->next_check) {
+		u->next_check = now_mono() + RECHECK_S;
+		u->next_due = store_next_due(u->st);
+	}
+	if (u->next_due >= 0 && now_wall() >= u->next_due)
 		upload_kick(u);
 }

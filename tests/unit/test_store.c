@@ -213,6 +213,7 @@ test_list_order_and_limit(void **state)
 	const char *times[] = { "2026-11-24T10:00:00Z", "2026-11-25T01:00:00Z", "2026-11-25T02:00:00Z" };
 	struct store *st = store_open(path, NULL);
 	double since;
+	long today;
 	int seen = 0;
 
 	(void)state;
@@ -226,6 +227,18 @@ test_list_order_and_limit(void **state)
 	assert_int_equal(seen, 2);
 	assert_int_equal(store_list(st, 0, 1, true, count_row, &seen), 1);
 	assert_int_equal(store_count_since(st, since), 2);
+	today = store_count_today(st);
+	assert_true(today >= 0 && today <= 3);
+	{
+		char now[21];
+		struct json_object *r;
+
+		format_utc(now_wall(), now);
+		r = make_result(id, now);
+		assert_int_equal(store_put(st, r, err, sizeof err), 0);
+		json_object_put(r);
+	}
+	assert_int_equal(store_count_today(st), today + 1);
 	store_close(st);
 	free(path);
 }
