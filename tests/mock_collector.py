@@ -10,7 +10,11 @@ checks what tramdo sends and counts it.
   POST /results/telemetry.php    the `librespeed` sink: form fields ispinfo, dl, ul, ping,
                                  jitter, log, extra; replies "id N" (LibreSpeed has no
                                  idempotency: a resend is stored again and counted as duplicate)
+  POST /api/v2/write            an InfluxDB 2.x write (Token auth, org, bucket, precision): the
+                                 lines are kept as they came (the 1.x path is tested against a
+                                 real InfluxDB 1.6 instead)
   GET  /_stats                   JSON counters: posts, accepted, replays, duplicates, bad
+  --tls CERT KEY                 serve HTTPS with that (self-signed) certificate
   POST /_control?fail=503&count=N&delay=S
                                  answer the next N posts (-1: all) with that status; delay
                                  every reply by S seconds
@@ -18,6 +22,7 @@ checks what tramdo sends and counts it.
 import argparse
 import json
 import re
+import ssl
 import threading
 import time
 import urllib.parse
@@ -30,6 +35,7 @@ lock = threading.Lock()
 stats = {
     "json": {"posts": 0, "accepted": 0, "replays": 0, "ids": {}},
     "librespeed": {"posts": 0, "accepted": 0, "ids": {}},
+    "influx2": {"posts": 0, "lines": [], "queries": []},
     "duplicates": 0,
     "bad": [],
 }
@@ -113,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.json_sink(body)
         if url.path == "/results/telemetry.php":
             return self.librespeed_sink(body)
+        if url.path == "/api/v2/write":
+            return self.influx2_sink(url.query, body)
         self.bad(404, "no such endpoint")
 
     def json_sink(self, body):
@@ -173,12 +181,31 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, "id %d" % n, "text/plain")
 
 
+    def influx2_sink(self, query, body):
+        s = stats["influx2"]
+        with lock:
+            s["posts"] += 1
+        if self.headers.get("Authorization") != "Token " + self.server.token:
+            return self.bad(401, "wrong or missing Token")
+        with lock:
+            s["queries"].append(query)
+            s["lines"].extend(body.decode("utf-8").splitlines())
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--token", required=True)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
     srv.token = a.token
     srv.serve_forever()

@@ -61,37 +61,57 @@ port_open(int p)
 	return ok;
 }
 
-static int
-start_collector(void **state)
+/* The stand-in collector on port p (HTTPS when cert is given); its pid, or -1. */
+static pid_t
+spawn_collector(int p, const char *cert, const char *key)
 {
 	const char *src = getenv("TRAMDO_SRCDIR");
 	char *script = xasprintf("%s/tests/mock_collector.py", src != NULL ? src : ".");
 	char portarg[16];
+	pid_t pid;
 
-	(void)state;
-	port = free_port();
-	snprintf(portarg, sizeof portarg, "%d", port);
-	collector = fork();
-	if (collector == 0) {
+	snprintf(portarg, sizeof portarg, "%d", p);
+	pid = fork();
+	if (pid == 0) {
 		/* The collector must not outlive a test binary that aborts. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execlp("python3", "python3", script, "--port", portarg, "--token", "s3cret", NULL);
+		if (cert != NULL)
+			execlp("python3", "python3", script, "--port", portarg, "--token", "s3cret",
+			    "--tls", cert, key, NULL);
+		else
+			execlp("python3", "python3", script, "--port", portarg, "--token", "s3cret",
+			    NULL);
 		_exit(127);
 	}
 	free(script);
-	for (int i = 0; i < 200 && !port_open(port); i++)
+	for (int i = 0; i < 200 && !port_open(p); i++)
 		usleep(25000);
-	return port_open(port) ? 0 : -1;
+	return port_open(p) ? pid : -1;
+}
+
+static void
+reap_collector(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static int
+start_collector(void **state)
+{
+	(void)state;
+	port = free_port();
+	collector = spawn_collector(port, NULL, NULL);
+	return collector > 0 ? 0 : -1;
 }
 
 static int
 stop_collector(void **state)
 {
 	(void)state;
-	if (collector > 0) {
-		kill(collector, SIGTERM);
-		waitpid(collector, NULL, 0);
-	}
+	reap_collector(collector);
 	return 0;
 }
 
@@ -401,6 +421,97 @@ test_token_file_must_be_private(void **state)
 	free(db);
 }
 
+static void
+test_influx2_write(void **state)
+{
+	char *db = xasprintf("%s/f.db", dir), id[37], err[512];
+	struct store *st = store_open(db, "influx");
+	struct json_object *root, *o, *v;
+	struct config cfg;
+	struct upload *u;
+
+	(void)state;
+	base_config(&cfg, "influx");
+	cfg.upload.influx_url = xasprintf("http://127.0.0.1:%d/", port);
+	cfg.upload.influx_org = "Sở TT&TT";
+	cfg.upload.influx_bucket = "tramdo";
+	cfg.upload.influx_precision = "ms";
+	cfg.upload.influx_token_file = write_token("influx-token", 0400);
+	put_result(st, id, false);
+	u = upload_new(&cfg, st, err, sizeof err);
+	assert_non_null(u);
+	upload_kick(u);
+	run_until_idle(u);
+	upload_free(u);
+	assert_string_equal(state_of(st, id, "influx"), "sent");
+	root = collector_call("/_stats", false);
+	assert_true(json_object_object_get_ex(root, "influx2", &o));
+	assert_true(json_object_object_get_ex(o, "queries", &v));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)),
+	    "org=S%E1%BB%9F%20TT%26TT&bucket=tramdo&precision=ms");
+	assert_true(json_object_object_get_ex(o, "lines", &v));
+	assert_non_null(strstr(json_object_get_string(json_object_array_get_idx(v, 0)),
+	    " 1795575845000"));
+	json_object_put(root);
+	free(cfg.upload.influx_url);
+	free(cfg.upload.influx_token_file);
+	free_config(&cfg);
+	store_close(st);
+	free(db);
+}
+
+static char last_detail[512];
+
+static void
+remember_detail(void *arg, const char *id, const char *sink, enum upload_outcome outcome,
+    const char *detail)
+{
+	(void)arg;
+	(void)id;
+	(void)sink;
+	(void)outcome;
+	snprintf(last_detail, sizeof last_detail, "%s", detail);
+}
+
+/* A collector whose certificate is not trusted is never sent to: the upload waits (retried). */
+static void
+test_tls_certificate_verified(void **state)
+{
+	char *db = xasprintf("%s/g.db", dir), *cert = xasprintf("%s/cert.pem", dir);
+	char *key = xasprintf("%s/key.pem", dir), *cmd, id[37], err[512];
+	struct store *st = store_open(db, "json");
+	struct config cfg;
+	struct upload *u;
+	int tls_port = free_port();
+	pid_t tls;
+
+	(void)state;
+	cmd = xasprintf("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+	    "-addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s 2>/dev/null", key, cert);
+	if (system(cmd) != 0)
+		skip();
+	free(cmd);
+	tls = spawn_collector(tls_port, cert, key);
+	assert_true(tls > 0);
+	base_config(&cfg, "json");
+	free(cfg.upload.url);
+	cfg.upload.url = xasprintf("https://127.0.0.1:%d/api/results", tls_port);
+	put_result(st, id, false);
+	u = upload_new(&cfg, st, err, sizeof err);
+	upload_set_listener(u, remember_detail, NULL);
+	upload_kick(u);
+	run_until_idle(u);
+	upload_free(u);
+	reap_collector(tls);
+	assert_string_equal(state_of(st, id, "json"), "pending");
+	assert_non_null(strstr(last_detail, "certificate"));
+	free_config(&cfg);
+	store_close(st);
+	free(db);
+	free(cert);
+	free(key);
+}
+
 int
 main(void)
 {
@@ -410,6 +521,8 @@ main(void)
 		cmocka_unit_test(test_rejected_and_retryable_statuses),
 		cmocka_unit_test(test_collector_down_is_retried),
 		cmocka_unit_test(test_token_file_must_be_private),
+		cmocka_unit_test(test_influx2_write),
+		cmocka_unit_test(test_tls_certificate_verified),
 	};
 	int rc;
 
