@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/upload-lib.sh"
 need_config_loader
-plan 14
+plan 20
 
 CPORT=$(free_port)
 write_config "$T_TMP/t.ini" "format = json, librespeed
@@ -43,4 +43,22 @@ is "$(collector "$CPORT" 'len(d["bad"])')" 0 "the collector found no bad request
 
 "$TRAMDO" -c "$T_TMP/t.ini" upload > "$T_TMP/up2.out" 2>&1
 is "$(collector "$CPORT" 'd["json"]["posts"]')" 5 "a second tramdo upload sends nothing again"
+
+# Staff views of the same results.
+"$TRAMDO" -c "$T_TMP/t.ini" history -n 3 > "$T_TMP/h.txt"
+is "$(wc -l < "$T_TMP/h.txt")" 3 "history -n 3: three lines"
+like "$(head -1 "$T_TMP/h.txt")" "^[0-9T:-]+Z  cli .* ${ids[4]} json:sent" "history: newest first, with its upload state"
+"$TRAMDO" -c "$T_TMP/t.ini" export --since 2000-01-01 --format csv > "$T_TMP/e.csv"
+python3 - "$T_TMP/e.csv" > "$T_TMP/e.ids" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(" ".join(r["id"] for r in rows), rows[0]["station_name"])
+PY
+is "$(cat "$T_TMP/e.ids")" "$(printf '%s ' "${ids[@]}")Nhà văn hoá xã Tân Sơn" "export csv: 5 rows, oldest first, UTF-8 station name"
+"$TRAMDO" -c "$T_TMP/t.ini" export --since 2000-01-01T00:00:00Z --format json > "$T_TMP/e.json"
+is "$(jget "$T_TMP/e.json" 'len(d)')" 5 "export json: 5 results"
+"$TRAMDO" -c "$T_TMP/t.ini" export --since 2999-01-01 --format json > "$T_TMP/e2.json"
+is "$(jget "$T_TMP/e2.json" 'len(d)')" 0 "export since a future date: none"
+"$TRAMDO" -c "$T_TMP/t.ini" export --since yesterday --format csv > /dev/null 2>&1
+is "$?" 2 "export with a bad date: usage error"
 done_testing
