@@ -37,6 +37,8 @@ longitude = 105.7852
 
 [test]
 max_seconds = 2
+download_streams = 1
+upload_streams = 1
 ping_count = 10
 
 [gps]
