@@ -98,6 +98,16 @@ print_json(const struct result *r)
 }
 
 static int
+keep(const struct config *cfg, const struct result *r)
+{
+	json_object *o = result_to_json(r);
+	int rc = cmd_keep_result(cfg, o);
+
+	json_object_put(o);
+	return rc;
+}
+
+static int
 usage(void)
 {
 	fprintf(stderr, "usage: tramdo [-c FILE] run [--server NAME|URL] [--json]\n");
@@ -121,7 +131,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	struct gps *g;
 	struct result r;
 	char err[256];
-	int ch, rc;
+	int ch, rc, kept;
 
 	while ((ch = getopt_long(argc, argv, "s:j", longopts, NULL)) != -1) {
 		if (ch == 's')
@@ -154,11 +164,13 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	measure_free(m);
 	gps_free(g);
 
+	/* Committed (and offered to the collector) before it is shown as done. */
+	kept = keep(&cfg, &r);
 	if (json)
 		print_json(&r);
 	else
 		print_summary(&r);
-	rc = r.m.error == MERR_NONE ? 0 : 1;
+	rc = r.m.error == MERR_NONE && kept == 0 ? 0 : 1;
 	result_free(&r);
 	server_list_free(&servers);
 	config_free(&cfg);

@@ -9,7 +9,9 @@
 #include "measure.h"
 #include "result.h"
 #include "servers.h"
+#include "store.h"
 #include "ui.h"
+#include "upload.h"
 #include "util.h"
 #include "verdict.h"
 #include "watchdog.h"
@@ -55,6 +57,10 @@ struct kiosk {
 	struct measure		*m;
 	struct server_list	 servers;
 	struct result		 result;
+
+	struct store		*store;		/* results, committed before "done" */
+	struct upload		*up;		/* NULL when upload is off or misconfigured */
+	char			 store_problem[512];	/* last disk problem told to staff */
 
 	double	deadline;	/* monotonic: Result/Error end, "cancel?" ends, staff idle */
 	double	cooldown_until;
@@ -243,6 +249,8 @@ seconds_or(int v, int dflt)
 	return v > 0 ? v : dflt;
 }
 
+static void keep_status(struct kiosk *k);
+
 /* The clock on Welcome and the day the count belongs to; returns the wall time of the next minute. */
 static double
 update_clock(struct kiosk *k)
@@ -256,6 +264,7 @@ update_clock(struct kiosk *k)
 		k->today = tm.tm_yday;
 		k->model.tests_today = 0;
 	}
+	keep_status(k);
 	mark(k);
 	return (double)(now - tm.tm_sec + 60);
 }
@@ -363,6 +372,77 @@ show_result(struct kiosk *k, const struct measure_result *mr)
 	mark(k);
 }
 
+/* Welcome's counts from the store; a disk problem goes to the staff screen once. */
+static void
+keep_status(struct kiosk *k)
+{
+	struct store_status ss;
+	long n;
+
+	if (k->store == NULL)
+		return;
+	if ((n = store_count_today(k->store)) >= 0)
+		k->model.tests_today = (int)n;
+	k->model.uploads_pending = k->up != NULL ? (int)store_waiting(k->store) : -1;
+	store_status(k->store, &ss);
+	if (!ss.ok && strcmp(ss.message, k->store_problem) != 0)
+		remember_error(k, ss.message);
+	snprintf(k->store_problem, sizeof k->store_problem, "%s", ss.message);
+	mark(k);
+}
+
+/* The store and the upload queue join the loop (not with a broken config: no path to trust). */
+static void
+keep_open(struct kiosk *k)
+{
+	struct loop_source st = { .timeout_ms = store_timeout, .dispatch = store_dispatch };
+	struct loop_source up = { .fds = upload_fds, .timeout_ms = upload_timeout,
+	    .dispatch = upload_dispatch };
+	char err[512];
+
+	k->store = store_open(k->cfg.storage.path,
+	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
+	st.ctx = k->store;
+	loop_add(&k->loop, &st);
+	if (k->cfg.upload.enabled) {
+		if ((k->up = upload_new(&k->cfg, k->store, err, sizeof err)) == NULL) {
+			log_err("upload: %s", err);
+			remember_error(k, err);
+		} else {
+			up.ctx = k->up;
+			loop_add(&k->loop, &up);
+			upload_kick(k->up);
+		}
+	}
+	keep_status(k);
+}
+
+static void
+keep_close(struct kiosk *k)
+{
+	upload_free(k->up);
+	k->up = NULL;
+	if (k->store != NULL)
+		store_close(k->store);
+	k->store = NULL;
+}
+
+/* Committed (or held in memory on a bad disk) before the result is shown; then uploaded. */
+static void
+keep_result(struct kiosk *k)
+{
+	json_object *o;
+	char err[512];
+
+	if (k->store == NULL)
+		return;
+	o = result_to_json(&k->result);
+	if (store_put(k->store, o, err, sizeof err) == 0 && k->up != NULL)
+		upload_kick(k->up);
+	json_object_put(o);
+	keep_status(k);
+}
+
 static void
 finish_test(struct kiosk *k)
 {
@@ -371,9 +451,12 @@ finish_test(struct kiosk *k)
 	result_set_measurement(&k->result, mr);
 	gps_location(k->gps, &k->cfg, now_mono(), &k->result.location);
 	log_result_line(&k->result);
+	if (mr->error != MERR_CANCELLED)
+		keep_result(k);
 	k->cooldown_until = now_mono() + k->cfg.kiosk.cooldown_seconds;
 	if (mr->error == MERR_NONE) {
 		k->model.tests_today++;
+		keep_status(k);	/* the store's count, when the disk can tell */
 		show_result(k, mr);
 	} else if (mr->error == MERR_CANCELLED) {
 		go_welcome(k);
@@ -823,6 +906,8 @@ run(struct kiosk *k)
 		loop_add(&k->loop, &ping);
 	else
 		log_warn("systemd watchdog variables are invalid; not pinging");
+	if (k->state != K_BROKEN)
+		keep_open(k);
 	k->today = -1;
 	k->next_clock = update_clock(k);
 	redraw_if_due(k);
@@ -853,6 +938,7 @@ run(struct kiosk *k)
 	}
 	loop_remove(&k->loop, k->gps);
 	gps_free(k->gps);
+	keep_close(k);
 	return k->status;
 }
 

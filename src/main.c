@@ -14,6 +14,9 @@ static const struct {
 	{ "run",		cmd_run,		"run [--server NAME|URL] [--json]" },
 	{ "check-config",	cmd_check_config,	"check-config" },
 	{ "gps",		cmd_gps,		"gps [--wait SECONDS] [--watch]" },
+	{ "history",		cmd_history,		"history [--json] [-n N]" },
+	{ "export",		cmd_export,		"export --since DATE --format csv|json" },
+	{ "upload",		cmd_upload,		"upload" },
 };
 
 static void
