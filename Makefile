@@ -28,9 +28,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgps-dev \
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
-            iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind
+            iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind \
+            clang libclang-rt-14-dev
 
-.PHONY: all check unit integration sanitize deps clean demo bench
+.PHONY: all check unit integration sanitize deps clean demo bench fuzz fuzz-run
 
 all: tramdo
 
@@ -69,6 +70,24 @@ sanitize: deps
 	    SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    unit integration
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over every parser of outside input, with ASan+UBSan.
+# The project's objects are rebuilt with clang into build-fuzz/; each harness runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	    fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBOBJS) | $(BUILD)
+	@mkdir -p $(BUILD)/fuzz
+	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -80,4 +99,4 @@ deps:
 	else echo "all Debian packages present"; fi
 
 clean:
-	rm -rf build build-san tramdo
+	rm -rf build build-san build-fuzz tramdo
