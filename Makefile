@@ -29,9 +29,9 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
             iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind \
-            clang libclang-rt-14-dev
+            clang libclang-rt-14-dev cppcheck clang-tidy clang-tools
 
-.PHONY: all check unit integration sanitize deps clean demo bench fuzz fuzz-run
+.PHONY: all check unit integration sanitize deps clean demo bench fuzz fuzz-run lint
 
 all: tramdo
 
@@ -88,6 +88,21 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBOBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/fuzz
 	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
+# Static checks; zero findings expected. Suppressions are justified in .clang-tidy,
+# .cppcheck-suppressions and docs/lint.md.
+LINT_SRCS   := $(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS)
+LINT_CFLAGS := -std=c17 -D_GNU_SOURCE -DTRAMDO_VERSION='"$(VERSION)"' -DTRAMDO_DATADIR='"/"' \
+               $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -Isrc
+
+lint: deps
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+	    --suppressions-list=.cppcheck-suppressions -q --std=c11 -D_GNU_SOURCE -Isrc $(LINT_SRCS)
+	@echo "clang-tidy $(LINT_SRCS)"; \
+	out=$$(clang-tidy --quiet $(LINT_SRCS) -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
+	    printf '%s\n' "$$out" | grep -v ' warnings\? generated\.$$'; exit $$rc
+	rm -rf build-scan
+	scan-build --status-bugs -o build-scan/report $(MAKE) BUILD=build-scan CC=clang build-scan/tramdo
+
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -99,4 +114,4 @@ deps:
 	else echo "all Debian packages present"; fi
 
 clean:
-	rm -rf build build-san build-fuzz tramdo
+	rm -rf build build-san build-fuzz build-scan tramdo
