@@ -195,3 +195,9 @@ uninstall-kiosk:
 	-systemctl $(SD_ROOT) disable tramdo.service
 	-systemctl $(SD_ROOT) enable getty@tty1.service
 	$(MAKE) uninstall
+
+# Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback,
+# and its accuracy against iperf3 on shaped links (root: network namespaces).
+bench: tramdo
+	bench/loopback.sh
+	@if [ "$$(id -u)" -eq 0 ]; then bench/shaped.sh; else echo "bench/shaped.sh skipped: needs root"; fi
