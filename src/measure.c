@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <linux/tcp.h>		/* struct tcp_info with tcpi_bytes_acked/received (glibc's lacks them) */
 #include <math.h>
 #include <netinet/in.h>
@@ -697,48 +698,44 @@ select_timeout(struct measure *m)
 
 /* ---- latency ---- */
 
-/*
- * Text from a server goes into logs, JSON and onto the screen: control characters become
- * spaces and bytes that are not well-formed UTF-8 (a hostile reply, or a name cut mid-letter)
- * become '?'.
- */
-static void
-sanitize_text(char *s)
+#define ISP_MAX_BYTES	128
+
+/* Network text for the screen: no controls or escape sequences, cut at a character boundary. */
+static char *
+screen_text(const char *s, size_t max)
 {
-	unsigned char *p = (unsigned char *)s;
+	char *t = sanitize_text(s);
+	size_t n = strlen(t);
 
-	while (*p != '\0') {
-		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		int i;
-
-		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
-			;
-		if (len == 0 || i < len || (len == 2 && *p < 0xc2)) {
-			*p++ = '?';
+	if (n > max) {
+		for (n = max; n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80; n--)
 			continue;
-		}
-		if (len == 1 && (*p < 0x20 || *p == 0x7f))
-			*p = ' ';
-		p += len;
+		t[n] = '\0';
 	}
+	if (*t == '\0') {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* getIP's processedString is "IP - ISP, country (distance)"; rawIspInfo may be an object. */
-static void
-parse_getip(struct measure *m, const char *body, size_t len)
+int
+measure_parse_getip(const char *body, size_t len, char **ip, char **isp)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o, *v;
+	struct json_tokener *tok;
+	struct json_object *o = NULL, *v;
 	const char *ps = NULL, *sep;
 	size_t iplen;
 
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	json_tokener_free(tok);
+	*ip = *isp = NULL;
+	if (len <= INT_MAX && (tok = json_tokener_new()) != NULL) {
+		o = json_tokener_parse_ex(tok, body, (int)len);
+		json_tokener_free(tok);
+	}
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		log_warn("measure: getIP reply is not a JSON object; client IP unknown");
 		json_object_put(o);
-		return;
+		return -1;
 	}
 	if (json_object_object_get_ex(o, "processedString", &v) && json_object_is_type(v, json_type_string))
 		ps = json_object_get_string(v);
@@ -746,17 +743,23 @@ parse_getip(struct measure *m, const char *body, size_t len)
 		sep = strstr(ps, " - ");
 		iplen = sep ? (size_t)(sep - ps) : strlen(ps);
 		if (iplen > 0 && iplen < 64 && strspn(ps, "0123456789abcdefABCDEF.:") == iplen)
-			m->res.client_ip = xasprintf("%.*s", (int)iplen, ps);
-		if (sep != NULL && sep[3] != '\0')
-			m->res.client_isp = xasprintf("%.128s", sep + 3);
+			*ip = xasprintf("%.*s", (int)iplen, ps);
+		if (sep != NULL)
+			*isp = screen_text(sep + 3, ISP_MAX_BYTES);
 	}
-	if (m->res.client_isp == NULL && json_object_object_get_ex(o, "rawIspInfo", &v) &&
+	if (*isp == NULL && json_object_object_get_ex(o, "rawIspInfo", &v) &&
 	    json_object_is_type(v, json_type_object) &&
 	    json_object_object_get_ex(v, "org", &v) && json_object_is_type(v, json_type_string))
-		m->res.client_isp = xasprintf("%.128s", json_object_get_string(v));
-	if (m->res.client_isp != NULL)
-		sanitize_text(m->res.client_isp);
+		*isp = screen_text(json_object_get_string(v), ISP_MAX_BYTES);
 	json_object_put(o);
+	return 0;
+}
+
+static void
+parse_getip(struct measure *m, const char *body, size_t len)
+{
+	if (measure_parse_getip(body, len, &m->res.client_ip, &m->res.client_isp) != 0)
+		log_warn("measure: getIP reply is not a JSON object; client IP unknown");
 }
 
 static int
