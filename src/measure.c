@@ -353,7 +353,7 @@ on_probe_body(char *data, size_t size, size_t n, void *userp)
 		memcpy(x->body + x->body_len, data, take);
 		x->body_len += take;
 		x->body[x->body_len] = '\0';
-		return len;
+		return take < len ? 0 : len;	/* a getIP reply this large is hostile: stop it */
 	}
 	return x->html ? 0 : len;	/* a ping answered by a web page: a portal, not our server */
 }
@@ -804,14 +804,17 @@ latency_done(struct measure *m, struct xfer *x, CURLcode rc)
 	rc = xfer_outcome(x, rc);
 	if (x->capture) {
 		x->capture = false;
-		/* getIP is optional: a server without it (HTTP error) still measures */
-		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR) {
+		/* getIP is optional: a server without it (HTTP error) or with an oversized reply still measures */
+		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR && rc != CURLE_WRITE_ERROR) {
 			fail_xfer(m, x, rc);
 			return;
 		}
 		note_connect(x);
 		if (rc == CURLE_OK)
 			parse_getip(m, x->body ? x->body : "", x->body_len);
+		else if (rc == CURLE_WRITE_ERROR)
+			log_warn("measure: getIP reply over %u bytes, stopped; client IP unknown",
+			    GETIP_MAX_BODY);
 		else
 			log_warn("measure: getIP failed (%s); client IP unknown", x->errbuf);
 		if (next_ping(m) < 0)
