@@ -603,6 +603,7 @@ begin_select(struct measure *m)
 	m->phase = PHASE_SELECT;
 	m->phase_started = now_mono();
 	m->phase_deadline = m->phase_started + SELECT_PINGS * m->opts.connect_timeout + PHASE_GRACE;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	m->sel = xcalloc((size_t)m->ncand, sizeof *m->sel);
 	for (int i = 0; i < m->ncand; i++) {
 		struct xfer *x = xfer_new(m, XFER_PROBE, &m->probe);
@@ -904,6 +905,7 @@ begin_data(struct measure *m, enum measure_phase phase)
 	m->phase_started = now;
 	m->phase_deadline = now + m->opts.max_seconds + PHASE_GRACE;
 	m->nstreams = up ? m->opts.upload_streams : m->opts.download_streams;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	m->streams = xcalloc((size_t)m->nstreams, sizeof *m->streams);
 	m->nloaded = 0;
 	m->next_loaded = now + LOADED_PING_INTERVAL;
