@@ -45,8 +45,11 @@ make_dir(void)
 {
 	static const char en[] = "[welcome]\nprompt = \"Press any key\"\n[error]\ntitle = Error\n";
 
-	snprintf(dir, sizeof dir, "%s/tramdo-fuzz-i18n.XXXXXX",
-	    getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 32 ? getenv("TMPDIR") : "/tmp");
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || strlen(tmp) >= 32)
+		tmp = "/tmp";
+	snprintf(dir, sizeof dir, "%s/tramdo-fuzz-i18n.XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		abort();
