@@ -887,7 +887,7 @@ iniparser_message(const char *fmt, ...)
 	/* "iniparser: syntax error in FILE (LINE):\n-> TEXT" and the like. */
 	what = strncmp(buf, "iniparser: ", 11) == 0 ? buf + 11 : buf;
 	if ((p = strstr(what, " in ")) != NULL && (p = strrchr(p, '(')) != NULL)
-		line = atoi(p + 1);
+		line = (int)strtol(p + 1, NULL, 10);
 	if ((p = strstr(what, " in ")) != NULL)
 		*p = '\0';
 	for (p = what; *p != '\0'; p++)

@@ -706,6 +706,15 @@ seconds_left(double until, double now)
 	return s > 0 ? (int)s : 0;
 }
 
+/* Member by member: memcmp would compare padding bytes too (and treat -0.0 and 0.0 as different). */
+static bool
+progress_changed(const struct measure_progress *a, const struct measure_progress *b)
+{
+	return a->phase != b->phase || a->phase_fraction != b->phase_fraction ||
+	    a->overall_fraction != b->overall_fraction || a->mbps_now != b->mbps_now ||
+	    a->mbps_avg != b->mbps_avg || a->latency_ms != b->latency_ms;
+}
+
 /* Time-driven changes: countdowns, the engine's progress, the clock. */
 static void
 tick(struct kiosk *k)
@@ -727,7 +736,7 @@ tick(struct kiosk *k)
 			struct measure_progress p;
 
 			measure_progress(k->m, &p);
-			if (memcmp(&p, &m->progress, sizeof p) != 0) {
+			if (progress_changed(&p, &m->progress)) {
 				m->progress = p;
 				mark(k);
 			}

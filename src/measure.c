@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <linux/tcp.h>		/* struct tcp_info with tcpi_bytes_acked/received (glibc's lacks them) */
 #include <math.h>
 #include <netinet/in.h>
@@ -352,7 +353,7 @@ on_probe_body(char *data, size_t size, size_t n, void *userp)
 		memcpy(x->body + x->body_len, data, take);
 		x->body_len += take;
 		x->body[x->body_len] = '\0';
-		return len;
+		return take < len ? 0 : len;	/* a getIP reply this large is hostile: stop it */
 	}
 	return x->html ? 0 : len;	/* a ping answered by a web page: a portal, not our server */
 }
@@ -602,6 +603,7 @@ begin_select(struct measure *m)
 	m->phase = PHASE_SELECT;
 	m->phase_started = now_mono();
 	m->phase_deadline = m->phase_started + SELECT_PINGS * m->opts.connect_timeout + PHASE_GRACE;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	m->sel = xcalloc((size_t)m->ncand, sizeof *m->sel);
 	for (int i = 0; i < m->ncand; i++) {
 		struct xfer *x = xfer_new(m, XFER_PROBE, &m->probe);
@@ -697,48 +699,44 @@ select_timeout(struct measure *m)
 
 /* ---- latency ---- */
 
-/*
- * Text from a server goes into logs, JSON and onto the screen: control characters become
- * spaces and bytes that are not well-formed UTF-8 (a hostile reply, or a name cut mid-letter)
- * become '?'.
- */
-static void
-sanitize_text(char *s)
+#define ISP_MAX_BYTES	128
+
+/* Network text for the screen: no controls or escape sequences, cut at a character boundary. */
+static char *
+screen_text(const char *s, size_t max)
 {
-	unsigned char *p = (unsigned char *)s;
+	char *t = sanitize_text(s);
+	size_t n = strlen(t);
 
-	while (*p != '\0') {
-		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		int i;
-
-		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
-			;
-		if (len == 0 || i < len || (len == 2 && *p < 0xc2)) {
-			*p++ = '?';
+	if (n > max) {
+		for (n = max; n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80; n--)
 			continue;
-		}
-		if (len == 1 && (*p < 0x20 || *p == 0x7f))
-			*p = ' ';
-		p += len;
+		t[n] = '\0';
 	}
+	if (*t == '\0') {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* getIP's processedString is "IP - ISP, country (distance)"; rawIspInfo may be an object. */
-static void
-parse_getip(struct measure *m, const char *body, size_t len)
+int
+measure_parse_getip(const char *body, size_t len, char **ip, char **isp)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o, *v;
+	struct json_tokener *tok;
+	struct json_object *o = NULL, *v;
 	const char *ps = NULL, *sep;
 	size_t iplen;
 
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	json_tokener_free(tok);
+	*ip = *isp = NULL;
+	if (len <= INT_MAX && (tok = json_tokener_new()) != NULL) {
+		o = json_tokener_parse_ex(tok, body, (int)len);
+		json_tokener_free(tok);
+	}
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		log_warn("measure: getIP reply is not a JSON object; client IP unknown");
 		json_object_put(o);
-		return;
+		return -1;
 	}
 	if (json_object_object_get_ex(o, "processedString", &v) && json_object_is_type(v, json_type_string))
 		ps = json_object_get_string(v);
@@ -746,17 +744,23 @@ parse_getip(struct measure *m, const char *body, size_t len)
 		sep = strstr(ps, " - ");
 		iplen = sep ? (size_t)(sep - ps) : strlen(ps);
 		if (iplen > 0 && iplen < 64 && strspn(ps, "0123456789abcdefABCDEF.:") == iplen)
-			m->res.client_ip = xasprintf("%.*s", (int)iplen, ps);
-		if (sep != NULL && sep[3] != '\0')
-			m->res.client_isp = xasprintf("%.128s", sep + 3);
+			*ip = xasprintf("%.*s", (int)iplen, ps);
+		if (sep != NULL)
+			*isp = screen_text(sep + 3, ISP_MAX_BYTES);
 	}
-	if (m->res.client_isp == NULL && json_object_object_get_ex(o, "rawIspInfo", &v) &&
+	if (*isp == NULL && json_object_object_get_ex(o, "rawIspInfo", &v) &&
 	    json_object_is_type(v, json_type_object) &&
 	    json_object_object_get_ex(v, "org", &v) && json_object_is_type(v, json_type_string))
-		m->res.client_isp = xasprintf("%.128s", json_object_get_string(v));
-	if (m->res.client_isp != NULL)
-		sanitize_text(m->res.client_isp);
+		*isp = screen_text(json_object_get_string(v), ISP_MAX_BYTES);
 	json_object_put(o);
+	return 0;
+}
+
+static void
+parse_getip(struct measure *m, const char *body, size_t len)
+{
+	if (measure_parse_getip(body, len, &m->res.client_ip, &m->res.client_isp) != 0)
+		log_warn("measure: getIP reply is not a JSON object; client IP unknown");
 }
 
 static int
@@ -801,14 +805,17 @@ latency_done(struct measure *m, struct xfer *x, CURLcode rc)
 	rc = xfer_outcome(x, rc);
 	if (x->capture) {
 		x->capture = false;
-		/* getIP is optional: a server without it (HTTP error) still measures */
-		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR) {
+		/* getIP is optional: a server without it (HTTP error) or with an oversized reply still measures */
+		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR && rc != CURLE_WRITE_ERROR) {
 			fail_xfer(m, x, rc);
 			return;
 		}
 		note_connect(x);
 		if (rc == CURLE_OK)
 			parse_getip(m, x->body ? x->body : "", x->body_len);
+		else if (rc == CURLE_WRITE_ERROR)
+			log_warn("measure: getIP reply over %u bytes, stopped; client IP unknown",
+			    GETIP_MAX_BODY);
 		else
 			log_warn("measure: getIP failed (%s); client IP unknown", x->errbuf);
 		if (next_ping(m) < 0)
@@ -898,6 +905,7 @@ begin_data(struct measure *m, enum measure_phase phase)
 	m->phase_started = now;
 	m->phase_deadline = now + m->opts.max_seconds + PHASE_GRACE;
 	m->nstreams = up ? m->opts.upload_streams : m->opts.download_streams;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	m->streams = xcalloc((size_t)m->nstreams, sizeof *m->streams);
 	m->nloaded = 0;
 	m->next_loaded = now + LOADED_PING_INTERVAL;

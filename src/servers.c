@@ -53,8 +53,9 @@ server_build(const char *name, const char *base, const char *dl, const char *pin
 	memset(out, 0, sizeof *out);
 	if (config_url_problem(base) != NULL)
 		return -1;
-	out->name = xstrdup(name);
-	out->url = xstrdup(base);
+	/* Names and URLs may come from a list on the network, and are shown on screen. */
+	out->name = sanitize_text(name);
+	out->url = sanitize_text(base);
 	out->garbage_url = join_url(base, dl);
 	out->empty_url = join_url(base, ping);
 	out->getip_url = getip != NULL && *getip != '\0' ? join_url(base, getip) : NULL;
