@@ -11,6 +11,10 @@ struct cli {
 	bool		 allow_root;
 };
 
+struct config;
+/* The -c file, or the default one if present, else defaults; problems printed. 0 or -1. */
+int cli_load_config(const struct cli *cli, struct config *cfg);
+
 /* Each returns the process exit status (0 ok, 1 failure, 2 usage, 78 config). */
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);

@@ -42,8 +42,8 @@ struct config {
 	struct {
 		char	*id, *name, *province, *district, *commune, *commune_code;
 		char	*isp, *access;
-		bool	 has_position;
-		double	 latitude, longitude;
+		bool	 has_position;		/* both latitude and longitude given */
+		double	 latitude, longitude;	/* NAN when not given */
 	} station;
 
 	struct {
@@ -72,7 +72,8 @@ struct config {
 
 	struct server_conf	*servers;
 	size_t			 nservers;
-	char			*server_list_url;	/* [servers] list_url */
+	char			*server_list_url;	/* [servers] list_url, or NULL */
+	int			 server_list_refresh_hours;	/* [servers] refresh_hours */
 
 	struct {
 		bool	 enabled;
@@ -99,9 +100,16 @@ void config_defaults(struct config *cfg);
 /*
  * Loads and validates path over the defaults. Every problem goes to d. Returns 0 when usable
  * (warnings allowed), -1 on any error; cfg is always safe to config_free().
+ * cfg is (re)initialised with config_defaults() first: pass one that holds no allocations.
+ * Optional text keys left unset are NULL (staff_pin, promo_qr_url, prompt, schedule, quiet_hours,
+ * list_url, upload url/token_file); [station] texts are "" when unset. Server names compare
+ * without regard to case; a server's paths are filled from its layout when not given, and
+ * getip_path is "" when the server has no getIP endpoint.
  */
 int  config_load(const char *path, struct config *cfg, struct diags *d);
 void config_free(struct config *cfg);
 const struct server_conf *config_server(const struct config *cfg, const char *name);
+/* NULL when url is http:// or https:// with a host, else why not ("has no host name", …). */
+const char *config_url_problem(const char *url);
 
 #endif

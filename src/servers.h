@@ -40,4 +40,30 @@ int  servers_parse_list(const char *json, size_t len, struct server_list *out, c
 
 void server_list_free(struct server_list *l);
 
+/*
+ * The last good list from [servers] list_url is cached as servers.json beside [storage] path.
+ * servers_cache_path returns that file's name (caller frees). servers_load_cache appends the
+ * cached servers to out: their number, or -1 (message in err) when there is no usable cache.
+ */
+char *servers_cache_path(const struct config *cfg);
+int   servers_load_cache(const struct config *cfg, struct server_list *out, char *err, size_t errlen);
+
+/*
+ * Fetching list_url without ever blocking: a loop source (src/loop.h). The first fetch starts
+ * at once, a good list is cached and fetched again after [servers] refresh_hours; failures are
+ * retried with backoff (1 min doubling, up to the refresh interval). Downloads are capped at
+ * SERVERS_LIST_MAX_BYTES.
+ */
+#define SERVERS_LIST_MAX_BYTES	(1024 * 1024)
+#define SERVERS_LIST_MAX	1000
+
+struct loop_source;
+struct servers_fetch;
+
+struct servers_fetch *servers_fetch_new(const struct config *cfg);	/* NULL without list_url */
+void servers_fetch_free(struct servers_fetch *f);
+void servers_fetch_source(struct servers_fetch *f, struct loop_source *out);
+/* 0: no fetch finished yet, 1: the last one succeeded, -1: it failed; English message in msg. */
+int  servers_fetch_status(const struct servers_fetch *f, char *msg, size_t len);
+
 #endif

@@ -1,0 +1,27 @@
+/* cli.c — what every subcommand shares. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+
+/*
+ * The configuration for a command: the named file, or the default one when it exists; with
+ * neither, defaults (so `tramdo run --server URL` works on a bare machine). Errors are printed.
+ */
+int
+cli_load_config(const struct cli *cli, struct config *cfg)
+{
+	struct diags d = { 0 };
+	int rc;
+
+	if (!cli->config_given && access(cli->config_path, F_OK) != 0) {
+		config_defaults(cfg);
+		return 0;
+	}
+	rc = config_load(cli->config_path, cfg, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.v[i].text);
+	diags_free(&d);
+	return rc;
+}

@@ -1,0 +1,153 @@
+/* cmd_run.c — `tramdo run`: one test, headless, printed as a summary or one JSON object. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "measure.h"
+#include "result.h"
+#include "servers.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+opts_from_config(const struct config *cfg, struct measure_opts *o)
+{
+	measure_opts_default(o);
+	o->download_streams = cfg->test.download_streams;
+	o->upload_streams = cfg->test.upload_streams;
+	o->max_seconds = cfg->test.max_seconds;
+	o->ping_count = cfg->test.ping_count;
+	o->connect_timeout = cfg->test.connect_timeout;
+	o->stall_seconds = cfg->test.stall_seconds;
+}
+
+/* Drives the engine to its end in a small loop of its own; Ctrl-C cancels cleanly. */
+static void
+run_engine(struct measure *m)
+{
+	struct loop loop;
+	struct loop_source src = {
+		.fds = measure_fds, .timeout_ms = measure_timeout, .dispatch = measure_step, .ctx = m,
+	};
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	loop_init(&loop);
+	loop_add(&loop, &src);
+	if (measure_start(m) != 0)
+		return;
+	while (!measure_finished(m)) {
+		if (interrupted)
+			measure_cancel(m);
+		loop_once(&loop, 1000);
+	}
+}
+
+static void
+print_summary(const struct result *r)
+{
+	const struct measure_result *m = &r->m;
+
+	if (m->error != MERR_NONE) {
+		printf("test failed (%s): %s\n", measure_error_name(m->error), m->message);
+		return;
+	}
+	printf("server     %s (%s)\n", m->server_name ? m->server_name : "-", m->server_url);
+	if (m->client_ip != NULL)
+		printf("client     %s%s%s\n", m->client_ip, m->client_isp ? ", " : "",
+		    m->client_isp ? m->client_isp : "");
+	printf("latency    %.2f ms median, %.2f ms min, jitter %.2f ms\n",
+	    m->latency_median_ms, m->latency_min_ms, m->jitter_ms);
+	printf("download   %.2f Mbit/s  (loaded latency %.2f ms)\n", m->download_mbps,
+	    m->loaded_download_ms);
+	printf("upload     %.2f Mbit/s  (loaded latency %.2f ms)\n", m->upload_mbps,
+	    m->loaded_upload_ms);
+	printf("duration   %.1f s, id %s\n", m->duration_s, r->id);
+}
+
+static void
+print_json(const struct result *r)
+{
+	json_object *o = result_to_json(r);
+
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: tramdo [-c FILE] run [--server NAME|URL] [--json]\n");
+	return 2;
+}
+
+int
+cmd_run(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *which = NULL;
+	bool json = false;
+	struct config cfg;
+	struct server_list servers = { 0 };
+	struct measure_opts opts;
+	struct measure *m;
+	struct result r;
+	char err[256];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "s:j", longopts, NULL)) != -1) {
+		if (ch == 's')
+			which = optarg;
+		else if (ch == 'j')
+			json = true;
+		else
+			return usage();
+	}
+	if (optind != argc)
+		return usage();
+
+	if (cli_load_config(cli, &cfg) != 0) {
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
+	if (servers_candidates(&cfg, which != NULL ? which : cfg.test.server, &servers,
+	    err, sizeof err) != 0) {
+		fprintf(stderr, "tramdo: %s\n", err);
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
+	opts_from_config(&cfg, &opts);
+	result_init(&r, &cfg, "cli");
+	m = measure_new(servers.v, servers.n, &opts);
+	run_engine(m);
+	result_set_measurement(&r, measure_result(m));
+	measure_free(m);
+
+	if (json)
+		print_json(&r);
+	else
+		print_summary(&r);
+	rc = r.m.error == MERR_NONE ? 0 : 1;
+	result_free(&r);
+	server_list_free(&servers);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,337 @@
+/* result.c — see result.h. Every number leaves here through json-c, in the C locale. */
+#include "result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+
+#include "config.h"
+#include "util.h"
+
+static const char *const source_names[] = {
+	[LOC_NONE] = "none", [LOC_GPS] = "gps", [LOC_STATION] = "station",
+};
+
+const char *
+location_source_name(enum location_source s)
+{
+	return (unsigned)s < sizeof source_names / sizeof source_names[0] ? source_names[s] : "none";
+}
+
+int
+result_init(struct result *r, const struct config *cfg, const char *trigger)
+{
+	memset(r, 0, sizeof *r);
+	if (uuid_v4(r->id) != 0)
+		return -1;
+	r->started_at = now_wall();
+	snprintf(r->trigger, sizeof r->trigger, "%s", trigger);
+	r->location.source = LOC_NONE;
+	r->location.alt_m = r->location.accuracy_m = NAN;
+	r->location.satellites = -1;
+	r->m.loaded_download_ms = r->m.loaded_upload_ms = -1;
+	if (cfg != NULL) {
+		r->station.id = xstrdup(cfg->station.id);
+		r->station.name = xstrdup(cfg->station.name);
+		r->station.province = xstrdup(cfg->station.province);
+		r->station.district = xstrdup(cfg->station.district);
+		r->station.commune = xstrdup(cfg->station.commune);
+		r->station.commune_code = xstrdup(cfg->station.commune_code);
+		r->station.isp = xstrdup(cfg->station.isp);
+		r->station.access = xstrdup(cfg->station.access);
+	}
+	return 0;
+}
+
+static void
+measurement_free_strings(struct measure_result *m)
+{
+	free(m->server_name);
+	free(m->server_url);
+	free(m->client_ip);
+	free(m->client_isp);
+	m->server_name = m->server_url = m->client_ip = m->client_isp = NULL;
+}
+
+void
+result_set_measurement(struct result *r, const struct measure_result *m)
+{
+	measurement_free_strings(&r->m);
+	r->m = *m;
+	r->m.server_name = xstrdup(m->server_name);
+	r->m.server_url = xstrdup(m->server_url);
+	r->m.client_ip = xstrdup(m->client_ip);
+	r->m.client_isp = xstrdup(m->client_isp);
+}
+
+void
+result_free(struct result *r)
+{
+	free(r->station.id);
+	free(r->station.name);
+	free(r->station.province);
+	free(r->station.district);
+	free(r->station.commune);
+	free(r->station.commune_code);
+	free(r->station.isp);
+	free(r->station.access);
+	measurement_free_strings(&r->m);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- encoding ---- */
+
+static void
+put_string(json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, v != NULL ? json_object_new_string(v) : NULL);
+}
+
+/* Figures are rounded to what they can honestly claim (0.01 ms, 0.01 Mbit/s). */
+static void
+put_number(json_object *o, const char *key, double v, double step)
+{
+	if (!isfinite(v) || v < 0) {
+		json_object_object_add(o, key, NULL);
+		return;
+	}
+	json_object_object_add(o, key, json_object_new_double(round(v / step) * step));
+}
+
+static json_object *
+station_json(const struct result *r)
+{
+	json_object *s = json_object_new_object();
+
+	put_string(s, "id", r->station.id);
+	put_string(s, "name", r->station.name);
+	put_string(s, "province", r->station.province);
+	put_string(s, "district", r->station.district);
+	put_string(s, "commune", r->station.commune);
+	put_string(s, "commune_code", r->station.commune_code);
+	put_string(s, "isp", r->station.isp);
+	put_string(s, "access", r->station.access);
+	return s;
+}
+
+static json_object *
+location_json(const struct location *l)
+{
+	json_object *o = json_object_new_object();
+	char t[21];
+
+	json_object_object_add(o, "source", json_object_new_string(location_source_name(l->source)));
+	if (l->source == LOC_NONE)
+		return o;
+	json_object_object_add(o, "lat", json_object_new_double(round(l->lat * 1e7) / 1e7));
+	json_object_object_add(o, "lon", json_object_new_double(round(l->lon * 1e7) / 1e7));
+	if (l->source != LOC_GPS)
+		return o;
+	if (isfinite(l->alt_m))
+		json_object_object_add(o, "alt_m", json_object_new_double(round(l->alt_m * 10) / 10));
+	put_number(o, "accuracy_m", l->accuracy_m, 0.1);
+	if (l->satellites >= 0)
+		json_object_object_add(o, "satellites", json_object_new_int(l->satellites));
+	if (l->fix_time > 0) {
+		format_utc(l->fix_time, t);
+		json_object_object_add(o, "fix_time", json_object_new_string(t));
+	}
+	return o;
+}
+
+json_object *
+result_to_json(const struct result *r)
+{
+	const struct measure_result *m = &r->m;
+	json_object *o = json_object_new_object(), *x;
+	char t[21];
+
+	json_object_object_add(o, "id", json_object_new_string(r->id));
+	format_utc(r->started_at, t);
+	json_object_object_add(o, "started_at", json_object_new_string(t));
+	json_object_object_add(o, "trigger", json_object_new_string(r->trigger));
+	json_object_object_add(o, "station", station_json(r));
+
+	x = json_object_new_object();
+	put_string(x, "name", m->server_name);
+	put_string(x, "url", m->server_url);
+	json_object_object_add(o, "server", x);
+
+	x = json_object_new_object();
+	put_string(x, "ip", m->client_ip);
+	put_string(x, "isp", m->client_isp);
+	json_object_object_add(o, "client", x);
+
+	if (m->error != MERR_NONE) {
+		x = json_object_new_object();
+		json_object_object_add(x, "code", json_object_new_string(measure_error_name(m->error)));
+		json_object_object_add(x, "message", json_object_new_string(m->message));
+		json_object_object_add(o, "error", x);
+	} else {
+		x = json_object_new_object();
+		put_number(x, "min", m->latency_min_ms, 0.01);
+		put_number(x, "median", m->latency_median_ms, 0.01);
+		put_number(x, "jitter", m->jitter_ms, 0.01);
+		put_number(x, "connect", m->connect_ms, 0.01);
+		json_object_object_add(o, "latency_ms", x);
+
+		x = json_object_new_object();
+		put_number(x, "download", m->loaded_download_ms, 0.01);
+		put_number(x, "upload", m->loaded_upload_ms, 0.01);
+		json_object_object_add(o, "loaded_latency_ms", x);
+
+		put_number(o, "download_mbps", m->download_mbps, 0.01);
+		put_number(o, "upload_mbps", m->upload_mbps, 0.01);
+
+		x = json_object_new_object();
+		json_object_object_add(x, "download", json_object_new_int64((int64_t)m->download_bytes));
+		json_object_object_add(x, "upload", json_object_new_int64((int64_t)m->upload_bytes));
+		json_object_object_add(o, "bytes", x);
+	}
+	json_object_object_add(o, "location", location_json(&r->location));
+	put_number(o, "duration_s", m->duration_s, 0.01);
+	json_object_object_add(o, "software", json_object_new_string("tramdo/" TRAMDO_VERSION));
+	return o;
+}
+
+/* ---- decoding (for the store): strict about types, lenient about absent fields ---- */
+
+static json_object *
+get(json_object *o, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static char *
+get_string(json_object *o, const char *key)
+{
+	json_object *v = get(o, key, json_type_string);
+
+	return v != NULL ? xstrdup(json_object_get_string(v)) : NULL;
+}
+
+/* Integers are valid doubles too: json-c keeps 95 and 95.0 as different types. */
+static double
+get_number(json_object *o, const char *key, double missing)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return missing;
+	if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
+		return json_object_get_double(v);
+	return missing;
+}
+
+static double
+parse_utc(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL || *end != '\0')
+		return -1;
+	return (double)timegm(&tm);
+}
+
+static enum location_source
+source_from_name(const char *s)
+{
+	for (size_t i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
+		if (s != NULL && strcmp(s, source_names[i]) == 0)
+			return (enum location_source)i;
+	return LOC_NONE;
+}
+
+static void
+location_from_json(json_object *o, struct location *l)
+{
+	json_object *src = get(o, "source", json_type_string);
+	json_object *ft = get(o, "fix_time", json_type_string);
+
+	l->source = source_from_name(src != NULL ? json_object_get_string(src) : NULL);
+	l->lat = get_number(o, "lat", 0);
+	l->lon = get_number(o, "lon", 0);
+	l->alt_m = get_number(o, "alt_m", NAN);
+	l->accuracy_m = get_number(o, "accuracy_m", NAN);
+	l->satellites = (int)get_number(o, "satellites", -1);
+	l->fix_time = ft != NULL ? parse_utc(json_object_get_string(ft)) : 0;
+}
+
+static enum measure_error
+error_from_name(const char *s)
+{
+	for (int e = MERR_NONE; e <= MERR_INTERNAL; e++)
+		if (strcmp(s, measure_error_name((enum measure_error)e)) == 0)
+			return (enum measure_error)e;
+	return MERR_INTERNAL;
+}
+
+static void
+measurement_from_json(json_object *o, struct measure_result *m)
+{
+	json_object *x, *err = get(o, "error", json_type_object);
+
+	x = get(o, "server", json_type_object);
+	m->server_name = get_string(x, "name");
+	m->server_url = get_string(x, "url");
+	x = get(o, "client", json_type_object);
+	m->client_ip = get_string(x, "ip");
+	m->client_isp = get_string(x, "isp");
+	if (err != NULL) {
+		json_object *code = get(err, "code", json_type_string);
+		json_object *msg = get(err, "message", json_type_string);
+
+		m->error = code != NULL ? error_from_name(json_object_get_string(code)) : MERR_INTERNAL;
+		snprintf(m->message, sizeof m->message, "%s", msg != NULL ? json_object_get_string(msg) : "");
+	}
+	x = get(o, "latency_ms", json_type_object);
+	m->latency_min_ms = get_number(x, "min", -1);
+	m->latency_median_ms = get_number(x, "median", -1);
+	m->jitter_ms = get_number(x, "jitter", -1);
+	m->connect_ms = get_number(x, "connect", -1);
+	x = get(o, "loaded_latency_ms", json_type_object);
+	m->loaded_download_ms = get_number(x, "download", -1);
+	m->loaded_upload_ms = get_number(x, "upload", -1);
+	m->download_mbps = get_number(o, "download_mbps", -1);
+	m->upload_mbps = get_number(o, "upload_mbps", -1);
+	x = get(o, "bytes", json_type_object);
+	m->download_bytes = (uint64_t)fmax(0, get_number(x, "download", 0));
+	m->upload_bytes = (uint64_t)fmax(0, get_number(x, "upload", 0));
+	m->duration_s = get_number(o, "duration_s", -1);
+}
+
+int
+result_from_json(json_object *o, struct result *r)
+{
+	json_object *id = get(o, "id", json_type_string);
+	json_object *at = get(o, "started_at", json_type_string);
+	json_object *trig = get(o, "trigger", json_type_string);
+	json_object *st = get(o, "station", json_type_object);
+
+	memset(r, 0, sizeof *r);
+	if (id == NULL || at == NULL || json_object_get_string_len(id) != 36)
+		return -1;
+	memcpy(r->id, json_object_get_string(id), 37);
+	if ((r->started_at = parse_utc(json_object_get_string(at))) < 0)
+		return -1;
+	snprintf(r->trigger, sizeof r->trigger, "%s", trig != NULL ? json_object_get_string(trig) : "");
+	r->station.id = get_string(st, "id");
+	r->station.name = get_string(st, "name");
+	r->station.province = get_string(st, "province");
+	r->station.district = get_string(st, "district");
+	r->station.commune = get_string(st, "commune");
+	r->station.commune_code = get_string(st, "commune_code");
+	r->station.isp = get_string(st, "isp");
+	r->station.access = get_string(st, "access");
+	location_from_json(get(o, "location", json_type_object), &r->location);
+	measurement_from_json(o, &r->m);
+	return 0;
+}
