@@ -101,6 +101,24 @@ net_drops() {
 	echo "${out% }"
 }
 
+# net_wait_idle [SECONDS]: until neither router egress has sent a byte for 0.3 s (at most SECONDS,
+# default 15). A killed client leaves data in its socket buffers that the kernel still delivers;
+# the next measurement must not share the link with it.
+net_wait_idle() {
+	local secs=${1:-15} before after i
+	for i in $(seq $((secs * 3))); do
+		before=$(_net_sent)
+		sleep 0.3
+		after=$(_net_sent)
+		[ "$before" = "$after" ] && return 0
+	done
+	return 1
+}
+
+_net_sent() {
+	ip netns exec "$NS_R" tc -s qdisc show | awk '/Sent/ {s += $2} END {print s}'
+}
+
 # net_bg NS CMD...: start CMD in NS in the background; its PID is appended to NET_PIDS.
 net_bg() {
 	local ns=$1

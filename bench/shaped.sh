@@ -93,31 +93,35 @@ iperf_run() {
 	    >"$WORK/iperf.json" 2>/dev/null
 	python3 -c 'import json,sys
 try: print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception: print("NA")' "$WORK/iperf.json"
+except Exception:
+	print("NA")
+	print("iperf3 failed:", open(sys.argv[1]).read()[-300:], file=sys.stderr)' "$WORK/iperf.json"
 }
 
-# curl_run DIR STREAMS SECS: "MBIT CPU_S_PER_GB" of STREAMS parallel curls, each running for SECS
-# on one connection (download: the garbage URL; upload: a POST of a sparse file to empty).
+# curl_run DIR STREAMS SECS: "MBIT CPU_S_PER_GB" of one curl running STREAMS transfers in
+# parallel (one connection each, all started together, like tramdo's streams) for SECS seconds:
+# download the garbage URL, upload a sparse file by POST to empty. curl reports what it has
+# written for an upload, including bytes still queued in the socket.
 curl_run() {
-	local dir=$1 n=$2 secs=$3 i pids=()
-	rm -f "$WORK"/curl.*
+	local dir=$1 n=$2 secs=$3 i args=()
 	for i in $(seq "$n"); do
 		if [ "$dir" = down ]; then
-			cexec /usr/bin/time -f '%U %S' -o "$WORK/curl.cpu.$i" \
-			    curl -s -o /dev/null --max-time "$secs" -w '%{size_download} %{time_total}\n' \
-			    "$SRV_GARBAGE_URL" >"$WORK/curl.out.$i" &
+			args+=(-o /dev/null "$SRV_GARBAGE_URL")
 		else
-			cexec /usr/bin/time -f '%U %S' -o "$WORK/curl.cpu.$i" \
-			    curl -s -o /dev/null --max-time "$secs" -H 'Expect:' -X POST -T "$WORK/upload.bin" \
-			    -w '%{size_upload} %{time_total}\n' "$SRV_EMPTY_URL" >"$WORK/curl.out.$i" &
+			args+=(-o /dev/null -T "$WORK/upload.bin" "$SRV_EMPTY_URL")
 		fi
-		pids+=("$!")
 	done
-	wait "${pids[@]}"
-	cat "$WORK"/curl.out.* | awk -v cpu="$(cat "$WORK"/curl.cpu.* | grep -v '[a-z]' |
-	    awk '{s += $1 + $2} END {print s}')" '
-	    $2 > 0 { mbit += $1 * 8 / $2 / 1e6; bytes += $1 }
-	    END { if (bytes > 0) printf "%.3f %.3f\n", mbit, cpu / (bytes / 1e9); else print "NA NA" }'
+	[ "$dir" = up ] && args=(-X POST -H 'Expect:' "${args[@]}")
+	cexec /usr/bin/time -f '%U %S' -o "$WORK/curl.cpu" curl -s --parallel --parallel-immediate \
+	    --parallel-max "$n" --max-time "$secs" \
+	    -w '%{size_download} %{size_upload} %{time_total}\n' "${args[@]}" >"$WORK/curl.out"
+	awk -v cpu="$(tail -1 "$WORK/curl.cpu")" -v up=$([ "$dir" = up ] && echo 1 || echo 0) '
+	    { b = up ? $2 : $1; bytes += b; if ($3 > t) t = $3 }
+	    END {
+		split(cpu, c, " ")
+		if (bytes > 0 && t > 0) printf "%.3f %.3f\n", bytes * 8 / t / 1e6, (c[1] + c[2]) / (bytes / 1e9)
+		else print "NA NA"
+	    }' "$WORK/curl.out"
 }
 
 # tramdo_run KIND RATE SETTING REP: one whole test; emits every figure of its JSON result.
@@ -194,15 +198,18 @@ EOF
 # One tool, both directions, at the current shaping.
 run_tool() {
 	local tool=$1 kind=$2 rate=$3 set=$4 rep=$5 r
+	net_wait_idle || echo "  link still busy after 15 s" >&2
 	case $tool in
 	iperf3)
 		emit "$kind" "$rate" "$set" iperf3 down "$rep" "$(iperf_run down "$DL_STREAMS" "$SECS")"
+		net_wait_idle
 		emit "$kind" "$rate" "$set" iperf3 up "$rep" "$(iperf_run up "$UL_STREAMS" "$SECS")"
 		;;
 	curl)
 		r=$(curl_run down "$DL_STREAMS" $((SECS + 1)))
 		emit "$kind" "$rate" "$set" curl down "$rep" "${r% *}"
 		emit "$kind" "$rate" "$set" curl cpu_down_s_per_gb "$rep" "${r#* }"
+		net_wait_idle
 		r=$(curl_run up "$UL_STREAMS" $((SECS + 1)))
 		emit "$kind" "$rate" "$set" curl up "$rep" "${r% *}"
 		emit "$kind" "$rate" "$set" curl cpu_up_s_per_gb "$rep" "${r#* }"
@@ -220,6 +227,7 @@ accuracy() {
 	set=$(tbf_settings "$rate")
 	net_shape "$rate" ${set% *} ${set#* } || return 1
 	set=${set// /\/}
+	net_wait_idle
 	emit acc "$rate" "$set" host connect_idle_ms 0 "$(connect_probe 20 0.05)"
 	for rep in $(seq "$REPS"); do
 		emit acc "$rate" "$set" host load1 "$rep" "$(load1)"
@@ -241,6 +249,7 @@ bufferbloat() {
 	net_cc reno || return 1
 	net_shape "$rate" 16kb "${limit}b" || return 1
 	emit bloat "$rate" "$set" host expected_queue_ms 0 "$BLOAT_QUEUE_MS"
+	net_wait_idle
 	emit bloat "$rate" "$set" host connect_idle_ms 0 "$(connect_probe 20 0.05)"
 	for rep in $(seq "$REPS"); do
 		emit bloat "$rate" "$set" host load1 "$rep" "$(load1)"
@@ -248,12 +257,13 @@ bufferbloat() {
 		for dir in down up; do
 			rev=
 			[ "$dir" = down ] && rev=-R
-			cexec iperf3 -c "$NET_SERVER_IP" -p "$SRV_IPERF_PORT" -P "$DL_STREAMS" -t 6 $rev \
+			cexec iperf3 -c "$NET_SERVER_IP" -p "$SRV_IPERF_PORT" -P "$DL_STREAMS" -t 7 $rev \
 			    >/dev/null 2>&1 &
 			pid=$!
 			sleep 2.5
-			emit bloat "$rate" "$set" connect "loaded_${dir}_ms" "$rep" "$(connect_probe 12 0.2)"
+			emit bloat "$rate" "$set" connect "loaded_${dir}_ms" "$rep" "$(connect_probe 10 0.1)"
 			wait "$pid"
+			net_wait_idle
 		done
 		tramdo_run bloat "$rate" "$set" "$rep"
 	done
