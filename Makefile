@@ -81,3 +81,7 @@ deps:
 
 clean:
 	rm -rf build build-san tramdo
+
+# Accuracy on a shaped link, side by side with iperf3 and curl (root; ~12 min): docs/benchmarks.md.
+bench: tramdo
+	TRAMDO=$(abspath $(BUILD)/tramdo) bench/shaped.sh

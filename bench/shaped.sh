@@ -114,7 +114,7 @@ curl_run() {
 	[ "$dir" = up ] && args=(-X POST -H 'Expect:' "${args[@]}")
 	cexec /usr/bin/time -f '%U %S' -o "$WORK/curl.cpu" curl -s --parallel --parallel-immediate \
 	    --parallel-max "$n" --max-time "$secs" \
-	    -w '%{size_download} %{size_upload} %{time_total}\n' "${args[@]}" >"$WORK/curl.out"
+	    -w '%{size_download} %{size_upload} %{time_total}\n' "${args[@]}" >"$WORK/curl.out" 2>"$WORK/curl.err"
 	awk -v cpu="$(tail -1 "$WORK/curl.cpu")" -v up=$([ "$dir" = up ] && echo 1 || echo 0) '
 	    { b = up ? $2 : $1; bytes += b; if ($3 > t) t = $3 }
 	    END {
@@ -124,22 +124,24 @@ curl_run() {
 	    }' "$WORK/curl.out"
 }
 
-# tramdo_run KIND RATE SETTING REP: one whole test; emits every figure of its JSON result.
+# tramdo_run KIND RATE SETTING REP [PROBE_S]: one whole test, run by bench/probe_run.py (which
+# times TCP connects every PROBE_S seconds during it, when given); emits every figure of its
+# JSON result, wall and CPU time, and the connect times during download and upload.
 tramdo_run() {
-	local kind=$1 rate=$2 set=$3 rep=$4 json=$WORK/tramdo.json
+	local kind=$1 rate=$2 set=$3 rep=$4 probe=${5:-0} json=$WORK/tramdo.json
 	if [ ! -x "$TRAMDO" ]; then
 		return
 	fi
-	cexec /usr/bin/time -f '%e %U %S' -o "$WORK/tramdo.time" \
-	    "$TRAMDO" -c "$WORK/tramdo.ini" run --json --server "$SRV_URL" >"$json" 2>"$WORK/tramdo.err"
-	python3 - "$json" "$WORK/tramdo.time" <<'EOF' | while read -r metric value; do
+	cexec python3 "$BENCH_DIR/probe_run.py" "$NET_SERVER_IP" "$SRV_HTTP_PORT" "$probe" -- \
+	    "$TRAMDO" -c "$WORK/tramdo.ini" run --json --server "$SRV_URL" >"$json"
+	python3 - "$json" <<'EOF' | while read -r metric value; do
 import json, sys
 try:
-	d = json.load(open(sys.argv[1]))
-except Exception:
-	print("error 1")
+	run = json.load(open(sys.argv[1]))
+except ValueError:
+	print("tramdo_failed 1")
 	sys.exit(0)
-wall, user, sys_ = (float(x) for x in open(sys.argv[2]).read().split()[-3:])
+d = run["result"] or {}
 def g(*keys):
 	v = d
 	for k in keys:
@@ -147,24 +149,24 @@ def g(*keys):
 	return v
 out = {
 	"down": g("download_mbps"), "up": g("upload_mbps"),
-	"duration_s": g("duration_s"), "wall_s": wall,
+	"duration_s": g("duration_s"), "wall_s": run["wall_s"],
 	"latency_min_ms": g("latency_ms", "min"), "latency_median_ms": g("latency_ms", "median"),
-	"jitter_ms": g("latency_ms", "jitter"),
+	"jitter_ms": g("latency_ms", "jitter"), "connect_ms": g("latency_ms", "connect"),
 	"loaded_down_ms": g("loaded_latency_ms", "download"), "loaded_up_ms": g("loaded_latency_ms", "upload"),
+	"probe_down_ms": run["connect_ms"]["download"], "probe_up_ms": run["connect_ms"]["upload"],
 }
 b = (g("bytes", "download") or 0) + (g("bytes", "upload") or 0)
 if b > 0:
-	out["cpu_s_per_gb"] = (user + sys_) / (b / 1e9)
+	out["cpu_s_per_gb"] = run["cpu_s"] / (b / 1e9)
 	out["bytes"] = b
+if run["exit"] != 0:
+	out["tramdo_failed"] = 1
 for k, v in out.items():
 	if isinstance(v, (int, float)):
 		print(k, "%.4f" % v)
 EOF
 		emit "$kind" "$rate" "$set" tramdo "$metric" "$rep" "$value"
 	done
-	if [ ! -s "$json" ]; then
-		echo "tramdo failed: $(head -c 300 "$WORK/tramdo.err")" >&2
-	fi
 }
 
 # connect_probe COUNT INTERVAL_S: median TCP connect time to nginx from the client, in ms.
@@ -240,10 +242,10 @@ accuracy() {
 }
 
 # Bufferbloat: a queue worth BLOAT_QUEUE_MS at BLOAT_RATE, reno senders. Ground truth: the
-# expected delay of a full queue (bytes ÷ rate) and the TCP connect time measured while iperf3
-# fills the same queue.
+# delay of a full queue (bytes ÷ rate), and TCP connect times measured every 100 ms during the
+# same tramdo test (reno's saw-tooth keeps the queue below full part of the time).
 bufferbloat() {
-	local rate=$BLOAT_RATE limit rep set dir rev pid
+	local rate=$BLOAT_RATE limit rep set
 	limit=$((rate * 1000000 / 8 * BLOAT_QUEUE_MS / 1000))
 	set="16kb/${limit}b"
 	net_cc reno || return 1
@@ -254,18 +256,8 @@ bufferbloat() {
 	for rep in $(seq "$REPS"); do
 		emit bloat "$rate" "$set" host load1 "$rep" "$(load1)"
 		echo "  bufferbloat rep $rep" >&2
-		for dir in down up; do
-			rev=
-			[ "$dir" = down ] && rev=-R
-			cexec iperf3 -c "$NET_SERVER_IP" -p "$SRV_IPERF_PORT" -P "$DL_STREAMS" -t 7 $rev \
-			    >/dev/null 2>&1 &
-			pid=$!
-			sleep 2.5
-			emit bloat "$rate" "$set" connect "loaded_${dir}_ms" "$rep" "$(connect_probe 10 0.1)"
-			wait "$pid"
-			net_wait_idle
-		done
-		tramdo_run bloat "$rate" "$set" "$rep"
+		net_wait_idle
+		tramdo_run bloat "$rate" "$set" "$rep" 0.1
 	done
 	net_cc bbr
 }
