@@ -11,7 +11,7 @@ set xrange [14:700]
 set xtics ("20" 20, "50" 50, "100" 100, "200" 200, "500" 500)
 set xlabel "configured rate (Mbit/s)"
 set ylabel "measured payload rate, % of configured"
-set yrange [88:102]
+set yrange [84:104]
 set grid ytics
 set key bottom right
 ceiling = 100.0 * 1448 / 1514

@@ -96,13 +96,20 @@ def parse_size(s):
     return float(s)
 
 
+def ratios(data, num, den):
+    """Per-repetition num/den (both lists are in repetition order, with the same gaps)."""
+    a, b = data.get(num, []), data.get(den, [])
+    return [x / y for x, y in zip(a, b) if y] if len(a) == len(b) else []
+
+
 def accuracy_tables(data, settings):
     lines = []
     plot = []
     rates = rates_of(data, "acc")
     lines += ["### Download and upload (Mbit/s of payload: median (min–max) of the repetitions)", "",
-              "| rate | dir | tbf burst/limit | tramdo | iperf3 | curl | tramdo ÷ iperf3 | curl ÷ iperf3 | ±2%? |",
-              "|---:|:---:|---:|---:|---:|---:|---:|---:|:---:|"]
+              "| rate | dir | tbf burst/limit | tramdo | iperf3 | curl | tramdo ÷ iperf3 | curl ÷ iperf3 | ±2%? | "
+              "link in tramdo's window | tramdo ÷ link |",
+              "|---:|:---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|"]
     for rate in rates:
         for d in ("down", "up"):
             t = stats(data.get(("acc", rate, "tramdo", d), []))
@@ -110,13 +117,16 @@ def accuracy_tables(data, settings):
             c = stats(data.get(("acc", rate, "curl", d), []))
             rel = lambda s: "—" if s is None or i is None else f"{100 * (s[0] / i[0] - 1):+.1f}%"
             ok = t is not None and i is not None and abs(t[0] / i[0] - 1) <= ACCURACY_TARGET
+            lk = stats(data.get(("acc", rate, "tramdo", f"link_{d}"), []))
+            paired = stats(ratios(data, ("acc", rate, "tramdo", d), ("acc", rate, "tramdo", f"link_{d}")))
             lines.append(f"| {rate} | {d} | {settings.get(('acc', rate), '')} | {fmt(t)} | {fmt(i)} | "
-                         f"{fmt(c)} | {rel(t)} | {rel(c)} | {mark(ok)} |")
+                         f"{fmt(c)} | {rel(t)} | {rel(c)} | {mark(ok)} | {fmt(lk)} | "
+                         f"{'—' if paired is None else f'{100 * (paired[0] - 1):+.2f}%'} |")
             plot.append((rate, d, t, i, c))
     lines += ["", "### Whole one-key test, repeatability and CPU", "",
-              "| rate | test duration s (wall) | ≤ 15 s? | spread down | spread up | ≤ 3%? | "
-              "tramdo CPU s/GB | curl CPU s/GB down / up | load avg (1 min) |",
-              "|---:|---:|:---:|---:|---:|:---:|---:|---:|---:|"]
+              "| rate | test duration s (wall) | ≤ 15 s? | download / upload phase s | spread down | spread up | "
+              "≤ 3%? | tramdo CPU s/GB | curl CPU s/GB down / up | load avg (1 min) |",
+              "|---:|---:|:---:|---:|---:|---:|:---:|---:|---:|---:|"]
     for rate in rates:
         w = stats(data.get(("acc", rate, "tramdo", "wall_s"), []))
         sd = stats(data.get(("acc", rate, "tramdo", "down"), []))
@@ -128,7 +138,10 @@ def accuracy_tables(data, settings):
         sp = lambda s: "—" if s is None else f"{100 * s[3]:.1f}%"
         rep_ok = sd is not None and su is not None and max(sd[3], su[3]) <= SPREAD_TARGET
         dur_ok = w is not None and w[0] <= DURATION_TARGET
-        lines.append(f"| {rate} | {fmt(w)} | {mark(dur_ok)} | {sp(sd)} | {sp(su)} | {mark(rep_ok)} | "
+        pd = stats(data.get(("acc", rate, "tramdo", "phase_down_s"), []))
+        pu = stats(data.get(("acc", rate, "tramdo", "phase_up_s"), []))
+        lines.append(f"| {rate} | {fmt(w)} | {mark(dur_ok)} | {fmt(pd)} / {fmt(pu)} | {sp(sd)} | {sp(su)} | "
+                     f"{mark(rep_ok)} | "
                      f"{fmt(cpu, 2)} | {fmt(cd, 2)} / {fmt(cu, 2)} | {fmt(ld, 2)} |")
     lines += ["", "### Idle latency against the TCP connect time on the same link (ms)", "",
               "| rate | tramdo latency min | tramdo latency median | tramdo jitter | tramdo TCP connect | "

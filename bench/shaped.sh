@@ -124,15 +124,17 @@ curl_run() {
 	    }' "$WORK/curl.out"
 }
 
-# tramdo_run KIND RATE SETTING REP [PROBE_S]: one whole test, run by bench/probe_run.py (which
-# times TCP connects every PROBE_S seconds during it, when given); emits every figure of its
-# JSON result, wall and CPU time, and the connect times during download and upload.
+# tramdo_run KIND RATE SETTING REP [probe]: one whole test, run by bench/probe_run.py, which
+# reads the client interface's counters during it (and, with "probe", times TCP connects every
+# 100 ms); emits every figure of tramdo's JSON result, its wall and CPU time, and per phase the
+# payload rate the link carried in tramdo's measured window and the median connect time.
 tramdo_run() {
-	local kind=$1 rate=$2 set=$3 rep=$4 probe=${5:-0} json=$WORK/tramdo.json
+	local kind=$1 rate=$2 set=$3 rep=$4 json=$WORK/tramdo.json probe=()
 	if [ ! -x "$TRAMDO" ]; then
 		return
 	fi
-	cexec python3 "$BENCH_DIR/probe_run.py" "$NET_SERVER_IP" "$SRV_HTTP_PORT" "$probe" -- \
+	[ "${5:-}" = probe ] && probe=(--connect "$NET_SERVER_IP:$SRV_HTTP_PORT")
+	cexec python3 "$BENCH_DIR/probe_run.py" --down-dev tdb-c --up-ns "$NS_S" --up-dev tdb-s "${probe[@]}" -- \
 	    "$TRAMDO" -c "$WORK/tramdo.ini" run --json --server "$SRV_URL" >"$json"
 	python3 - "$json" <<'EOF' | while read -r metric value; do
 import json, sys
@@ -153,8 +155,13 @@ out = {
 	"latency_min_ms": g("latency_ms", "min"), "latency_median_ms": g("latency_ms", "median"),
 	"jitter_ms": g("latency_ms", "jitter"), "connect_ms": g("latency_ms", "connect"),
 	"loaded_down_ms": g("loaded_latency_ms", "download"), "loaded_up_ms": g("loaded_latency_ms", "upload"),
-	"probe_down_ms": run["connect_ms"]["download"], "probe_up_ms": run["connect_ms"]["upload"],
 }
+for name, key in (("download", "down"), ("upload", "up")):
+	p = run["phases"].get(name, {})
+	out["probe_" + key + "_ms"] = p.get("connect_ms")
+	out["link_" + key] = p.get("link_mbps")
+	out["measured_" + key + "_s"] = p["end_s"] - p["measured_from_s"] if p else None
+	out["phase_" + key + "_s"] = p["end_s"] - p["start_s"] if p else None
 b = (g("bytes", "download") or 0) + (g("bytes", "upload") or 0)
 if b > 0:
 	out["cpu_s_per_gb"] = run["cpu_s"] / (b / 1e9)
@@ -257,7 +264,7 @@ bufferbloat() {
 		emit bloat "$rate" "$set" host load1 "$rep" "$(load1)"
 		echo "  bufferbloat rep $rep" >&2
 		net_wait_idle
-		tramdo_run bloat "$rate" "$set" "$rep" 0.1
+		tramdo_run bloat "$rate" "$set" "$rep" probe
 	done
 	net_cc bbr
 }
