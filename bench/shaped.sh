@@ -151,7 +151,7 @@ def g(*keys):
 	return v
 out = {
 	"down": g("download_mbps"), "up": g("upload_mbps"),
-	"duration_s": g("duration_s"), "wall_s": run["wall_s"],
+	"duration_s": g("duration_s"), "wall_s": run["wall_s"], "cpu_s": run["cpu_s"],
 	"latency_min_ms": g("latency_ms", "min"), "latency_median_ms": g("latency_ms", "median"),
 	"jitter_ms": g("latency_ms", "jitter"), "connect_ms": g("latency_ms", "connect"),
 	"loaded_down_ms": g("loaded_latency_ms", "download"), "loaded_up_ms": g("loaded_latency_ms", "upload"),
