@@ -31,6 +31,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind
 
 .PHONY: all check unit integration sanitize deps clean demo bench
+.PHONY: install uninstall install-kiosk uninstall-kiosk
 
 all: tramdo
 
@@ -40,8 +41,16 @@ tramdo: $(BUILD)/tramdo
 $(BUILD)/tramdo: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/cflags | $(BUILD)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The compiler flags of the last build: objects are rebuilt when they change, e.g. for
+# `make install PREFIX=/usr` after `make` (TRAMDO_DATADIR is compiled in).
+BUILD_FLAGS = $(CC) $(CFLAGS)
+$(BUILD)/cflags: FORCE | $(BUILD)
+	@$(if $(filter-out $(BUILD_FLAGS),$(file <$@))$(filter-out $(file <$@),$(BUILD_FLAGS)),\
+	    $(file >$@,$(BUILD_FLAGS)),:)
+.PHONY: FORCE
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
@@ -81,6 +90,77 @@ deps:
 
 clean:
 	rm -rf build build-san tramdo
+
+# The kiosk on an embedded demo: local nginx speed-test server and gpsfake on loopback.
+demo: deps tramdo
+	bash scripts/demo.sh
+
+# --- Installing (docs/deploy.md). DESTDIR stages into a tree; PREFIX is where it will run. ---
+INSTALL_BIN ?= $(BUILD)/tramdo
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share/tramdo
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+PKGLIBDIR   ?= $(PREFIX)/lib/tramdo
+SYSCTLDIR   ?= $(PREFIX)/lib/sysctl.d
+UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
+ASSETS      := $(shell find assets -type f 2>/dev/null)
+ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
+# The units name the installed paths.
+SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g'
+
+install: $(INSTALL_BIN)
+	install -Dm755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/tramdo
+	for f in $(ASSETS); do install -Dm644 $$f $(DESTDIR)$(DATADIR)/$${f#assets/}; done
+	@if [ ! -f config/tramdo.ini ]; then echo "warning: no config/tramdo.ini to install"; \
+	else install -Dm644 config/tramdo.ini $(DESTDIR)$(DATADIR)/tramdo.ini.example; \
+	    if [ -e $(ETC_INI) ]; then echo "keeping the existing $(ETC_INI)"; \
+	    else install -Dm640 config/tramdo.ini $(ETC_INI); fi; fi
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do $(SUBST_PATHS) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u; \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -Dm755 systemd/set-console-font.sh $(DESTDIR)$(PKGLIBDIR)/set-console-font
+	install -Dm644 systemd/tramdo.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf
+	install -Dm644 systemd/tramdo.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
+	install -Dm644 man/tramdo.1 $(DESTDIR)$(MANDIR)/man1/tramdo.1
+	install -Dm644 man/tramdo.ini.5 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+
+# Removes what install put there. The configuration stays when staff have edited it.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tramdo
+	@if [ -e $(ETC_INI) ] && ! cmp -s $(ETC_INI) $(DESTDIR)$(DATADIR)/tramdo.ini.example; then \
+	    echo "keeping the edited $(ETC_INI)"; else rm -f $(ETC_INI); fi
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/tramdo 2>/dev/null || true
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PKGLIBDIR)
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
+	rm -f $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
+	rm -f $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+	@# A staging tree is left as empty as it was; a live system keeps /usr/local/bin and such.
+	@if [ -n "$(DESTDIR)" ]; then cd $(DESTDIR)/ && for d in $(patsubst /%,%,$(BINDIR) $(SYSCONFDIR) \
+	    $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(SYSCTLDIR) $(MANDIR)/man1 $(MANDIR)/man5); do \
+	    rmdir -p $$d 2>/dev/null || true; done; fi
+
+# The kiosk machine: user, directories, Vietnamese console font, tramdo on tty1 at boot.
+# With DESTDIR it prepares an image offline (systemd --root).
+SD_ROOT = $(if $(DESTDIR),--root=$(DESTDIR))
+install-kiosk: install
+	install -Dm644 systemd/tramdo.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
+	systemd-sysusers $(SD_ROOT) tramdo.conf
+	systemd-tmpfiles --create $(SD_ROOT) tramdo.conf
+	-systemctl $(SD_ROOT) disable getty@tty1.service
+	systemctl $(SD_ROOT) enable tramdo.service
+	@[ -n "$(DESTDIR)" ] || ! [ -d /run/systemd/system ] || systemctl daemon-reload
+	@echo "tramdo starts on tty1 at the next boot (now: systemctl start tramdo)"
+
+uninstall-kiosk:
+	-systemctl $(SD_ROOT) disable tramdo.service
+	-systemctl $(SD_ROOT) enable getty@tty1.service
+	$(MAKE) uninstall
 
 # Accuracy on a shaped link, side by side with iperf3 and curl (root; ~12 min): docs/benchmarks.md.
 bench: tramdo
