@@ -201,12 +201,77 @@ def write_plot(plot):
                    check=True)
 
 
+def worst(values, key=abs):
+    return max(values, key=key) if values else None
+
+
+def targets_table(data):
+    """One line per target of the issue: the worst case over rates and directions."""
+    rows = []
+    rel = []
+    for rate in rates_of(data, "acc"):
+        for d in ("down", "up"):
+            t = stats(data.get(("acc", rate, "tramdo", d), []))
+            i = stats(data.get(("acc", rate, "iperf3", d), []))
+            if t and i:
+                rel.append((t[0] / i[0] - 1, f"{rate} {d}"))
+    w = worst(rel, key=lambda x: abs(x[0]))
+    rows.append(("tramdo ÷ iperf3 within ±2%, both directions, every rate",
+                 "—" if w is None else f"worst {100 * w[0]:+.1f}% ({w[1]})",
+                 w is not None and len(rel) == 2 * len(rates_of(data, "acc")) and abs(w[0]) <= ACCURACY_TARGET))
+    link = []
+    for rate in rates_of(data, "acc"):
+        for d in ("down", "up"):
+            r = ratios(data, ("acc", rate, "tramdo", d), ("acc", rate, "tramdo", f"link_{d}"))
+            link += [(x - 1, f"{rate} {d}") for x in r]
+    w = worst(link, key=lambda x: abs(x[0]))
+    rows.append(("tramdo ÷ payload the link carried in tramdo's own window (every run)",
+                 "—" if w is None else f"worst {100 * w[0]:+.2f}% ({w[1]})", w is not None and abs(w[0]) <= ACCURACY_TARGET))
+    dur = [(stats(data.get(("acc", r, "tramdo", "wall_s"), [])), r) for r in rates_of(data, "acc")]
+    dur = [(s_[0], r) for s_, r in dur if s_]
+    w = worst(dur, key=lambda x: x[0])
+    rows.append(("whole one-key test ≤ 15 s (median)", "—" if w is None else f"worst median {w[0]:.1f} s ({w[1]} Mbit/s)",
+                 w is not None and w[0] <= DURATION_TARGET))
+    sp = []
+    for rate in rates_of(data, "acc"):
+        for d in ("down", "up"):
+            st = stats(data.get(("acc", rate, "tramdo", d), []))
+            if st:
+                sp.append((st[3], f"{rate} {d}"))
+    w = worst(sp, key=lambda x: x[0])
+    rows.append(("repeatability (max − min) ÷ median ≤ 3%", "—" if w is None else f"worst {100 * w[0]:.1f}% ({w[1]})",
+                 w is not None and w[0] <= SPREAD_TARGET))
+    for rate in rates_of(data, "bloat"):
+        exp = stats(data.get(("bloat", rate, "host", "expected_queue_ms"), []))
+        for d, name in (("down", "download"), ("up", "upload")):
+            t = stats(data.get(("bloat", rate, "tramdo", f"loaded_{d}_ms"), []))
+            c = stats(data.get(("bloat", rate, "tramdo", f"probe_{d}_ms"), []))
+            if t and exp:
+                rows.append((f"loaded latency ({name}) within 10% of the expected queueing delay",
+                             f"{t[0]:.0f} ms vs {exp[0]:.0f} ms ({100 * (t[0] / exp[0] - 1):+.1f}%); "
+                             f"vs TCP connect during the test {c[0]:.0f} ms "
+                             f"({100 * (t[0] / c[0] - 1):+.1f}%)" if c else "",
+                             abs(t[0] / exp[0] - 1) <= LOADED_TARGET))
+    top = max(rates_of(data, "acc"), default=None)
+    if top is not None:
+        cpu = stats(data.get(("acc", top, "tramdo", "cpu_s_per_gb"), []))
+        cd = stats(data.get(("acc", top, "curl", "cpu_down_s_per_gb"), []))
+        cu = stats(data.get(("acc", top, "curl", "cpu_up_s_per_gb"), []))
+        if cpu:
+            rows.append((f"engine CPU at {top} Mbit/s (user + sys per GB, download and upload)",
+                         f"{cpu[0]:.2f} s/GB (curl: {cd[0] if cd else float('nan'):.2f} down, "
+                         f"{cu[0] if cu else float('nan'):.2f} up)", True))
+    out = ["| target | measured | met? |", "|---|---|:---:|"]
+    out += [f"| {a} | {b} | {mark(ok)} |" for a, b, ok in rows]
+    return out
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "bench", "results", "shaped.tsv")
     tune = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "bench", "results", "tune.tsv")
     data, settings, comments = load(results)
     acc, plot = accuracy_tables(data, settings)
-    block = ["", "Run: " + "; ".join(comments), ""]
+    block = ["", "Run: " + "; ".join(comments), "", "### Targets", ""] + targets_table(data) + [""]
     block += acc + [""] + bloat_table(data, settings) + [""]
     block += ["### tbf settings tried (`bench/shaped.sh --tune`, iperf3, 3 s after 1 s omitted)", ""]
     block += tune_table(tune) + [""]
