@@ -13,7 +13,7 @@ set xlabel "configured rate (Mbit/s)"
 set ylabel "measured payload rate, % of configured"
 set yrange [84:104]
 set grid ytics
-set key bottom right
+set key top left
 ceiling = 100.0 * 1448 / 1514
 
 do for [blk = 0:1] {
