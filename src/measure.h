@@ -28,7 +28,8 @@ struct measure_opts {
 	double	max_seconds;		/* per direction */
 	int	ping_count;		/* latency samples, >= 10 */
 	double	connect_timeout;	/* seconds */
-	double	stall_seconds;		/* no progress for this long ends the test */
+	double	stall_seconds;		/* no progress for this long ends the test (in download
+					 * and upload: at most max_seconds / 2) */
 };
 void measure_opts_default(struct measure_opts *o);
 

@@ -87,18 +87,27 @@ result_free(struct result *r)
 static void
 put_string(json_object *o, const char *key, const char *v)
 {
-	json_object_object_add(o, key, v != NULL ? json_object_new_string(v) : NULL);
+	json_object_object_add(o, key, v != NULL && *v != '\0' ? json_object_new_string(v) : NULL);
 }
 
-/* Figures are rounded to what they can honestly claim (0.01 ms, 0.01 Mbit/s). */
-static void
-put_number(json_object *o, const char *key, double v, double step)
+/*
+ * A number with a fixed count of decimals, written as text: json-c would otherwise print the
+ * double's full binary expansion (0.03 → 0.029999999999999999). snprintf runs in the C locale.
+ */
+static json_object *
+fixed_number(double v, int decimals)
 {
-	if (!isfinite(v) || v < 0) {
-		json_object_object_add(o, key, NULL);
-		return;
-	}
-	json_object_object_add(o, key, json_object_new_double(round(v / step) * step));
+	char buf[64];
+
+	snprintf(buf, sizeof buf, "%.*f", decimals, v);
+	return json_object_new_double_s(strtod(buf, NULL), buf);
+}
+
+/* Figures that cannot be negative; a negative or non-finite one is unknown (null). */
+static void
+put_number(json_object *o, const char *key, double v, int decimals)
+{
+	json_object_object_add(o, key, isfinite(v) && v >= 0 ? fixed_number(v, decimals) : NULL);
 }
 
 static json_object *
@@ -126,13 +135,13 @@ location_json(const struct location *l)
 	json_object_object_add(o, "source", json_object_new_string(location_source_name(l->source)));
 	if (l->source == LOC_NONE)
 		return o;
-	json_object_object_add(o, "lat", json_object_new_double(round(l->lat * 1e7) / 1e7));
-	json_object_object_add(o, "lon", json_object_new_double(round(l->lon * 1e7) / 1e7));
+	json_object_object_add(o, "lat", fixed_number(l->lat, 7));
+	json_object_object_add(o, "lon", fixed_number(l->lon, 7));
 	if (l->source != LOC_GPS)
 		return o;
 	if (isfinite(l->alt_m))
-		json_object_object_add(o, "alt_m", json_object_new_double(round(l->alt_m * 10) / 10));
-	put_number(o, "accuracy_m", l->accuracy_m, 0.1);
+		json_object_object_add(o, "alt_m", fixed_number(l->alt_m, 1));
+	put_number(o, "accuracy_m", l->accuracy_m, 1);
 	if (l->satellites >= 0)
 		json_object_object_add(o, "satellites", json_object_new_int(l->satellites));
 	if (l->fix_time > 0) {
@@ -172,19 +181,19 @@ result_to_json(const struct result *r)
 		json_object_object_add(o, "error", x);
 	} else {
 		x = json_object_new_object();
-		put_number(x, "min", m->latency_min_ms, 0.01);
-		put_number(x, "median", m->latency_median_ms, 0.01);
-		put_number(x, "jitter", m->jitter_ms, 0.01);
-		put_number(x, "connect", m->connect_ms, 0.01);
+		put_number(x, "min", m->latency_min_ms, 2);
+		put_number(x, "median", m->latency_median_ms, 2);
+		put_number(x, "jitter", m->jitter_ms, 2);
+		put_number(x, "connect", m->connect_ms, 2);
 		json_object_object_add(o, "latency_ms", x);
 
 		x = json_object_new_object();
-		put_number(x, "download", m->loaded_download_ms, 0.01);
-		put_number(x, "upload", m->loaded_upload_ms, 0.01);
+		put_number(x, "download", m->loaded_download_ms, 2);
+		put_number(x, "upload", m->loaded_upload_ms, 2);
 		json_object_object_add(o, "loaded_latency_ms", x);
 
-		put_number(o, "download_mbps", m->download_mbps, 0.01);
-		put_number(o, "upload_mbps", m->upload_mbps, 0.01);
+		put_number(o, "download_mbps", m->download_mbps, 2);
+		put_number(o, "upload_mbps", m->upload_mbps, 2);
 
 		x = json_object_new_object();
 		json_object_object_add(x, "download", json_object_new_int64((int64_t)m->download_bytes));
@@ -192,7 +201,7 @@ result_to_json(const struct result *r)
 		json_object_object_add(o, "bytes", x);
 	}
 	json_object_object_add(o, "location", location_json(&r->location));
-	put_number(o, "duration_s", m->duration_s, 0.01);
+	put_number(o, "duration_s", m->duration_s, 2);
 	json_object_object_add(o, "software", json_object_new_string("tramdo/" TRAMDO_VERSION));
 	return o;
 }

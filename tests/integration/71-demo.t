@@ -25,7 +25,10 @@ else
 	like "$dir" '^/tmp/tramdo-demo\.' "the demo names its temporary directory"
 	num_ok "$(jget "$T_TMP/r.json" 'd["download_mbps"]') > 0" "a download was measured against the demo server"
 	num_ok "$(jget "$T_TMP/r.json" 'd["upload_mbps"]') > 0" "an upload was measured against the demo server"
-	if command -v gpsfake >/dev/null; then
+	if [ ! -e "$SRCDIR/src/gps.c" ]; then	# the GPS module is not merged yet
+		pass "# SKIP the GPS module is not merged yet"
+		pass "# SKIP the GPS module is not merged yet"
+	elif command -v gpsfake >/dev/null; then
 		is "$(jget "$T_TMP/r.json" 'd["location"]["source"]')" gps "the location comes from the demo's gpsfake"
 		num_ok "abs($(jget "$T_TMP/r.json" 'd["location"]["lat"]') - 21.0287) < 0.01 and abs($(jget "$T_TMP/r.json" 'd["location"]["lon"]') - 105.8524) < 0.01" \
 		    "the position is on the walk around Hoàn Kiếm lake"

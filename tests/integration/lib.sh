@@ -52,3 +52,44 @@ num_ok() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null; t
 # jget JSONFILE PYEXPR: print a field, e.g. jget r.json 'd["download_mbps"]'
 jget()   { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 done_testing() { exit $_t_failed; }
+
+# start_nginx PORT [EXTRA_CONF...]: nginx on 127.0.0.1:PORT serving config/nginx-speedtest.conf
+# (port and root substituted) from $T_TMP/nginx-PORT, plus extra http-level snippets (e.g. the
+# fault server blocks in tests/fixtures/). Random garbage of $NGINX_GARBAGE_MB MiB (default 32).
+# Records the PID in T_PIDS and waits for the port.
+start_nginx() {
+	local port=$1 dir="$T_TMP/nginx-$1" extra inc="" pid
+	shift
+	mkdir -p "$dir/www" "$dir/tmp"
+	chmod 755 "$dir" "$dir/www"
+	head -c "${NGINX_GARBAGE_MB:-32}M" /dev/urandom > "$dir/www/garbage.bin"
+	chmod 644 "$dir/www/garbage.bin"
+	sed -e "s|^\([[:space:]]*\)listen [0-9]*;|\1listen 127.0.0.1:$port;|" \
+	    -e "s|^\([[:space:]]*\)root [^;]*;|\1root $dir/www;|" \
+	    "$SRCDIR/config/nginx-speedtest.conf" > "$dir/speedtest.conf"
+	for extra in "$@"; do inc="$inc	include $extra;
+"; done
+	cat > "$dir/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+	client_body_temp_path $dir/tmp/body;
+	proxy_temp_path $dir/tmp/proxy;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	access_log off;
+	include $dir/speedtest.conf;
+$inc}
+CONF
+	nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" > "$dir/stdout.log" 2>&1 &
+	pid=$!
+	T_PIDS+=("$pid")
+	if ! wait_port "$port" 10; then
+		diag "nginx did not start on $port:"; sed 's/^/# /' "$dir/error.log" "$dir/stdout.log" >&2
+		return 1
+	fi
+}

@@ -104,8 +104,8 @@ test_defaults(void **state)
 	assert_string_equal(cfg.test.server, "auto");
 	assert_int_equal(cfg.test.download_streams, 6);
 	assert_int_equal(cfg.test.upload_streams, 4);
-	assert_true(cfg.test.max_seconds == 10.0);
-	assert_int_equal(cfg.test.ping_count, 20);
+	assert_true(cfg.test.max_seconds == 6.0);
+	assert_int_equal(cfg.test.ping_count, 10);
 	assert_true(cfg.test.connect_timeout == 5.0);
 	assert_string_equal(cfg.gps.host, "localhost");
 	assert_string_equal(cfg.gps.port, "2947");

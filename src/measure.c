@@ -1,0 +1,1405 @@
+/*
+ * measure.c — see measure.h.
+ *
+ * Two curl multi handles: "data" runs the download/upload streams, "probe" runs the latency
+ * requests (selection pings, getIP, idle and loaded pings). Separate multis keep separate
+ * connection caches, so a stream can never land on the latency connection and the latency
+ * connection never queues behind stream data.
+ *
+ * Throughput is not taken from curl's counters: every socket the data multi opens is tracked
+ * (open/close socket callbacks) and the kernel's TCP_INFO byte counters are summed every 100 ms
+ * — bytes received for download, bytes the server acknowledged for upload, so data still sitting
+ * in our send buffer never inflates the upload figure.
+ */
+#include "measure.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <linux/tcp.h>		/* struct tcp_info with tcpi_bytes_acked/received (glibc's lacks them) */
+#include <math.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "stats.h"
+#include "util.h"
+
+#define SAMPLE_INTERVAL		0.1	/* s between throughput samples */
+#define LOADED_PING_INTERVAL	0.2	/* s between latency probes while loaded */
+#define STABLE_SAMPLES		20	/* 2 s of samples must agree within ±2% */
+#define SELECT_PINGS		3	/* pings per candidate during selection */
+#define GARBAGE_MIB		100	/* ckSize of each download request */
+#define UPLOAD_BODY_BYTES	(8u << 20)	/* one POST body, sent from memory and re-posted */
+#define STREAM_BUFFER		(512L << 10)	/* CURLOPT_BUFFERSIZE maximum */
+#define STREAM_UPLOAD_BUFFER	(2L << 20)	/* CURLOPT_UPLOAD_BUFFERSIZE maximum */
+#define GETIP_MAX_BODY		(64u << 10)
+#define PHASE_GRACE		1.0	/* s added to hard deadlines */
+
+/* Share of the whole test each phase stands for, for the progress bar. */
+static const double phase_weight[] = {
+	[PHASE_SELECT] = 0.05, [PHASE_LATENCY] = 0.10,
+	[PHASE_DOWNLOAD] = 0.425, [PHASE_UPLOAD] = 0.425,
+};
+
+enum xfer_kind { XFER_PROBE, XFER_STREAM };
+
+/* One easy handle and what the engine knows about its current request. */
+struct xfer {
+	struct measure	*m;
+	CURL		*easy;
+	struct mhandle	*mh;		/* the multi it runs in */
+	bool		 running;	/* added to its multi */
+	bool		 html;		/* this response is text/html */
+	bool		 capture;	/* keep the body (getIP) */
+	size_t		 body_len;	/* captured so far */
+	char		*body;
+	int		 cand;		/* candidate index (probes) */
+	double		 samples[SELECT_PINGS];	/* selection pings */
+	int		 nsamples;
+	bool		 dead;		/* selection: did not answer */
+	bool		 stale;		/* a loaded ping sent during the previous phase */
+	double		 conn_ms;	/* TCP connect time of its first connection; <0 none yet */
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+struct mhandle {
+	struct measure	*m;
+	CURLM		*h;
+	double		 due;		/* curl's timer, monotonic seconds; <0 none */
+};
+
+struct fdent {
+	curl_socket_t	 fd;
+	short		 events;
+	struct mhandle	*mh;
+};
+
+/* A data phase's throughput samples; index 0 is the phase start. */
+struct series {
+	double		*t;		/* monotonic time of each sample */
+	uint64_t	*bytes;		/* phase bytes at each sample */
+	double		*rate;		/* Mbit/s over the interval ending at sample i (i >= 1) */
+	size_t		 n, cap;
+	uint64_t	 base;		/* counter total at phase start */
+	double		 last_progress;
+};
+
+struct measure {
+	struct measure_server	*cand;
+	int			 ncand;
+	int			 chosen;
+	struct measure_opts	 opts;
+
+	enum measure_phase	 phase;
+	struct measure_result	 res;
+	struct measure_progress	 prog;
+	double			 started, phase_started, phase_deadline, next_tick;
+
+	struct mhandle		 data, probe;
+	struct fdent		*fds;
+	int			 nfds, capfds;
+
+	/* data sockets and the final counter readings of those already closed */
+	curl_socket_t		*socks;
+	int			 nsocks, capsocks;
+	uint64_t		 closed_rx, closed_acked;
+
+	struct xfer		**sel;		/* selection probes, one per candidate */
+	struct xfer		*lat;		/* the latency connection, idle and loaded */
+	struct xfer		**streams;
+	int			 nstreams;
+	struct curl_slist	*headers;
+	char			*upload_body;
+
+	double			*pings;		/* idle latency samples, ms */
+	int			 npings;
+	double			*loaded;	/* loaded latency samples of the current phase */
+	size_t			 nloaded, caploaded;
+	double			 next_loaded;
+	struct series		 s;
+	uint64_t		 rnd;
+	bool			 curl_inited;
+};
+
+static void	begin_latency(struct measure *m);
+static void	begin_data(struct measure *m, enum measure_phase phase);
+
+void
+measure_opts_default(struct measure_opts *o)
+{
+	o->download_streams = 6;
+	o->upload_streams = 4;
+	o->max_seconds = 6;
+	o->ping_count = 10;
+	o->connect_timeout = 5;
+	o->stall_seconds = 5;
+}
+
+const char *
+measure_error_name(enum measure_error e)
+{
+	static const char *const names[] = {
+		[MERR_NONE] = "none", [MERR_NO_SERVER] = "no_server", [MERR_DNS] = "dns",
+		[MERR_CONNECT] = "connect", [MERR_TLS] = "tls", [MERR_HTTP] = "http",
+		[MERR_RESET] = "reset", [MERR_STALLED] = "stalled", [MERR_BAD_DATA] = "bad_data",
+		[MERR_CANCELLED] = "cancelled", [MERR_INTERNAL] = "internal",
+	};
+
+	if ((unsigned)e >= sizeof names / sizeof names[0])
+		return "internal";
+	return names[e];
+}
+
+static const char *
+phase_name(enum measure_phase p)
+{
+	switch (p) {
+	case PHASE_SELECT:	return "server selection";
+	case PHASE_LATENCY:	return "latency";
+	case PHASE_DOWNLOAD:	return "download";
+	case PHASE_UPLOAD:	return "upload";
+	default:		return "test";
+	}
+}
+
+/* xorshift64*: cheap non-cryptographic randomness for cache-busters and upload bodies. */
+static uint64_t
+next_random(struct measure *m)
+{
+	m->rnd ^= m->rnd >> 12;
+	m->rnd ^= m->rnd << 25;
+	m->rnd ^= m->rnd >> 27;
+	return m->rnd * 0x2545F4914F6CDD1DULL;
+}
+
+static double
+round2(double v)
+{
+	return round(v * 100) / 100;
+}
+
+/* ---- descriptors and timers handed to the caller's poll() ---- */
+
+static struct fdent *
+fd_find(struct measure *m, curl_socket_t fd)
+{
+	for (int i = 0; i < m->nfds; i++)
+		if (m->fds[i].fd == fd)
+			return &m->fds[i];
+	return NULL;
+}
+
+static int
+on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct mhandle *mh = userp;
+	struct measure *m = mh->m;
+	struct fdent *e = fd_find(m, fd);
+
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		if (e != NULL)
+			*e = m->fds[--m->nfds];
+		return 0;
+	}
+	if (e == NULL) {
+		if (m->nfds == m->capfds) {
+			m->capfds = m->capfds ? 2 * m->capfds : 16;
+			m->fds = xrealloc(m->fds, (size_t)m->capfds * sizeof *m->fds);
+		}
+		e = &m->fds[m->nfds++];
+		e->fd = fd;
+	}
+	e->mh = mh;
+	e->events = 0;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		e->events |= POLLIN;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		e->events |= POLLOUT;
+	return 0;
+}
+
+static int
+on_timer(CURLM *multi, long ms, void *userp)
+{
+	struct mhandle *mh = userp;
+
+	(void)multi;
+	mh->due = ms < 0 ? -1 : now_mono() + (double)ms / 1000;
+	return 0;
+}
+
+/* ---- data sockets and their kernel byte counters ---- */
+
+/* Bytes received (download) or acknowledged by the peer (upload) on one socket, ever. */
+static uint64_t
+sock_counter(curl_socket_t fd, bool acked)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return 0;
+	if (acked)
+		return len >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked ?
+		    ti.tcpi_bytes_acked : 0;
+	return len >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received ?
+	    ti.tcpi_bytes_received : 0;
+}
+
+static uint64_t
+counter_total(const struct measure *m, bool acked)
+{
+	uint64_t sum = acked ? m->closed_acked : m->closed_rx;
+
+	for (int i = 0; i < m->nsocks; i++)
+		sum += sock_counter(m->socks[i], acked);
+	return sum;
+}
+
+static curl_socket_t
+on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct measure *m = clientp;
+	curl_socket_t fd;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	fd = socket(addr->family, addr->socktype, addr->protocol);
+	if (fd < 0)
+		return CURL_SOCKET_BAD;
+	if (m->nsocks == m->capsocks) {
+		m->capsocks = m->capsocks ? 2 * m->capsocks : 16;
+		m->socks = xrealloc(m->socks, (size_t)m->capsocks * sizeof *m->socks);
+	}
+	m->socks[m->nsocks++] = fd;
+	return fd;
+}
+
+static int
+on_close_socket(void *clientp, curl_socket_t fd)
+{
+	struct measure *m = clientp;
+
+	for (int i = 0; i < m->nsocks; i++) {
+		if (m->socks[i] != fd)
+			continue;
+		/* the last reading: what this socket moved must outlive it */
+		m->closed_rx += sock_counter(fd, false);
+		m->closed_acked += sock_counter(fd, true);
+		m->socks[i] = m->socks[--m->nsocks];
+		break;
+	}
+	return close(fd);
+}
+
+/* ---- easy handles ---- */
+
+static size_t
+on_header(char *line, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+	size_t len = size * n;
+	static const char ct[] = "content-type:";
+
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		x->html = false;	/* a new response (after 1xx) starts clean */
+	} else if (len > sizeof ct - 1 && strncasecmp(line, ct, sizeof ct - 1) == 0) {
+		const char *v = line + sizeof ct - 1;
+		size_t vlen = len - (sizeof ct - 1);
+
+		while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			vlen--;
+		}
+		x->html = vlen >= 9 && strncasecmp(v, "text/html", 9) == 0;
+	}
+	return len;
+}
+
+/* Streams: the kernel counts bytes; the body is thrown away unless it is an HTML page. */
+static size_t
+on_stream_body(char *data, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+
+	(void)data;
+	return x->html ? 0 : size * n;
+}
+
+static size_t
+on_probe_body(char *data, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+	size_t len = size * n;
+
+	if (x->capture) {
+		size_t room = GETIP_MAX_BODY - x->body_len;
+		size_t take = len < room ? len : room;
+
+		if (x->body == NULL)
+			x->body = xmalloc(GETIP_MAX_BODY + 1);
+		memcpy(x->body + x->body_len, data, take);
+		x->body_len += take;
+		x->body[x->body_len] = '\0';
+		return len;
+	}
+	return x->html ? 0 : len;	/* a ping answered by a web page: a portal, not our server */
+}
+
+static struct xfer *
+xfer_new(struct measure *m, enum xfer_kind kind, struct mhandle *mh)
+{
+	struct xfer *x = xcalloc(1, sizeof *x);
+	CURL *e = curl_easy_init();
+
+	if (e == NULL) {
+		free(x);
+		return NULL;
+	}
+	x->m = m;
+	x->easy = e;
+	x->mh = mh;
+	x->conn_ms = -1;
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "tramdo/" TRAMDO_VERSION);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, m->headers);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(m->opts.connect_timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	if (kind == XFER_STREAM) {
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_stream_body);
+		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, STREAM_BUFFER);
+		curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, STREAM_UPLOAD_BUFFER);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, m);
+		curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+		curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, m);
+	} else {
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_probe_body);
+	}
+	return x;
+}
+
+static void
+xfer_stop(struct xfer *x)
+{
+	if (x != NULL && x->running) {
+		curl_multi_remove_handle(x->mh->h, x->easy);
+		x->running = false;
+	}
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	if (x == NULL)
+		return;
+	xfer_stop(x);
+	curl_easy_cleanup(x->easy);
+	free(x->body);
+	free(x);
+}
+
+/* Sets url + separator + query (query gets a fresh cache-buster) and starts the request. */
+static int
+xfer_go(struct xfer *x, const char *url, const char *query)
+{
+	char *full;
+	CURLMcode rc;
+
+	full = xasprintf("%s%c%s%sr=%llu", url, strchr(url, '?') ? '&' : '?',
+	    query, *query ? "&" : "", (unsigned long long)(next_random(x->m) >> 11));
+	curl_easy_setopt(x->easy, CURLOPT_URL, full);
+	free(full);
+	x->html = false;
+	x->body_len = 0;
+	x->errbuf[0] = '\0';
+	rc = curl_multi_add_handle(x->mh->h, x->easy);
+	if (rc != CURLM_OK) {
+		log_err("measure: curl_multi_add_handle: %s", curl_multi_strerror(rc));
+		return -1;
+	}
+	x->running = true;
+	return 0;
+}
+
+/*
+ * A ping: the whole GET of empty minus connection set-up (TCP, TLS), which is zero on a reused
+ * connection. curl stamps PRETRANSFER after the request is written, so starttransfer minus
+ * pretransfer misses the request's way out (2 µs seen on loopback): use the total.
+ */
+static double
+ping_ms(CURL *e)
+{
+	curl_off_t total = 0, conn = 0, tls = 0, setup;
+
+	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
+	curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &tls);
+	setup = tls > conn ? tls : conn;
+	return total > setup ? (double)(total - setup) / 1000 : 0;
+}
+
+/* TCP connect time of the request's new connection, or <0 when it reused one. */
+static double
+connect_ms(CURL *e)
+{
+	long nconn = 0;
+	curl_off_t dns = 0, conn = 0;
+
+	curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn);
+	curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
+	if (nconn <= 0 || conn <= 0)
+		return -1;
+	return (double)(conn - dns) / 1000;
+}
+
+/* Remembers the connect time of the handle's first connection (the latency connection's). */
+static void
+note_connect(struct xfer *x)
+{
+	double c = connect_ms(x->easy);
+
+	if (x->conn_ms < 0 && c >= 0)
+		x->conn_ms = c;
+}
+
+/* ---- ending the test ---- */
+
+static void
+stop_all(struct measure *m)
+{
+	for (int i = 0; m->sel != NULL && i < m->ncand; i++)
+		xfer_stop(m->sel[i]);
+	xfer_stop(m->lat);
+	for (int i = 0; i < m->nstreams; i++)
+		xfer_stop(m->streams[i]);
+}
+
+static void
+finish(struct measure *m, enum measure_phase phase)
+{
+	stop_all(m);
+	m->phase = phase;
+	m->prog.phase = phase;
+	m->res.duration_s = round2(now_mono() - m->started);
+	if (phase == PHASE_DONE) {
+		m->prog.phase_fraction = 1;
+		m->prog.overall_fraction = 1;
+	}
+}
+
+static void __attribute__((format(printf, 3, 4)))
+fail(struct measure *m, enum measure_error err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (measure_finished(m))
+		return;
+	m->res.error = err;
+	va_start(ap, fmt);
+	vsnprintf(m->res.message, sizeof m->res.message, fmt, ap);
+	va_end(ap);
+	log_warn("measure: %s: %s", measure_error_name(err), m->res.message);
+	finish(m, PHASE_FAILED);
+}
+
+static enum measure_error
+classify(const struct xfer *x, CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return MERR_DNS;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return MERR_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: {
+		curl_off_t conn = 0;
+
+		curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &conn);
+		return conn > 0 ? MERR_STALLED : MERR_CONNECT;
+	}
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return MERR_TLS;
+	case CURLE_HTTP_RETURNED_ERROR:
+		return MERR_HTTP;
+	case CURLE_WRITE_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+		return x->html || rc == CURLE_WEIRD_SERVER_REPLY ? MERR_BAD_DATA : MERR_INTERNAL;
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		return MERR_RESET;
+	default:
+		return MERR_INTERNAL;
+	}
+}
+
+/* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
+static void
+fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	enum measure_error err = classify(x, rc);
+	const char *url = NULL;
+	long code = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (err == MERR_HTTP)
+		fail(m, err, "%s: HTTP %ld from %s", phase_name(m->phase), code, url ? url : "?");
+	else if (err == MERR_BAD_DATA)
+		fail(m, err, "%s: %s replied with a web page (text/html) instead of data",
+		    phase_name(m->phase), url ? url : "?");
+	else
+		fail(m, err, "%s: %s (%s)", phase_name(m->phase),
+		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), url ? url : "?");
+}
+
+/* CURLE_OK with a status outside 2xx (FAILONERROR lets 1xx/3xx through) is an error too. */
+static CURLcode
+xfer_outcome(struct xfer *x, CURLcode rc)
+{
+	long code = 0;
+
+	if (rc != CURLE_OK)
+		return rc;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	return code >= 200 && code < 300 ? CURLE_OK : CURLE_HTTP_RETURNED_ERROR;
+}
+
+/* ---- selection ---- */
+
+static void
+begin_select(struct measure *m)
+{
+	m->phase = PHASE_SELECT;
+	m->phase_started = now_mono();
+	m->phase_deadline = m->phase_started + SELECT_PINGS * m->opts.connect_timeout + PHASE_GRACE;
+	m->sel = xcalloc((size_t)m->ncand, sizeof *m->sel);
+	for (int i = 0; i < m->ncand; i++) {
+		struct xfer *x = xfer_new(m, XFER_PROBE, &m->probe);
+
+		if (x == NULL) {
+			fail(m, MERR_INTERNAL, "cannot create a curl handle");
+			return;
+		}
+		x->cand = i;
+		/* a candidate that does not answer within connect_timeout is skipped */
+		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)(m->opts.connect_timeout * 1000));
+		m->sel[i] = x;
+		if (xfer_go(x, m->cand[i].empty_url, "") < 0)
+			x->dead = true;
+	}
+}
+
+static void
+choose_server(struct measure *m)
+{
+	double best = INFINITY;
+
+	m->chosen = -1;
+	for (int i = 0; i < m->ncand; i++) {
+		struct xfer *x = m->sel[i];
+		double med;
+
+		if (x->dead || x->nsamples < SELECT_PINGS)
+			continue;
+		med = stats_median(x->samples, (size_t)x->nsamples);
+		log_info("measure: candidate %s: median %.2f ms", m->cand[i].name, med);
+		if (med < best) {
+			best = med;
+			m->chosen = i;
+		}
+	}
+	if (m->chosen < 0) {
+		fail(m, MERR_NO_SERVER, "none of %d servers answered within %.1f s",
+		    m->ncand, m->opts.connect_timeout);
+		return;
+	}
+	/* the winner's handle keeps its open connection for the latency phase */
+	m->lat = m->sel[m->chosen];
+	m->sel[m->chosen] = NULL;
+	curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS,
+	    (long)((m->opts.connect_timeout + m->opts.stall_seconds) * 1000));
+	for (int i = 0; i < m->ncand; i++) {
+		xfer_free(m->sel[i]);
+		m->sel[i] = NULL;
+	}
+	begin_latency(m);
+}
+
+static bool
+select_pending(const struct measure *m)
+{
+	for (int i = 0; i < m->ncand; i++)
+		if (m->sel[i]->running)
+			return true;
+	return false;
+}
+
+static void
+select_done(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	rc = xfer_outcome(x, rc);
+	if (rc != CURLE_OK) {
+		log_info("measure: candidate %s skipped: %s", m->cand[x->cand].name,
+		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		x->dead = true;
+	} else {
+		note_connect(x);
+		x->samples[x->nsamples++] = ping_ms(x->easy);
+		if (x->nsamples < SELECT_PINGS && xfer_go(x, m->cand[x->cand].empty_url, "") < 0)
+			x->dead = true;
+	}
+	if (!select_pending(m))
+		choose_server(m);
+}
+
+/* Selection out of time: the candidates still probing are skipped, the others compared. */
+static void
+select_timeout(struct measure *m)
+{
+	for (int i = 0; i < m->ncand; i++) {
+		if (m->sel[i]->running) {
+			xfer_stop(m->sel[i]);
+			m->sel[i]->dead = true;
+		}
+	}
+	choose_server(m);
+}
+
+/* ---- latency ---- */
+
+/*
+ * Text from a server goes into logs, JSON and onto the screen: control characters become
+ * spaces and bytes that are not well-formed UTF-8 (a hostile reply, or a name cut mid-letter)
+ * become '?'.
+ */
+static void
+sanitize_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		int i;
+
+		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (len == 0 || i < len || (len == 2 && *p < 0xc2)) {
+			*p++ = '?';
+			continue;
+		}
+		if (len == 1 && (*p < 0x20 || *p == 0x7f))
+			*p = ' ';
+		p += len;
+	}
+}
+
+/* getIP's processedString is "IP - ISP, country (distance)"; rawIspInfo may be an object. */
+static void
+parse_getip(struct measure *m, const char *body, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o, *v;
+	const char *ps = NULL, *sep;
+	size_t iplen;
+
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		log_warn("measure: getIP reply is not a JSON object; client IP unknown");
+		json_object_put(o);
+		return;
+	}
+	if (json_object_object_get_ex(o, "processedString", &v) && json_object_is_type(v, json_type_string))
+		ps = json_object_get_string(v);
+	if (ps != NULL) {
+		sep = strstr(ps, " - ");
+		iplen = sep ? (size_t)(sep - ps) : strlen(ps);
+		if (iplen > 0 && iplen < 64 && strspn(ps, "0123456789abcdefABCDEF.:") == iplen)
+			m->res.client_ip = xasprintf("%.*s", (int)iplen, ps);
+		if (sep != NULL && sep[3] != '\0')
+			m->res.client_isp = xasprintf("%.128s", sep + 3);
+	}
+	if (m->res.client_isp == NULL && json_object_object_get_ex(o, "rawIspInfo", &v) &&
+	    json_object_is_type(v, json_type_object) &&
+	    json_object_object_get_ex(v, "org", &v) && json_object_is_type(v, json_type_string))
+		m->res.client_isp = xasprintf("%.128s", json_object_get_string(v));
+	if (m->res.client_isp != NULL)
+		sanitize_text(m->res.client_isp);
+	json_object_put(o);
+}
+
+static int
+next_ping(struct measure *m)
+{
+	return xfer_go(m->lat, m->cand[m->chosen].empty_url, "");
+}
+
+static void
+begin_latency(struct measure *m)
+{
+	const struct measure_server *s = &m->cand[m->chosen];
+
+	m->phase = PHASE_LATENCY;
+	m->phase_started = now_mono();
+	m->phase_deadline = m->phase_started + m->opts.connect_timeout + m->opts.stall_seconds +
+	    m->opts.ping_count + PHASE_GRACE;
+	m->res.server_name = xstrdup(s->name);
+	m->res.server_url = xstrdup(s->url);
+	if (m->lat == NULL) {
+		m->lat = xfer_new(m, XFER_PROBE, &m->probe);
+		if (m->lat == NULL) {
+			fail(m, MERR_INTERNAL, "cannot create a curl handle");
+			return;
+		}
+		curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS,
+		    (long)((m->opts.connect_timeout + m->opts.stall_seconds) * 1000));
+	}
+	m->pings = xcalloc((size_t)m->opts.ping_count, sizeof *m->pings);
+	if (s->getip_url != NULL) {
+		m->lat->capture = true;
+		if (xfer_go(m->lat, s->getip_url, "isp=true") < 0)
+			fail(m, MERR_INTERNAL, "cannot start the getIP request");
+	} else if (next_ping(m) < 0) {
+		fail(m, MERR_INTERNAL, "cannot start a ping");
+	}
+}
+
+static void
+latency_done(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	rc = xfer_outcome(x, rc);
+	if (x->capture) {
+		x->capture = false;
+		/* getIP is optional: a server without it (HTTP error) still measures */
+		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR) {
+			fail_xfer(m, x, rc);
+			return;
+		}
+		note_connect(x);
+		if (rc == CURLE_OK)
+			parse_getip(m, x->body ? x->body : "", x->body_len);
+		else
+			log_warn("measure: getIP failed (%s); client IP unknown", x->errbuf);
+		if (next_ping(m) < 0)
+			fail(m, MERR_INTERNAL, "cannot start a ping");
+		return;
+	}
+	if (rc != CURLE_OK) {
+		fail_xfer(m, x, rc);
+		return;
+	}
+	note_connect(x);
+	m->pings[m->npings++] = ping_ms(x->easy);
+	m->prog.latency_ms = round2(m->pings[m->npings - 1]);
+	if (m->npings < m->opts.ping_count) {
+		if (next_ping(m) < 0)
+			fail(m, MERR_INTERNAL, "cannot start a ping");
+		return;
+	}
+	m->res.latency_min_ms = round2(stats_min(m->pings, (size_t)m->npings));
+	m->res.latency_median_ms = round2(stats_median(m->pings, (size_t)m->npings));
+	m->res.jitter_ms = round2(stats_jitter(m->pings, (size_t)m->npings));
+	m->res.connect_ms = x->conn_ms >= 0 ? round2(x->conn_ms) : -1;
+	begin_data(m, PHASE_DOWNLOAD);
+}
+
+/* ---- download and upload ---- */
+
+static void
+series_reset(struct series *s, uint64_t base, double now, size_t cap)
+{
+	if (cap > s->cap) {
+		s->t = xrealloc(s->t, cap * sizeof *s->t);
+		s->bytes = xrealloc(s->bytes, cap * sizeof *s->bytes);
+		s->rate = xrealloc(s->rate, cap * sizeof *s->rate);
+		s->cap = cap;
+	}
+	s->n = 1;
+	s->t[0] = now;
+	s->bytes[0] = 0;
+	s->rate[0] = 0;
+	s->base = base;
+	s->last_progress = now;
+}
+
+static void
+free_streams(struct measure *m)
+{
+	for (int i = 0; i < m->nstreams; i++)
+		xfer_free(m->streams[i]);
+	free(m->streams);
+	m->streams = NULL;
+	m->nstreams = 0;
+}
+
+static int
+stream_go(struct measure *m, struct xfer *x)
+{
+	char q[32];
+
+	if (m->phase == PHASE_UPLOAD)
+		return xfer_go(x, m->cand[m->chosen].empty_url, "");
+	snprintf(q, sizeof q, "ckSize=%d", GARBAGE_MIB);
+	return xfer_go(x, m->cand[m->chosen].garbage_url, q);
+}
+
+static void
+fill_upload_body(struct measure *m)
+{
+	uint64_t *w;
+
+	if (m->upload_body != NULL)
+		return;
+	/* random, so that nothing on the path can compress it */
+	m->upload_body = xmalloc(UPLOAD_BODY_BYTES);
+	w = (uint64_t *)(void *)m->upload_body;
+	for (size_t i = 0; i < UPLOAD_BODY_BYTES / sizeof *w; i++)
+		w[i] = next_random(m);
+}
+
+static void
+begin_data(struct measure *m, enum measure_phase phase)
+{
+	bool up = phase == PHASE_UPLOAD;
+	double now = now_mono();
+
+	m->phase = phase;
+	m->phase_started = now;
+	m->phase_deadline = now + m->opts.max_seconds + PHASE_GRACE;
+	m->nstreams = up ? m->opts.upload_streams : m->opts.download_streams;
+	m->streams = xcalloc((size_t)m->nstreams, sizeof *m->streams);
+	m->nloaded = 0;
+	m->next_loaded = now + LOADED_PING_INTERVAL;
+	m->lat->stale = m->lat->running;
+	m->prog.mbps_now = m->prog.mbps_avg = 0;
+	series_reset(&m->s, counter_total(m, up), now,
+	    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
+	if (up)
+		fill_upload_body(m);
+	for (int i = 0; i < m->nstreams; i++) {
+		struct xfer *x = xfer_new(m, XFER_STREAM, &m->data);
+
+		if (x == NULL) {
+			fail(m, MERR_INTERNAL, "cannot create a curl handle");
+			return;
+		}
+		m->streams[i] = x;
+		if (up) {
+			curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, m->upload_body);
+			curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)UPLOAD_BODY_BYTES);
+		}
+		if (stream_go(m, x) < 0) {
+			fail(m, MERR_INTERNAL, "cannot start a stream");
+			return;
+		}
+	}
+}
+
+/* Where the measured part starts: after the detected ramp-up, but never later than half-way. */
+static size_t
+measured_from(const struct series *s)
+{
+	size_t r = stats_rampup_end(s->rate + 1, s->n - 1) + 1;
+
+	return r < s->n / 2 ? r : s->n / 2;
+}
+
+/* Payload Mbit/s from sample `from` to the last one (bytes over time, not a mean of rates). */
+static double
+series_mbps(const struct series *s, size_t from)
+{
+	size_t a = from > 0 ? from - 1 : 0, b = s->n - 1;
+	double dt;
+
+	if (b <= a)
+		return 0;
+	dt = s->t[b] - s->t[a];
+	return dt > 0 ? (double)(s->bytes[b] - s->bytes[a]) * 8 / dt / 1e6 : 0;
+}
+
+static void
+end_data(struct measure *m)
+{
+	bool up = m->phase == PHASE_UPLOAD;
+	double mbps = round2(series_mbps(&m->s, measured_from(&m->s)));
+	double loaded = m->nloaded > 0 ? round2(stats_median(m->loaded, m->nloaded)) : -1;
+	uint64_t bytes = m->s.bytes[m->s.n - 1];
+
+	free_streams(m);
+	if (bytes == 0) {
+		fail(m, MERR_STALLED, "%s: no data moved in %.1f s", phase_name(m->phase),
+		    now_mono() - m->phase_started);
+		return;
+	}
+	log_info("measure: %s %.2f Mbit/s, %llu bytes, %zu samples, measured from sample %zu",
+	    phase_name(m->phase), mbps, (unsigned long long)bytes, m->s.n, measured_from(&m->s));
+	if (up) {
+		m->res.upload_mbps = mbps;
+		m->res.upload_bytes = bytes;
+		m->res.loaded_upload_ms = loaded;
+		finish(m, PHASE_DONE);
+	} else {
+		m->res.download_mbps = mbps;
+		m->res.download_bytes = bytes;
+		m->res.loaded_download_ms = loaded;
+		begin_data(m, PHASE_UPLOAD);
+	}
+}
+
+static void
+take_sample(struct measure *m, double now)
+{
+	struct series *s = &m->s;
+	uint64_t total = counter_total(m, m->phase == PHASE_UPLOAD);
+	uint64_t bytes = total > s->base ? total - s->base : 0;
+	double dt = now - s->t[s->n - 1];
+	size_t k;
+
+	if (s->n == s->cap)
+		return;
+	if (bytes < s->bytes[s->n - 1])	/* a failed TCP_INFO read must not look like a jump */
+		bytes = s->bytes[s->n - 1];
+	if (bytes > s->bytes[s->n - 1])
+		s->last_progress = now;
+	s->t[s->n] = now;
+	s->bytes[s->n] = bytes;
+	s->rate[s->n] = dt > 0 ? (double)(bytes - s->bytes[s->n - 1]) * 8 / dt / 1e6 : 0;
+	s->n++;
+	k = s->n - 1 < 3 ? s->n - 1 : 3;
+	m->prog.mbps_now = round2(stats_mean_from(s->rate + s->n - k, k, 0));
+	m->prog.mbps_avg = round2(series_mbps(s, measured_from(s)));
+}
+
+static bool
+data_stable(const struct measure *m)
+{
+	const struct series *s = &m->s;
+	size_t from = stats_rampup_end(s->rate + 1, s->n - 1);
+
+	return stats_stable(s->rate + 1, s->n - 1, from, STABLE_SAMPLES);
+}
+
+static void
+stream_done(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	rc = xfer_outcome(x, rc);
+	if (rc != CURLE_OK) {
+		fail_xfer(m, x, rc);
+		return;
+	}
+	/* the same handle again, so the connection stays warm */
+	if (stream_go(m, x) < 0)
+		fail(m, MERR_INTERNAL, "cannot restart a stream");
+}
+
+static void
+loaded_done(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	if (x->stale) {		/* it measured the other direction's load */
+		x->stale = false;
+		return;
+	}
+	/* a lost probe under load is not a failed test; the next one reconnects */
+	if (xfer_outcome(x, rc) != CURLE_OK) {
+		log_info("measure: loaded ping failed: %s", x->errbuf);
+		return;
+	}
+	if (m->nloaded == m->caploaded) {
+		m->caploaded = m->caploaded ? 2 * m->caploaded : 64;
+		m->loaded = xrealloc(m->loaded, m->caploaded * sizeof *m->loaded);
+	}
+	m->loaded[m->nloaded++] = ping_ms(x->easy);
+	m->prog.latency_ms = round2(m->loaded[m->nloaded - 1]);
+}
+
+/*
+ * No byte on any stream for this long is a stall. At most half the phase: a server that stops
+ * sending must not pass for a slow link just because the phase ended before stall_seconds.
+ */
+static double
+data_stall_seconds(const struct measure *m)
+{
+	double half = m->opts.max_seconds / 2;
+
+	return m->opts.stall_seconds < half ? m->opts.stall_seconds : half;
+}
+
+static void
+data_tick(struct measure *m, double now)
+{
+	take_sample(m, now);
+	m->next_tick += SAMPLE_INTERVAL;
+	if (m->next_tick <= now)	/* the loop was late: keep the cadence, not a burst */
+		m->next_tick = now + SAMPLE_INTERVAL;
+	if (now - m->s.last_progress >= data_stall_seconds(m)) {
+		fail(m, MERR_STALLED, "%s: no data for %.1f s", phase_name(m->phase),
+		    now - m->s.last_progress);
+		return;
+	}
+	if (!m->lat->running && now >= m->next_loaded) {
+		m->next_loaded = now + LOADED_PING_INTERVAL;
+		if (next_ping(m) < 0)
+			log_warn("measure: cannot start a loaded ping");
+	}
+	if (now - m->phase_started >= m->opts.max_seconds || data_stable(m))
+		end_data(m);
+}
+
+/* ---- progress ---- */
+
+static void
+update_progress(struct measure *m, double now)
+{
+	double f = 0, before = 0;
+
+	switch (m->phase) {
+	case PHASE_SELECT:
+		f = (now - m->phase_started) / (SELECT_PINGS * m->opts.connect_timeout);
+		break;
+	case PHASE_LATENCY:
+		f = (double)m->npings / m->opts.ping_count;
+		break;
+	case PHASE_DOWNLOAD:
+	case PHASE_UPLOAD:
+		f = (now - m->phase_started) / m->opts.max_seconds;
+		break;
+	default:
+		return;
+	}
+	for (int p = PHASE_SELECT; p < (int)m->phase; p++)
+		if (p != PHASE_SELECT || m->ncand > 1)
+			before += phase_weight[p];
+	f = f < 0 ? 0 : f > 1 ? 1 : f;
+	m->prog.phase = m->phase;
+	m->prog.phase_fraction = f;
+	m->prog.overall_fraction = before + f * phase_weight[m->phase];
+	if (m->ncand <= 1)	/* no selection: the other phases share its weight */
+		m->prog.overall_fraction /= 1 - phase_weight[PHASE_SELECT];
+}
+
+/* ---- public interface ---- */
+
+struct measure *
+measure_new(const struct measure_server *candidates, int n, const struct measure_opts *opts)
+{
+	struct measure *m = xcalloc(1, sizeof *m);
+
+	if (n < 0)
+		n = 0;
+	m->cand = xcalloc((size_t)n + 1, sizeof *m->cand);
+	for (int i = 0; i < n; i++) {
+		m->cand[i].name = xstrdup(candidates[i].name);
+		m->cand[i].url = xstrdup(candidates[i].url);
+		m->cand[i].garbage_url = xstrdup(candidates[i].garbage_url);
+		m->cand[i].empty_url = xstrdup(candidates[i].empty_url);
+		m->cand[i].getip_url = xstrdup(candidates[i].getip_url);
+	}
+	m->ncand = n;
+	m->chosen = -1;
+	if (opts != NULL)
+		m->opts = *opts;
+	else
+		measure_opts_default(&m->opts);
+	if (m->opts.ping_count < 1)
+		m->opts.ping_count = 1;
+	m->phase = PHASE_IDLE;
+	m->res.loaded_download_ms = m->res.loaded_upload_ms = -1;
+	m->res.connect_ms = -1;
+	if (getrandom(&m->rnd, sizeof m->rnd, GRND_NONBLOCK) != sizeof m->rnd || m->rnd == 0)
+		m->rnd = (uint64_t)(now_wall() * 1e6) | 1;
+	return m;
+}
+
+static int
+multi_init(struct measure *m, struct mhandle *mh)
+{
+	mh->m = m;
+	mh->due = -1;
+	mh->h = curl_multi_init();
+	if (mh->h == NULL)
+		return -1;
+	curl_multi_setopt(mh->h, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(mh->h, CURLMOPT_SOCKETDATA, mh);
+	curl_multi_setopt(mh->h, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(mh->h, CURLMOPT_TIMERDATA, mh);
+	/* one TCP connection per stream: no pipelining, no HTTP/2 multiplexing */
+	curl_multi_setopt(mh->h, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+	return 0;
+}
+
+int
+measure_start(struct measure *m)
+{
+	bool valid = m->ncand > 0;
+
+	if (m->phase != PHASE_IDLE)
+		return -1;
+	m->started = now_mono();
+	m->next_tick = m->started + SAMPLE_INTERVAL;
+	for (int i = 0; i < m->ncand; i++)
+		if (m->cand[i].garbage_url == NULL || m->cand[i].empty_url == NULL)
+			valid = false;
+	if (!valid) {
+		fail(m, MERR_NO_SERVER, m->ncand > 0 ? "a server lacks its garbage or empty URL" :
+		    "no server to measure against");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fail(m, MERR_INTERNAL, "curl_global_init failed");
+		return -1;
+	}
+	m->curl_inited = true;
+	/* no Expect: 100-continue wait on POSTs; the body is opaque bytes */
+	m->headers = curl_slist_append(NULL, "Expect:");
+	m->headers = curl_slist_append(m->headers, "Content-Type: application/octet-stream");
+	m->headers = curl_slist_append(m->headers, "Cache-Control: no-cache");
+	if (m->headers == NULL || multi_init(m, &m->data) < 0 || multi_init(m, &m->probe) < 0) {
+		fail(m, MERR_INTERNAL, "cannot initialise libcurl");
+		return -1;
+	}
+	if (m->ncand > 1) {
+		begin_select(m);
+	} else {
+		m->chosen = 0;
+		begin_latency(m);
+	}
+	update_progress(m, m->started);
+	return m->phase == PHASE_FAILED ? -1 : 0;
+}
+
+void
+measure_cancel(struct measure *m)
+{
+	if (m->phase != PHASE_IDLE)
+		fail(m, MERR_CANCELLED, "cancelled");
+}
+
+bool
+measure_finished(const struct measure *m)
+{
+	return m->phase == PHASE_DONE || m->phase == PHASE_FAILED;
+}
+
+int
+measure_fds(void *ctx, struct pollfd *fds, int max)
+{
+	struct measure *m = ctx;
+	int n = 0;
+
+	if (measure_finished(m))
+		return 0;
+	for (int i = 0; i < m->nfds && n < max; i++) {
+		fds[n].fd = m->fds[i].fd;
+		fds[n].events = m->fds[i].events;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+static double
+earlier(double a, double b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+int
+measure_timeout(void *ctx)
+{
+	struct measure *m = ctx;
+	double t, ms;
+
+	if (m->phase == PHASE_IDLE || measure_finished(m))
+		return -1;
+	t = earlier(earlier(m->data.due, m->probe.due), m->next_tick);
+	ms = ceil((t - now_mono()) * 1000);
+	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+}
+
+static void
+dispatch_done(struct measure *m, CURL *easy, CURLcode rc)
+{
+	struct xfer *x = NULL;
+
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &x);
+	if (x == NULL)
+		return;
+	curl_multi_remove_handle(x->mh->h, easy);
+	x->running = false;
+	if (m->phase == PHASE_SELECT)
+		select_done(m, x, rc);
+	else if (m->phase == PHASE_LATENCY)
+		latency_done(m, x, rc);
+	else if (x == m->lat)
+		loaded_done(m, x, rc);
+	else
+		stream_done(m, x, rc);
+}
+
+static void
+read_messages(struct measure *m, struct mhandle *mh)
+{
+	CURLMsg *msg;
+	int left;
+
+	while (!measure_finished(m) && (msg = curl_multi_info_read(mh->h, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			dispatch_done(m, msg->easy_handle, msg->data.result);
+}
+
+static void
+tick(struct measure *m, double now)
+{
+	if (m->phase == PHASE_DOWNLOAD || m->phase == PHASE_UPLOAD) {
+		data_tick(m, now);
+	} else {
+		while (now >= m->next_tick)
+			m->next_tick += SAMPLE_INTERVAL;
+	}
+	if (!measure_finished(m) && now >= m->phase_deadline) {
+		if (m->phase == PHASE_SELECT)
+			select_timeout(m);
+		else
+			fail(m, MERR_STALLED, "%s: no answer within %.1f s", phase_name(m->phase),
+			    now - m->phase_started);
+	}
+	update_progress(m, now);
+}
+
+static void
+socket_ready(struct measure *m, const struct pollfd *p)
+{
+	struct fdent *e = fd_find(m, p->fd);
+	int flags = 0, running;
+
+	if (e == NULL || p->revents == 0)
+		return;
+	if (p->revents & (POLLIN | POLLHUP))
+		flags |= CURL_CSELECT_IN;
+	if (p->revents & POLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (p->revents & (POLLERR | POLLNVAL))
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(e->mh->h, p->fd, flags, &running);
+}
+
+static void
+timer_due(struct mhandle *mh, double now)
+{
+	int running;
+
+	if (mh->due < 0 || now < mh->due)
+		return;
+	mh->due = -1;
+	curl_multi_socket_action(mh->h, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+void
+measure_step(void *ctx, const struct pollfd *fds, int n)
+{
+	struct measure *m = ctx;
+	double now;
+
+	if (m->phase == PHASE_IDLE || measure_finished(m))
+		return;
+	for (int i = 0; i < n; i++)
+		socket_ready(m, &fds[i]);
+	now = now_mono();
+	timer_due(&m->data, now);
+	timer_due(&m->probe, now);
+	read_messages(m, &m->probe);
+	read_messages(m, &m->data);
+	if (measure_finished(m))
+		return;
+	now = now_mono();
+	if (now >= m->next_tick || now >= m->phase_deadline)
+		tick(m, now);
+}
+
+void
+measure_progress(const struct measure *m, struct measure_progress *p)
+{
+	*p = m->prog;
+}
+
+const struct measure_result *
+measure_result(const struct measure *m)
+{
+	return &m->res;
+}
+
+void
+measure_free(struct measure *m)
+{
+	if (m == NULL)
+		return;
+	for (int i = 0; m->sel != NULL && i < m->ncand; i++)
+		xfer_free(m->sel[i]);
+	free(m->sel);
+	xfer_free(m->lat);
+	free_streams(m);
+	if (m->data.h != NULL)
+		curl_multi_cleanup(m->data.h);
+	if (m->probe.h != NULL)
+		curl_multi_cleanup(m->probe.h);
+	curl_slist_free_all(m->headers);
+	if (m->curl_inited)
+		curl_global_cleanup();
+	for (int i = 0; i < m->ncand; i++) {
+		free(m->cand[i].name);
+		free(m->cand[i].url);
+		free(m->cand[i].garbage_url);
+		free(m->cand[i].empty_url);
+		free(m->cand[i].getip_url);
+	}
+	free(m->cand);
+	free(m->res.server_name);
+	free(m->res.server_url);
+	free(m->res.client_ip);
+	free(m->res.client_isp);
+	free(m->upload_body);
+	free(m->pings);
+	free(m->loaded);
+	free(m->s.t);
+	free(m->s.bytes);
+	free(m->s.rate);
+	free(m->fds);
+	free(m->socks);
+	free(m);
+}
