@@ -176,20 +176,24 @@ EOF
 	done
 }
 
-# connect_probe COUNT INTERVAL_S: median TCP connect time to nginx from the client, in ms.
+# connect_probe COUNT INTERVAL_S: "WALL KERNEL", the median TCP connect time to nginx from the
+# client as Python times it, and the median handshake round trip the kernel measured for the
+# same connections (TCP_INFO tcpi_rtt right after connect(), µs, free of scheduling delays), in ms.
 connect_probe() {
 	cexec python3 - "$NET_SERVER_IP" "$SRV_HTTP_PORT" "$1" "$2" <<'EOF'
-import socket, statistics, sys, time
+import socket, statistics, struct, sys, time
 host, port, n, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-ms = []
+wall, kern = [], []
 for _ in range(n):
 	s = socket.socket()
 	t = time.perf_counter()
 	s.connect((host, port))
-	ms.append((time.perf_counter() - t) * 1e3)
+	wall.append((time.perf_counter() - t) * 1e3)
+	info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+	kern.append(struct.unpack_from("I", info, 68)[0] / 1e3)	# tcpi_rtt: 8 u8, then u32 #15
 	s.close()
 	time.sleep(gap)
-print("%.4f" % statistics.median(ms))
+print("%.4f %.4f" % (statistics.median(wall), statistics.median(kern)))
 EOF
 }
 
@@ -232,12 +236,14 @@ run_tool() {
 # Accuracy at one rate: REPS rounds, the tools' order rotated every round so that none is always
 # first after a change (or always runs while the machine is busiest).
 accuracy() {
-	local rate=$1 set rep i tools=(tramdo iperf3 curl) t
+	local rate=$1 set rep i tools=(tramdo iperf3 curl) t r
 	set=$(tbf_settings "$rate")
 	net_shape "$rate" ${set% *} ${set#* } || return 1
 	set=${set// /\/}
 	net_wait_idle
-	emit acc "$rate" "$set" host connect_idle_ms 0 "$(connect_probe 20 0.05)"
+	r=$(connect_probe 20 0.05)
+	emit acc "$rate" "$set" host connect_idle_ms 0 "${r% *}"
+	emit acc "$rate" "$set" host rtt_idle_kernel_ms 0 "${r#* }"
 	for rep in $(seq "$REPS"); do
 		emit acc "$rate" "$set" host load1 "$rep" "$(load1)"
 		for i in 0 1 2; do
@@ -252,14 +258,16 @@ accuracy() {
 # delay of a full queue (bytes ÷ rate), and TCP connect times measured every 100 ms during the
 # same tramdo test (reno's saw-tooth keeps the queue below full part of the time).
 bufferbloat() {
-	local rate=$BLOAT_RATE limit rep set
+	local rate=$BLOAT_RATE limit rep set r
 	limit=$((rate * 1000000 / 8 * BLOAT_QUEUE_MS / 1000))
 	set="16kb/${limit}b"
 	net_cc reno || return 1
 	net_shape "$rate" 16kb "${limit}b" || return 1
 	emit bloat "$rate" "$set" host expected_queue_ms 0 "$BLOAT_QUEUE_MS"
 	net_wait_idle
-	emit bloat "$rate" "$set" host connect_idle_ms 0 "$(connect_probe 20 0.05)"
+	r=$(connect_probe 20 0.05)
+	emit bloat "$rate" "$set" host connect_idle_ms 0 "${r% *}"
+	emit bloat "$rate" "$set" host rtt_idle_kernel_ms 0 "${r#* }"
 	for rep in $(seq "$REPS"); do
 		emit bloat "$rate" "$set" host load1 "$rep" "$(load1)"
 		echo "  bufferbloat rep $rep" >&2
