@@ -28,7 +28,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgps-dev \
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
-            iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind
+            iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind zbar-tools
 
 .PHONY: all check unit integration sanitize deps clean demo bench
 .PHONY: install uninstall install-kiosk uninstall-kiosk

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The kiosk in tmux: Vietnamese welcome intact, Ctrl-C/Z/\ ignored, no CPU when idle,
+# the language key, and SIGTERM restoring the terminal.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kiosk.sh"
+command -v tmux >/dev/null || skip_all "tmux missing"
+plan 13
+
+cat > "$T_TMP/k.ini" <<'INI'
+[station]
+id = TEST-01
+name = Trung tâm Văn hóa xã Thử
+[kiosk]
+language = vi
+INI
+
+k_start 100 30 "$T_TMP/k.ini"
+k_wait 'Nhấn phím bất kỳ để đo tốc độ Internet'; ok $? "welcome prompt shown in intact Vietnamese"
+like "$K_SCREEN" 'Số lượt đo hôm nay: 0' "today's count shown"
+like "$K_SCREEN" 'E: English / V: Tiếng Việt' "language key shown"
+
+k_keys C-c; k_keys C-z; k_keys 'C-\'
+sleep 0.5
+kill -0 "$K_PID" 2>/dev/null; ok $? "Ctrl-C, Ctrl-Z and Ctrl-\\ do not end the kiosk"
+k_wait 'Nhấn phím bất kỳ để đo' 2; ok $? "... nor start a test"
+
+t0=$(k_cpu_ticks "$K_PID")
+sleep 3
+t1=$(k_cpu_ticks "$K_PID")
+num_ok "$t1 - $t0 <= 1" "idle Welcome uses no CPU ($((t1 - t0)) ticks in 3 s)"
+
+k_keys E
+k_wait 'Press any key to test your Internet speed' 3; ok $? "E switches to English"
+like "$K_SCREEN" 'Tests today: 0' "... every text"
+k_keys V
+k_wait 'Nhấn phím bất kỳ để đo' 3; ok $? "V switches back to Vietnamese"
+
+kill -TERM "$K_PID"
+k_wait 'EXITED 0.*echo' 5; ok $? "SIGTERM ends the kiosk with status 0"
+like "$K_SCREEN" $'\nicanon' "terminal back in canonical mode"
+like "$K_SCREEN" $'\necho' "terminal echo restored"
+like "$(cat "$K_LOG")" 'SIGTERM: closing the kiosk' "the log says why it closed"
+done_testing

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# An unreachable server shows the error screen, which returns to Welcome by itself; the staff
+# screen opens with Ctrl-T x3 and the PIN (wrong PINs rate-limited, never logged), shows the
+# config and the last error, and its X is the way out. language = en, charset = ascii, and the
+# promo QR code scans.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kiosk.sh"
+command -v tmux >/dev/null || skip_all "tmux missing"
+plan 24
+closed=$(free_port)
+
+cat > "$T_TMP/k.ini" <<INI
+[station]
+id = HN-BD-01
+name = Trung tâm Văn hóa Ba Đình
+[kiosk]
+error_seconds = 3
+staff_pin = 24680
+promo_qr_url = https://example.vn/i-speed
+[test]
+server = down
+connect_timeout = 1
+[server down]
+url = http://127.0.0.1:$closed/
+INI
+
+k_start 100 30 "$T_TMP/k.ini"
+k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_screen > "$T_TMP/welcome.txt"
+qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/welcome.txt" 50)
+is "$qr" "https://example.vn/i-speed" "the promo QR code scans (half blocks)"
+k_keys Enter
+k_wait 'Không kết nối được máy chủ đo' 10; ok $? "unreachable server: error screen in plain Vietnamese"
+like "$K_SCREEN" 'Vui lòng báo cho nhân viên' "... asking to tell the staff"
+k_keys Enter
+sleep 0.3
+like "$(k_screen)" 'Chưa đo được' "a key does not hide the error too soon"
+k_wait 'Nhấn phím bất kỳ để đo' 6; ok $? "back to Welcome after error_seconds"
+like "$(grep '^{' "$K_LOG" | tail -1)" '"code":"(connect|no_server)"' "the failed test is logged with its error"
+
+k_keys C-t C-t
+sleep 0.3
+like "$(k_screen)" 'Nhấn phím bất kỳ để đo' "two Ctrl-T do nothing"
+k_keys C-t
+k_wait 'Dành cho nhân viên' 3; ok $? "Ctrl-T three times asks for the staff PIN"
+k_keys 1 3 5 7 9 Enter
+k_wait 'Sai mã PIN' 3; ok $? "wrong PIN refused"
+k_keys 2 4 6 8 0 Enter
+k_wait 'Màn hình nhân viên' 3; ok $? "right PIN opens the staff screen"
+like "$K_SCREEN" 'HN-BD-01' "... with the station"
+like "$K_SCREEN" "$T_TMP/k.ini" "... the config file"
+like "$K_SCREEN" 'connect|no_server' "... and the last error"
+if grep -q '13579\|24680' "$K_LOG"; then fail "PINs never logged"; else pass "PINs never logged"; fi
+k_keys x
+k_wait 'EXITED 0' 5; ok $? "X on the staff screen leaves the kiosk"
+k_stop
+
+K_SOCK=tramdo-kiosk-$$-lock
+k_start 100 30 "$T_TMP/k.ini"
+k_wait 'Nhấn phím bất kỳ để đo'
+k_keys C-t C-t C-t
+k_wait 'Dành cho nhân viên' 3
+for pin in 1111 2222 3333; do k_keys $pin Enter; sleep 0.2; done
+k_wait 'Thử lại sau (29|30) giây' 3; ok $? "three wrong PINs lock the prompt"
+k_keys 2 4 6 8 0 Enter
+sleep 0.3
+like "$(k_screen)" 'Dành cho nhân viên' "even the right PIN waits for the lock"
+k_stop
+
+sed -e 's/^\[kiosk\]$/[kiosk]\nlanguage = en/' "$T_TMP/k.ini" > "$T_TMP/en.ini"
+K_SOCK=tramdo-kiosk-$$-en
+k_start 80 24 "$T_TMP/en.ini"
+k_wait 'Press any key to test'; ok $? "language = en shows English"
+like "$K_SCREEN" 'Tests today: 0' "... everywhere"
+k_stop
+
+sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = ascii/' "$T_TMP/k.ini" > "$T_TMP/ascii.ini"
+K_SOCK=tramdo-kiosk-$$-ascii
+k_start 100 30 "$T_TMP/ascii.ini"
+k_wait 'Nhan phim bat ky de do toc do Internet'; ok $? "charset = ascii: Vietnamese without diacritics"
+if LC_ALL=C grep -q '[^ -~]' <<<"$K_SCREEN"; then fail "... and nothing but ASCII"; else pass "... and nothing but ASCII"; fi
+k_stop
+
+sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = console/' "$T_TMP/k.ini" > "$T_TMP/console.ini"
+K_SOCK=tramdo-kiosk-$$-console
+k_start 200 60 "$T_TMP/console.ini"
+k_wait 'Nhấn phím bất kỳ để đo'
+k_screen > "$T_TMP/console.txt"
+qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/console.txt" 100)
+is "$qr" "https://example.vn/i-speed" "the promo QR code scans (console full blocks)"
+k_stop
+
+printf '[kiosk]\nresult_seconds = oops\n' > "$T_TMP/broken.ini"
+K_SOCK=tramdo-kiosk-$$-broken
+k_start 100 30 "$T_TMP/broken.ini"
+k_wait 'Cấu hình trạm đo có lỗi' 5; ok $? "a broken config: the kiosk says so and starts no test"
+k_stop
+done_testing

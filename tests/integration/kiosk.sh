@@ -1,0 +1,103 @@
+# kiosk.sh — helpers for the kiosk's tmux tests (sourced after lib.sh).
+# Each test gets a private tmux server (-L) whose PID goes to T_PIDS, so cleanup stops it.
+
+K_SOCK=tramdo-kiosk-$$
+K_LOG=$T_TMP/kiosk.log
+K_PID=
+K_STARTED=()	# "SOCK PID" of every kiosk started, for k_stop_all
+
+# Stop a kiosk by its PID (TERM, then KILL after 5 s), then its tmux server. Killing only the
+# tmux server would leave the kiosk to a hang-up, which a sanitizer build may not survive.
+k_stop_one() {
+	local sock=$1 pid=$2 i
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	tmux -L "$sock" kill-server 2>/dev/null
+}
+k_stop_all() {
+	local e
+	for e in "${K_STARTED[@]}"; do k_stop_one $e; done
+	K_STARTED=()
+}
+trap 'k_stop_all; t_cleanup' EXIT
+
+# k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG.
+# The kiosk runs under sh so that, after it exits, the pane shows its status and tty mode.
+k_start() {
+	local w=$1 h=$2 cfg=$3 i
+	shift 3
+	tmux -L "$K_SOCK" -f /dev/null new-session -d -s k -x "$w" -y "$h" \
+		"env LANG=C.UTF-8 TRAMDO_DATADIR=$SRCDIR/assets $* $TRAMDO -c $cfg --log $K_LOG; \
+		 echo EXITED \$?; stty -a | tr ' ' '\n' | grep -x -e -icanon -e icanon -e -echo -e echo; \
+		 sleep 60"
+	T_PIDS+=("$(tmux -L "$K_SOCK" display -p -t k '#{pid}')")
+	for i in $(seq 50); do
+		K_PID=$(pgrep -P "$(tmux -L "$K_SOCK" display -p -t k '#{pane_pid}')" -x tramdo)
+		[ -n "$K_PID" ] && break
+		sleep 0.1
+	done
+	K_STARTED+=("$K_SOCK ${K_PID:-}")
+}
+
+k_screen() { tmux -L "$K_SOCK" capture-pane -p -t k; }
+k_keys()   { tmux -L "$K_SOCK" send-keys -t k "$@"; }
+k_resize() { tmux -L "$K_SOCK" resize-window -t k -x "$1" -y "$2"; }
+
+# k_wait REGEX [SECONDS]: until the screen matches (the screen is left in $K_SCREEN).
+k_wait() {
+	local re=$1 secs=${2:-10} i
+	for i in $(seq $((secs * 10))); do
+		K_SCREEN=$(k_screen)
+		[[ $K_SCREEN =~ $re ]] && return 0
+		sleep 0.1
+	done
+	diag "screen did not match /$re/ within ${secs}s:"
+	k_screen | sed 's/^/#   /'
+	return 1
+}
+
+# k_cpu_ticks PID: user + system clock ticks the process has used.
+k_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# k_stop: end the kiosk of the current $K_SOCK and its tmux server.
+k_stop() { k_stop_one "$K_SOCK" "$K_PID"; K_PID=; }
+
+# k_box_ok SCREEN: every ┌ has its ┐ and its └ ┘ in the same columns (nothing shifted).
+k_box_ok() {
+	python3 - "$1" <<'PY'
+import sys
+rows = sys.argv[1].split("\n")
+def cols(ch): return [(y, r.index(ch)) for y, r in enumerate(rows) if ch in r]
+tl, tr, bl, br = cols("┌"), cols("┐"), cols("└"), cols("┘")
+ok = len(tl) == len(tr) == len(bl) == len(br) >= 1
+ok = ok and all(a[1] == b[1] for a, b in zip(tl, bl)) and all(a[1] == b[1] for a, b in zip(tr, br))
+ok = ok and all(a[0] == b[0] for a, b in zip(tl, tr)) and all(a[0] == b[0] for a, b in zip(bl, br))
+sys.exit(0 if ok else 1)
+PY
+}
+
+# k_wait_gone REGEX [SECONDS]: until the screen no longer matches.
+k_wait_gone() {
+	local re=$1 secs=${2:-10} i
+	for i in $(seq $((secs * 10))); do
+		[[ $(k_screen) =~ $re ]] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# k_settle: wait (at most 5 s) until two captures 0.3 s apart agree: the redraw is done.
+k_settle() {
+	local a b i
+	a=$(k_screen)
+	for i in $(seq 16); do
+		sleep 0.3
+		b=$(k_screen)
+		[ "$a" = "$b" ] && return 0
+		a=$b
+	done
+	return 1
+}

@@ -1,0 +1,105 @@
+/* test_kiosk.c — the staff PIN: exact comparison and growing lockouts; verdicts and QR codes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kiosk.h"
+#include "qr.h"
+#include "verdict.h"
+
+static void
+test_pin_equal(void **state)
+{
+	(void)state;
+	assert_true(kiosk_pin_equal("2468", "2468"));
+	assert_false(kiosk_pin_equal("246", "2468"));
+	assert_false(kiosk_pin_equal("24680", "2468"));
+	assert_false(kiosk_pin_equal("2469", "2468"));
+	assert_false(kiosk_pin_equal("", "2468"));
+	assert_true(kiosk_pin_equal("12345678901234567890", "12345678901234567890"));
+	assert_false(kiosk_pin_equal("12345678901234567890", "12345678901234567891"));
+}
+
+static void
+test_pin_lockout_grows(void **state)
+{
+	(void)state;
+	assert_int_equal(kiosk_pin_lock_seconds(1), 0);
+	assert_int_equal(kiosk_pin_lock_seconds(2), 0);
+	assert_int_equal(kiosk_pin_lock_seconds(3), 30);
+	assert_int_equal(kiosk_pin_lock_seconds(4), 60);
+	assert_int_equal(kiosk_pin_lock_seconds(5), 120);
+	assert_int_equal(kiosk_pin_lock_seconds(10), 900);
+	assert_int_equal(kiosk_pin_lock_seconds(1000000), 900);
+}
+
+static void
+test_shipped_verdicts(void **state)
+{
+	const char *src = getenv("TRAMDO_SRCDIR");
+	char path[512], err[256];
+	struct verdicts v;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/assets/verdicts.ini", src != NULL ? src : ".");
+	assert_int_equal(verdicts_load(path, &v, err, sizeof err), 0);
+	assert_int_equal(v.n, 4);
+	assert_string_equal(verdict_for(&v, 95.3, 40.1, 12), "verdict.video_4k");
+	assert_string_equal(verdict_for(&v, 20, 5, 12), "verdict.video_call");
+	assert_string_equal(verdict_for(&v, 95.3, 40.1, 400), "verdict.browse");
+	assert_string_equal(verdict_for(&v, 2.5, 1.2, 100), "verdict.learn");
+	assert_string_equal(verdict_for(&v, 0.1, 0.1, 100), "verdict.none");
+	assert_int_equal(verdicts_load("/nonexistent.ini", &v, err, sizeof err), -1);
+	assert_int_equal(v.n, 0);
+	assert_string_equal(verdict_for(&v, 95.3, 40.1, 12), "verdict.none");
+}
+
+static void
+test_qr_has_quiet_zone_and_finders(void **state)
+{
+	struct qr_code qr;
+	char *rows[64];
+	int n;
+
+	(void)state;
+	assert_int_equal(qr_encode("https://example.vn/i-speed", &qr), 0);
+	/* Version 2 (25 modules) plus 4 quiet modules each side. */
+	assert_int_equal(qr.size, 25 + 2 * QR_QUIET);
+	for (int i = 0; i < qr.size; i++) {
+		assert_false(qr.dark[i]);				/* top quiet row */
+		assert_false(qr.dark[i * qr.size + qr.size - 1]);	/* right quiet column */
+	}
+	/* The top-left finder pattern starts right after the quiet zone. */
+	for (int x = 0; x < 7; x++)
+		assert_true(qr.dark[QR_QUIET * qr.size + QR_QUIET + x]);
+	assert_int_equal(qr_rows(&qr, QR_HALF), 17);
+	assert_int_equal(qr_cols(&qr, QR_FULL), 66);
+	n = qr_render(&qr, QR_ASCII, false, rows, 64);
+	assert_int_equal(n, 33);
+	/* First code row: quiet zone, a finder (7 dark modules), a light separator ... and the
+	 * top-right finder followed by the quiet zone. */
+	assert_int_equal(strlen(rows[4]), 66);
+	assert_memory_equal(rows[4], "        ##############  ", 24);
+	assert_string_equal(rows[4] + 66 - 24, "  ##############        ");
+	for (int i = 0; i < n; i++)
+		free(rows[i]);
+	qr_free(&qr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pin_equal),
+		cmocka_unit_test(test_pin_lockout_grows),
+		cmocka_unit_test(test_shipped_verdicts),
+		cmocka_unit_test(test_qr_has_quiet_zone_and_finders),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
