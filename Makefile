@@ -197,7 +197,8 @@ uninstall-kiosk:
 	$(MAKE) uninstall
 
 # Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback,
-# and its accuracy against iperf3 on shaped links (root: network namespaces).
+# and its accuracy against iperf3 and curl on shaped links (root: network namespaces; ~11 min).
 bench: tramdo
 	bench/loopback.sh
-	@if [ "$$(id -u)" -eq 0 ]; then bench/shaped.sh; else echo "bench/shaped.sh skipped: needs root"; fi
+	@if [ "$$(id -u)" -eq 0 ]; then TRAMDO=$(abspath $(BUILD)/tramdo) bench/shaped.sh; \
+	else echo "bench/shaped.sh skipped: needs root"; fi

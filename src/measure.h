@@ -75,7 +75,7 @@ struct measure_result {
 	char			*server_url;
 	char			*client_ip;	/* from getIP, may be NULL */
 	char			*client_isp;	/* processedString's ISP part / rawIspInfo, may be NULL */
-	double	connect_ms;			/* TCP connect time of the latency connection */
+	double	connect_ms;			/* TCP round trip of the latency connection (kernel's) */
 	double	latency_min_ms, latency_median_ms, jitter_ms;
 	double	loaded_download_ms, loaded_upload_ms;	/* median latency while loaded; <0 unknown */
 	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
