@@ -4,7 +4,6 @@
  */
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +22,6 @@
 
 #define RUN_UPLOAD_WAIT_S 5.0
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void
-catch_interrupts(void)
-{
-	struct sigaction sa = { .sa_handler = on_interrupt };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 static const char *
 sinks_of(const struct config *cfg)
@@ -382,7 +364,7 @@ drive(struct upload *u, double max_seconds)
 
 	loop_init(&loop);
 	loop_add(&loop, &src);
-	while (!upload_idle(u) && !interrupted && now_mono() < end)
+	while (!upload_idle(u) && !cli_interrupted() && now_mono() < end)
 		loop_once(&loop, 200);
 }
 
@@ -423,7 +405,7 @@ cmd_upload(const struct cli *cli, int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	catch_interrupts();
+	cli_catch_interrupts();
 	upload_set_listener(u, print_outcome, NULL);
 	upload_all_now(u);
 	drive(u, INFINITY);
@@ -463,7 +445,7 @@ cmd_keep_result(const struct config *cfg, struct json_object *result)
 		if ((u = upload_new(cfg, st, err, sizeof err)) == NULL)
 			fprintf(stderr, "tramdo: upload: %s\n", err);
 		else {
-			catch_interrupts();
+			cli_catch_interrupts();
 			upload_kick(u);
 			drive(u, RUN_UPLOAD_WAIT_S);
 			upload_free(u);

@@ -473,24 +473,6 @@ finish_test(struct kiosk *k)
 }
 
 static void
-opts_from_config(const struct config *cfg, struct measure_opts *o)
-{
-	measure_opts_default(o);
-	if (cfg->test.download_streams > 0)
-		o->download_streams = cfg->test.download_streams;
-	if (cfg->test.upload_streams > 0)
-		o->upload_streams = cfg->test.upload_streams;
-	if (cfg->test.max_seconds > 0)
-		o->max_seconds = cfg->test.max_seconds;
-	if (cfg->test.ping_count > 0)
-		o->ping_count = cfg->test.ping_count;
-	if (cfg->test.connect_timeout > 0)
-		o->connect_timeout = cfg->test.connect_timeout;
-	if (cfg->test.stall_seconds > 0)
-		o->stall_seconds = cfg->test.stall_seconds;
-}
-
-static void
 start_test(struct kiosk *k)
 {
 	struct measure_opts opts;
@@ -506,7 +488,7 @@ start_test(struct kiosk *k)
 		go_error(k, "error.no_server");
 		return;
 	}
-	opts_from_config(&k->cfg, &opts);
+	measure_opts_from_config(&k->cfg, &opts);
 	result_init(&k->result, &k->cfg, "citizen");
 	k->m = measure_new(k->servers.v, k->servers.n, &opts);
 	src.ctx = k->m;

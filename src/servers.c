@@ -630,3 +630,15 @@ servers_fetch_status(const struct servers_fetch *f, char *msg, size_t len)
 	snprintf(msg, len, "%s", f->status == 0 ? "not fetched yet" : f->msg);
 	return f->status;
 }
+
+void
+measure_opts_from_config(const struct config *cfg, struct measure_opts *o)
+{
+	measure_opts_default(o);
+	o->download_streams = cfg->test.download_streams;
+	o->upload_streams = cfg->test.upload_streams;
+	o->max_seconds = cfg->test.max_seconds;
+	o->ping_count = cfg->test.ping_count;
+	o->connect_timeout = cfg->test.connect_timeout;
+	o->stall_seconds = cfg->test.stall_seconds;
+}
