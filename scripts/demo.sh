@@ -154,7 +154,7 @@ ROOT=()
 if [ "$MODE" = --check ]; then
 	"$TRAMDO" -c "$DIR/demo.ini" check-config >&2 || exit 78
 	[ $GPS_ENABLED = yes ] && sleep 2 && "$TRAMDO" -c "$DIR/demo.ini" gps >&2
-	"$TRAMDO" -c "$DIR/demo.ini" run --json
+	"$TRAMDO" -c "$DIR/demo.ini" "${ROOT[@]}" run --json
 	exit
 fi
 

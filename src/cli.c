@@ -1,4 +1,5 @@
 /* cli.c — what every subcommand shares. */
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -24,4 +25,28 @@ cli_load_config(const struct cli *cli, struct config *cfg)
 		fprintf(stderr, "%s\n", d.v[i].text);
 	diags_free(&d);
 	return rc;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void
+cli_catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool
+cli_interrupted(void)
+{
+	return interrupted != 0;
 }

@@ -15,10 +15,21 @@ struct config;
 /* The -c file, or the default one if present, else defaults; problems printed. 0 or -1. */
 int cli_load_config(const struct cli *cli, struct config *cfg);
 
+/* Commands end cleanly on Ctrl-C or SIGTERM: the handler only sets a flag, polled here. */
+void cli_catch_interrupts(void);
+bool cli_interrupted(void);
+
 /* Each returns the process exit status (0 ok, 1 failure, 2 usage, 78 config). */
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);
 int cmd_check_config(const struct cli *cli, int argc, char **argv);
 int cmd_gps(const struct cli *cli, int argc, char **argv);
+int cmd_history(const struct cli *cli, int argc, char **argv);
+int cmd_export(const struct cli *cli, int argc, char **argv);
+int cmd_upload(const struct cli *cli, int argc, char **argv);
+
+struct json_object;
+/* `tramdo run`: commits the result to the store, then one short upload attempt. 0 or -1 (said why). */
+int cmd_keep_result(const struct config *cfg, struct json_object *result);
 
 #endif

@@ -4,7 +4,6 @@
  */
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,14 +16,6 @@
 
 #define DEFAULT_WAIT_SECONDS	5.0
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static void
 print_fix(const struct gps_fix *f, double now)
@@ -134,7 +125,7 @@ drive(struct gps *g, const struct config *cfg, double wait, bool watch)
 
 	loop_init(&loop);
 	loop_add(&loop, &src);
-	while (!interrupted && now - start < wait && !(settled(g, s) && !watch)) {
+	while (!cli_interrupted() && now - start < wait && !(settled(g, s) && !watch)) {
 		loop_once(&loop, (int)ceil((wait - (now - start)) * 1000.0));
 		now = now_mono();
 		s = gps_state(g, now);
@@ -156,7 +147,6 @@ cmd_gps(const struct cli *cli, int argc, char **argv)
 		{ "watch", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa = { .sa_handler = on_interrupt };
 	double wait = DEFAULT_WAIT_SECONDS, now;
 	bool watch = false;
 	struct config cfg;
@@ -179,8 +169,7 @@ cmd_gps(const struct cli *cli, int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_interrupts();
 
 	g = gps_new(&cfg);
 	s = drive(g, &cfg, wait, watch);

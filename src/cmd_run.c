@@ -1,6 +1,5 @@
 /* cmd_run.c — `tramdo run`: one test, headless, printed as a summary or one JSON object. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -15,26 +14,6 @@
 #include "servers.h"
 #include "util.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void
-opts_from_config(const struct config *cfg, struct measure_opts *o)
-{
-	measure_opts_default(o);
-	o->download_streams = cfg->test.download_streams;
-	o->upload_streams = cfg->test.upload_streams;
-	o->max_seconds = cfg->test.max_seconds;
-	o->ping_count = cfg->test.ping_count;
-	o->connect_timeout = cfg->test.connect_timeout;
-	o->stall_seconds = cfg->test.stall_seconds;
-}
 
 /*
  * Drives the engine to its end in a small loop of its own, with the GPS client alongside;
@@ -48,21 +27,19 @@ run_engine(struct measure *m, struct gps *g)
 		.fds = measure_fds, .timeout_ms = measure_timeout, .dispatch = measure_step, .ctx = m,
 	};
 	struct loop_source gsrc = gps_loop_source(g);
-	struct sigaction sa = { .sa_handler = on_interrupt };
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_interrupts();
 	loop_init(&loop);
 	loop_add(&loop, &gsrc);
 	loop_add(&loop, &src);
 	if (measure_start(m) == 0) {
 		while (!measure_finished(m)) {
-			if (interrupted)
+			if (cli_interrupted())
 				measure_cancel(m);
 			loop_once(&loop, 1000);
 		}
 	}
-	while (!interrupted && gps_settling(g, now_mono()))
+	while (!cli_interrupted() && gps_settling(g, now_mono()))
 		loop_once(&loop, 100);
 }
 
@@ -98,6 +75,16 @@ print_json(const struct result *r)
 }
 
 static int
+keep(const struct config *cfg, const struct result *r)
+{
+	json_object *o = result_to_json(r);
+	int rc = cmd_keep_result(cfg, o);
+
+	json_object_put(o);
+	return rc;
+}
+
+static int
 usage(void)
 {
 	fprintf(stderr, "usage: tramdo [-c FILE] run [--server NAME|URL] [--json]\n");
@@ -121,7 +108,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	struct gps *g;
 	struct result r;
 	char err[256];
-	int ch, rc;
+	int ch, rc, kept;
 
 	while ((ch = getopt_long(argc, argv, "s:j", longopts, NULL)) != -1) {
 		if (ch == 's')
@@ -144,7 +131,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	opts_from_config(&cfg, &opts);
+	measure_opts_from_config(&cfg, &opts);
 	result_init(&r, &cfg, "cli");
 	g = gps_new(&cfg);
 	m = measure_new(servers.v, servers.n, &opts);
@@ -154,11 +141,13 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	measure_free(m);
 	gps_free(g);
 
+	/* Committed (and offered to the collector) before it is shown as done. */
+	kept = keep(&cfg, &r);
 	if (json)
 		print_json(&r);
 	else
 		print_summary(&r);
-	rc = r.m.error == MERR_NONE ? 0 : 1;
+	rc = r.m.error == MERR_NONE && kept == 0 ? 0 : 1;
 	result_free(&r);
 	server_list_free(&servers);
 	config_free(&cfg);

@@ -156,6 +156,14 @@ static const struct key_spec keys[] = {
 	{ "upload", "url",		K_URL, C(upload.url),		  NULL, 0, 0, NULL, 0 },
 	{ "upload", "token_file",	K_PATH, C(upload.token_file),	  NULL, 0, 4096, NULL, 0 },
 	{ "upload", "retry_max_seconds", K_INT, C(upload.retry_max_seconds), "3600", 10, 86400, NULL, 0 },
+	{ "upload", "librespeed_url",	K_URL, C(upload.librespeed_url),  NULL, 0, 0, NULL, 0 },
+	{ "upload", "influx_url",	K_URL, C(upload.influx_url),	  NULL, 0, 0, NULL, 0 },
+	{ "upload", "influx_db",	K_STRING, C(upload.influx_db),	  NULL, 0, 200, NULL, 0 },
+	{ "upload", "influx_org",	K_STRING, C(upload.influx_org),	  NULL, 0, 200, NULL, 0 },
+	{ "upload", "influx_bucket",	K_STRING, C(upload.influx_bucket), NULL, 0, 200, NULL, 0 },
+	{ "upload", "influx_token_file", K_PATH, C(upload.influx_token_file), NULL, 0, 4096, NULL, 0 },
+	{ "upload", "influx_precision",	K_WORD, C(upload.influx_precision), "s", 0, 0, "s|ms", F_REQUIRED },
+	{ "upload", "timeout_seconds",	K_INT, C(upload.timeout_seconds), "30", 1, 600, NULL, 0 },
 
 	{ "storage", "path",		K_PATH, C(storage.path),	  "/var/lib/tramdo/results.db", 0, 4096, NULL,
 	    F_REQUIRED },
@@ -873,7 +881,7 @@ iniparser_message(const char *fmt, ...)
 	/* "iniparser: syntax error in FILE (LINE):\n-> TEXT" and the like. */
 	what = strncmp(buf, "iniparser: ", 11) == 0 ? buf + 11 : buf;
 	if ((p = strstr(what, " in ")) != NULL && (p = strrchr(p, '(')) != NULL)
-		line = atoi(p + 1);
+		line = (int)strtol(p + 1, NULL, 10);
 	if ((p = strstr(what, " in ")) != NULL)
 		*p = '\0';
 	for (p = what; *p != '\0'; p++)
@@ -1195,6 +1203,49 @@ in_vietnam(double lat, double lon)
 	return lat >= VN_LAT_MIN && lat <= VN_LAT_MAX && lon >= VN_LON_MIN && lon <= VN_LON_MAX;
 }
 
+/* Is name one of the words of the normalised comma list format? */
+static bool
+has_sink(const char *format, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = format; p != NULL && *p != '\0'; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Each enabled sink needs its own target (upload.c builds the URLs from these keys). */
+static void
+check_upload(struct load *ld)
+{
+	const struct config *cfg = ld->cfg;
+	const char *f = cfg->upload.format;
+
+	if (cfg->upload.enabled && has_sink(f, "json") && cfg->upload.url == NULL)
+		report(ld, DIAG_ERROR, key_line(ld, "upload", "enabled"), "upload", "url",
+		    "missing: enabled = yes needs the collector's url");
+	if (cfg->upload.enabled && has_sink(f, "librespeed") && cfg->upload.librespeed_url == NULL)
+		report(ld, DIAG_ERROR, key_line(ld, "upload", "enabled"), "upload", "librespeed_url",
+		    "missing: format librespeed needs the LibreSpeed server's url");
+	if (cfg->upload.enabled && has_sink(f, "influx")) {
+		if (cfg->upload.influx_url == NULL)
+			report(ld, DIAG_ERROR, key_line(ld, "upload", "enabled"), "upload",
+			    "influx_url", "missing: format influx needs the InfluxDB url");
+		if (cfg->upload.influx_db == NULL && cfg->upload.influx_bucket == NULL)
+			report(ld, DIAG_ERROR, key_line(ld, "upload", "enabled"), "upload",
+			    "influx_db", "missing: format influx needs influx_db (InfluxDB 1.x) or "
+			    "influx_org and influx_bucket (2.x)");
+	}
+	if (cfg->upload.token_file != NULL && access(cfg->upload.token_file, R_OK) != 0)
+		report(ld, DIAG_WARNING, key_line(ld, "upload", "token_file"), "upload",
+		    "token_file", "cannot read '%s': %s", cfg->upload.token_file, strerror(errno));
+	if (cfg->upload.influx_token_file != NULL && access(cfg->upload.influx_token_file, R_OK) != 0)
+		report(ld, DIAG_WARNING, key_line(ld, "upload", "influx_token_file"), "upload",
+		    "influx_token_file", "cannot read '%s': %s", cfg->upload.influx_token_file,
+		    strerror(errno));
+}
+
 static void
 check_position(struct load *ld)
 {
@@ -1249,12 +1300,7 @@ check_whole(struct load *ld)
 		report(ld, DIAG_WARNING, 0, NULL, NULL,
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "
 		    "measure against");
-	if (cfg->upload.enabled && cfg->upload.url == NULL)
-		report(ld, DIAG_ERROR, key_line(ld, "upload", "enabled"), "upload", "url",
-		    "missing: enabled = yes needs the collector's url");
-	if (cfg->upload.token_file != NULL && access(cfg->upload.token_file, R_OK) != 0)
-		report(ld, DIAG_WARNING, key_line(ld, "upload", "token_file"), "upload",
-		    "token_file", "cannot read '%s': %s", cfg->upload.token_file, strerror(errno));
+	check_upload(ld);
 	if (*cfg->station.id == '\0')
 		report(ld, DIAG_WARNING, key_line(ld, "station", "id"), "station", "id",
 		    "empty: results will not say which station measured them");

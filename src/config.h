@@ -88,6 +88,15 @@ struct config {
 		char	*url;
 		char	*token_file;
 		int	 retry_max_seconds;
+		/* Added by the store/upload engineer: one target per sink. */
+		char	*librespeed_url;	/* LibreSpeed base; results/telemetry.php appended */
+		char	*influx_url;		/* InfluxDB base, e.g. http://127.0.0.1:8086 */
+		char	*influx_db;		/* 1.x: /write?db= */
+		char	*influx_org;		/* 2.x: /api/v2/write?org=&bucket= */
+		char	*influx_bucket;
+		char	*influx_token_file;	/* 2.x token (or 1.x "user:password") */
+		char	*influx_precision;	/* "s" | "ms" */
+		int	 timeout_seconds;	/* one request, start to end */
 	} upload;
 
 	struct {

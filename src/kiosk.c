@@ -10,10 +10,13 @@
 #include "result.h"
 #include "schedule.h"
 #include "servers.h"
+#include "store.h"
 #include "ui.h"
+#include "upload.h"
 #include "util.h"
 #include "verdict.h"
 #include "watchdog.h"
+#include "gps.h"
 
 #include <json-c/json.h>
 #include <langinfo.h>
@@ -51,9 +54,14 @@ struct kiosk {
 	struct loop		 loop;
 	enum kiosk_state	 state;
 
+	struct gps		*gps;
 	struct measure		*m;
 	struct server_list	 servers;
 	struct result		 result;
+
+	struct store		*store;		/* results, committed before "done" */
+	struct upload		*up;		/* NULL when upload is off or misconfigured */
+	char			 store_problem[512];	/* last disk problem told to staff */
 
 	double	deadline;	/* monotonic: Result/Error end, "cancel?" ends, staff idle */
 	double	cooldown_until;
@@ -263,6 +271,8 @@ seconds_or(int v, int dflt)
 	return v > 0 ? v : dflt;
 }
 
+static void keep_status(struct kiosk *k);
+
 /* The clock on Welcome and the day the count belongs to; returns the wall time of the next minute. */
 static double
 update_clock(struct kiosk *k)
@@ -277,6 +287,7 @@ update_clock(struct kiosk *k)
 		k->model.tests_today = 0;
 		k->bytes_today = 0;
 	}
+	keep_status(k);
 	mark(k);
 	return (double)(now - tm.tm_sec + 60);
 }
@@ -384,6 +395,77 @@ show_result(struct kiosk *k, const struct measure_result *mr)
 	mark(k);
 }
 
+/* Welcome's counts from the store; a disk problem goes to the staff screen once. */
+static void
+keep_status(struct kiosk *k)
+{
+	struct store_status ss;
+	long n;
+
+	if (k->store == NULL)
+		return;
+	if ((n = store_count_today(k->store)) >= 0)
+		k->model.tests_today = (int)n;
+	k->model.uploads_pending = k->up != NULL ? (int)store_waiting(k->store) : -1;
+	store_status(k->store, &ss);
+	if (!ss.ok && strcmp(ss.message, k->store_problem) != 0)
+		remember_error(k, ss.message);
+	snprintf(k->store_problem, sizeof k->store_problem, "%s", ss.message);
+	mark(k);
+}
+
+/* The store and the upload queue join the loop (not with a broken config: no path to trust). */
+static void
+keep_open(struct kiosk *k)
+{
+	struct loop_source st = { .timeout_ms = store_timeout, .dispatch = store_dispatch };
+	struct loop_source up = { .fds = upload_fds, .timeout_ms = upload_timeout,
+	    .dispatch = upload_dispatch };
+	char err[512];
+
+	k->store = store_open(k->cfg.storage.path,
+	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
+	st.ctx = k->store;
+	loop_add(&k->loop, &st);
+	if (k->cfg.upload.enabled) {
+		if ((k->up = upload_new(&k->cfg, k->store, err, sizeof err)) == NULL) {
+			log_err("upload: %s", err);
+			remember_error(k, err);
+		} else {
+			up.ctx = k->up;
+			loop_add(&k->loop, &up);
+			upload_kick(k->up);
+		}
+	}
+	keep_status(k);
+}
+
+static void
+keep_close(struct kiosk *k)
+{
+	upload_free(k->up);
+	k->up = NULL;
+	if (k->store != NULL)
+		store_close(k->store);
+	k->store = NULL;
+}
+
+/* Committed (or held in memory on a bad disk) before the result is shown; then uploaded. */
+static void
+keep_result(struct kiosk *k)
+{
+	json_object *o;
+	char err[512];
+
+	if (k->store == NULL)
+		return;
+	o = result_to_json(&k->result);
+	if (store_put(k->store, o, err, sizeof err) == 0 && k->up != NULL)
+		upload_kick(k->up);
+	json_object_put(o);
+	keep_status(k);
+}
+
 /* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
 static void
 count_traffic(struct kiosk *k, const struct measure_result *mr)
@@ -426,7 +508,10 @@ finish_test(struct kiosk *k)
 	const struct measure_result *mr = measure_result(k->m);
 
 	result_set_measurement(&k->result, mr);
+	gps_location(k->gps, &k->cfg, now_mono(), &k->result.location);
 	log_result_line(&k->result);
+	if (mr->error != MERR_CANCELLED)
+		keep_result(k);
 	count_traffic(k, mr);
 	if (k->scheduled) {
 		finish_scheduled(k, mr);
@@ -435,6 +520,7 @@ finish_test(struct kiosk *k)
 	k->cooldown_until = now_mono() + k->cfg.kiosk.cooldown_seconds;
 	if (mr->error == MERR_NONE) {
 		k->model.tests_today++;
+		keep_status(k);	/* the store's count, when the disk can tell */
 		show_result(k, mr);
 	} else if (mr->error == MERR_CANCELLED) {
 		go_welcome(k);
@@ -448,24 +534,6 @@ finish_test(struct kiosk *k)
 	}
 	result_free(&k->result);
 	engine_remove(k);
-}
-
-static void
-opts_from_config(const struct config *cfg, struct measure_opts *o)
-{
-	measure_opts_default(o);
-	if (cfg->test.download_streams > 0)
-		o->download_streams = cfg->test.download_streams;
-	if (cfg->test.upload_streams > 0)
-		o->upload_streams = cfg->test.upload_streams;
-	if (cfg->test.max_seconds > 0)
-		o->max_seconds = cfg->test.max_seconds;
-	if (cfg->test.ping_count > 0)
-		o->ping_count = cfg->test.ping_count;
-	if (cfg->test.connect_timeout > 0)
-		o->connect_timeout = cfg->test.connect_timeout;
-	if (cfg->test.stall_seconds > 0)
-		o->stall_seconds = cfg->test.stall_seconds;
 }
 
 static void
@@ -487,7 +555,7 @@ start_test(struct kiosk *k, const char *trigger)
 		k->scheduled = false;
 		return;
 	}
-	opts_from_config(&k->cfg, &opts);
+	measure_opts_from_config(&k->cfg, &opts);
 	result_init(&k->result, &k->cfg, trigger);
 	k->m = measure_new(k->servers.v, k->servers.n, &opts);
 	src.ctx = k->m;
@@ -692,6 +760,15 @@ seconds_left(double until, double now)
 	return s > 0 ? (int)s : 0;
 }
 
+/* Member by member: memcmp would compare padding bytes too (and treat -0.0 and 0.0 as different). */
+static bool
+progress_changed(const struct measure_progress *a, const struct measure_progress *b)
+{
+	return a->phase != b->phase || a->phase_fraction != b->phase_fraction ||
+	    a->overall_fraction != b->overall_fraction || a->mbps_now != b->mbps_now ||
+	    a->mbps_avg != b->mbps_avg || a->latency_ms != b->latency_ms;
+}
+
 /* A scheduled test is due on an idle Welcome screen: start it, or say why not. */
 static void
 run_schedule(struct kiosk *k)
@@ -734,7 +811,7 @@ tick(struct kiosk *k)
 			struct measure_progress p;
 
 			measure_progress(k->m, &p);
-			if (memcmp(&p, &m->progress, sizeof p) != 0) {
+			if (progress_changed(&p, &m->progress)) {
 				m->progress = p;
 				mark(k);
 			}
@@ -817,6 +894,30 @@ timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 	(void)fds;
 	(void)n;
 	tick(ctx);
+}
+
+/* The staff status line's GPS part, in the screen's language; redrawn only when it changes. */
+static void
+update_gps_status(struct kiosk *k)
+{
+	static const char *const keys[] = {
+		[GPS_STATE_OFF] = "gps.off", [GPS_STATE_CONNECTING] = "gps.connecting",
+		[GPS_STATE_NO_DAEMON] = "gps.no_daemon", [GPS_STATE_NO_FIX] = "gps.no_fix",
+		[GPS_STATE_STALE] = "gps.stale", [GPS_STATE_FIX] = "gps.fix_3d",
+	};
+	enum gps_state st = gps_state(k->gps, now_mono());
+	const struct gps_fix *fix = gps_last_fix(k->gps);
+	const char *key = keys[st];
+	char sats[16], text[sizeof k->model.status_gps];
+
+	if (st == GPS_STATE_FIX && fix != NULL && fix->mode == GPS_MODE_2D)
+		key = "gps.fix_2d";
+	snprintf(sats, sizeof sats, "%d", fix != NULL && fix->satellites >= 0 ? fix->satellites : 0);
+	snprintf(text, sizeof text, "%s", ui_subst(i18n_get(k->tr, key), "{n}", sats));
+	if (strcmp(text, k->model.status_gps) != 0) {
+		memcpy(k->model.status_gps, text, sizeof text);
+		mark(k);
+	}
 }
 
 static void
@@ -956,16 +1057,21 @@ run(struct kiosk *k)
 	    .ctx = k };
 
 	struct watchdog wd;
-	struct loop_source ping;
+	struct loop_source ping, gps;
 
 	loop_init(&k->loop);
 	loop_add(&k->loop, &keys);
 	loop_add(&k->loop, &timers);
+	k->gps = gps_new(&k->cfg);
+	gps = gps_loop_source(k->gps);
+	loop_add(&k->loop, &gps);
 	/* Under systemd, pings from this loop prove it is alive; a hung loop gets restarted. */
 	if (watchdog_init(&wd, &ping) == 0)
 		loop_add(&k->loop, &ping);
 	else
 		log_warn("systemd watchdog variables are invalid; not pinging");
+	if (k->state != K_BROKEN)
+		keep_open(k);
 	k->today = -1;
 	k->next_clock = update_clock(k);
 	redraw_if_due(k);
@@ -986,6 +1092,7 @@ run(struct kiosk *k)
 		}
 		if (k->reload_ready && (k->state == K_WELCOME || k->state == K_BROKEN))
 			apply_reloaded_config(k);
+		update_gps_status(k);
 		redraw_if_due(k);
 		if (loop_once(&k->loop, -1) != 0) {
 			log_err("poll failed; closing the kiosk");
@@ -999,6 +1106,9 @@ run(struct kiosk *k)
 		result_free(&k->result);
 		engine_remove(k);
 	}
+	loop_remove(&k->loop, k->gps);
+	gps_free(k->gps);
+	keep_close(k);
 	return k->status;
 }
 

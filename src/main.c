@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -14,7 +15,36 @@ static const struct {
 	{ "run",		cmd_run,		"run [--server NAME|URL] [--json]" },
 	{ "check-config",	cmd_check_config,	"check-config" },
 	{ "gps",		cmd_gps,		"gps [--wait SECONDS] [--watch]" },
+	{ "history",		cmd_history,		"history [--json] [-n N]" },
+	{ "export",		cmd_export,		"export --since DATE --format csv|json" },
+	{ "upload",		cmd_upload,		"upload" },
 };
+
+#define EXIT_NOPERM 77	/* sysexits EX_NOPERM */
+
+/*
+ * Commands that only read and print may run as root (staff check a file with sudo). Everything
+ * else writes state — results, the upload queue, caches — that the unprivileged service user
+ * must go on owning, so root needs --allow-root (for demos).
+ */
+static const char *const root_safe[] = { "check-config", "gps" };
+
+static bool
+refuse_root(const struct cli *cli, const char *command)
+{
+	if (geteuid() != 0 || cli->allow_root)
+		return false;
+	for (size_t i = 0; command != NULL && i < sizeof root_safe / sizeof root_safe[0]; i++)
+		if (strcmp(command, root_safe[i]) == 0)
+			return false;
+	if (command != NULL)
+		fprintf(stderr, "tramdo: refusing to run 'tramdo %s' as root", command);
+	else
+		fprintf(stderr, "tramdo: refusing to run the kiosk as root");
+	fprintf(stderr, ": files it writes would belong to root.\n"
+	    "Run it as the service user (sudo -u tramdo tramdo ...), or add --allow-root for a demo.\n");
+	return true;
+}
 
 static void
 usage(FILE *f)
@@ -23,6 +53,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "       tramdo [-c FILE] %s\n", commands[i].usage);
 	fprintf(f, "       tramdo --version | --help\n");
+	fprintf(f, "       (--allow-root: run as root anyway, for demos only)\n");
 }
 
 /* Global options may stand before or after the subcommand's name: take them out of argv. */
@@ -83,10 +114,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 2)
-		return cmd_kiosk(&cli, argc, argv);
+		return refuse_root(&cli, NULL) ? EXIT_NOPERM : cmd_kiosk(&cli, argc, argv);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(&cli, argc - 1, argv + 1);
+			return refuse_root(&cli, argv[1]) ? EXIT_NOPERM :
+			    commands[i].fn(&cli, argc - 1, argv + 1);
 	fprintf(stderr, "tramdo: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

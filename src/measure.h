@@ -11,6 +11,7 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One candidate server, endpoints as full URLs (servers.c builds them). */
@@ -74,7 +75,7 @@ struct measure_result {
 	char			*server_url;
 	char			*client_ip;	/* from getIP, may be NULL */
 	char			*client_isp;	/* processedString's ISP part / rawIspInfo, may be NULL */
-	double	connect_ms;			/* TCP connect time of the latency connection */
+	double	connect_ms;			/* TCP round trip of the latency connection (kernel's) */
 	double	latency_min_ms, latency_median_ms, jitter_ms;
 	double	loaded_download_ms, loaded_upload_ms;	/* median latency while loaded; <0 unknown */
 	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
@@ -99,6 +100,13 @@ int  measure_fds(void *m, struct pollfd *fds, int max);
 int  measure_timeout(void *m);
 /* Act on the ready descriptors (as returned by poll, in the order measure_fds gave them) and timers. */
 void measure_step(void *m, const struct pollfd *fds, int n);
+
+/*
+ * A LibreSpeed getIP reply (JSON; processedString "IP - ISP, …", or rawIspInfo.org) → the
+ * client's IP and ISP, allocated and safe to show (sanitize_text), NULL when absent. 0, or -1
+ * when the reply is not a JSON object. Exposed for the fuzz harness.
+ */
+int  measure_parse_getip(const char *body, size_t len, char **ip, char **isp);
 
 void measure_progress(const struct measure *m, struct measure_progress *p);
 const struct measure_result *measure_result(const struct measure *m);

@@ -1,6 +1,7 @@
 /* result.c — see result.h. Every number leaves here through json-c, in the C locale. */
 #include "result.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,18 @@ get_number(json_object *o, const char *key, double missing)
 	return missing;
 }
 
+/*
+ * A count (bytes, satellites) below limit, else missing: converting a negative, NaN or huge
+ * double to an integer type is undefined, and a stored file may hold anything.
+ */
+static double
+get_count(json_object *o, const char *key, double missing, double limit)
+{
+	double v = get_number(o, key, missing);
+
+	return v >= 0 && v < limit ? v : missing;
+}
+
 static double
 parse_utc(const char *s)
 {
@@ -270,7 +283,7 @@ location_from_json(json_object *o, struct location *l)
 	l->lon = get_number(o, "lon", 0);
 	l->alt_m = get_number(o, "alt_m", NAN);
 	l->accuracy_m = get_number(o, "accuracy_m", NAN);
-	l->satellites = (int)get_number(o, "satellites", -1);
+	l->satellites = (int)get_count(o, "satellites", -1, INT_MAX);
 	l->fix_time = ft != NULL ? parse_utc(json_object_get_string(ft)) : 0;
 }
 
@@ -312,8 +325,8 @@ measurement_from_json(json_object *o, struct measure_result *m)
 	m->download_mbps = get_number(o, "download_mbps", -1);
 	m->upload_mbps = get_number(o, "upload_mbps", -1);
 	x = get(o, "bytes", json_type_object);
-	m->download_bytes = (uint64_t)fmax(0, get_number(x, "download", 0));
-	m->upload_bytes = (uint64_t)fmax(0, get_number(x, "upload", 0));
+	m->download_bytes = (uint64_t)get_count(x, "download", 0, 0x1p64);
+	m->upload_bytes = (uint64_t)get_count(x, "upload", 0, 0x1p64);
 	m->duration_s = get_number(o, "duration_s", -1);
 }
 

@@ -53,8 +53,9 @@ server_build(const char *name, const char *base, const char *dl, const char *pin
 	memset(out, 0, sizeof *out);
 	if (config_url_problem(base) != NULL)
 		return -1;
-	out->name = xstrdup(name);
-	out->url = xstrdup(base);
+	/* Names and URLs may come from a list on the network, and are shown on screen. */
+	out->name = sanitize_text(name);
+	out->url = sanitize_text(base);
 	out->garbage_url = join_url(base, dl);
 	out->empty_url = join_url(base, ping);
 	out->getip_url = getip != NULL && *getip != '\0' ? join_url(base, getip) : NULL;
@@ -628,4 +629,16 @@ servers_fetch_status(const struct servers_fetch *f, char *msg, size_t len)
 {
 	snprintf(msg, len, "%s", f->status == 0 ? "not fetched yet" : f->msg);
 	return f->status;
+}
+
+void
+measure_opts_from_config(const struct config *cfg, struct measure_opts *o)
+{
+	measure_opts_default(o);
+	o->download_streams = cfg->test.download_streams;
+	o->upload_streams = cfg->test.upload_streams;
+	o->max_seconds = cfg->test.max_seconds;
+	o->ping_count = cfg->test.ping_count;
+	o->connect_timeout = cfg->test.connect_timeout;
+	o->stall_seconds = cfg->test.stall_seconds;
 }

@@ -40,6 +40,9 @@ int  servers_parse_list(const char *json, size_t len, struct server_list *out, c
 
 void server_list_free(struct server_list *l);
 
+/* How to measure, from [test]: stream counts, durations, timeouts (validated by config.c). */
+void measure_opts_from_config(const struct config *cfg, struct measure_opts *o);
+
 /*
  * The last good list from [servers] list_url is cached as servers.json beside [storage] path.
  * servers_cache_path returns that file's name (caller frees). servers_load_cache appends the

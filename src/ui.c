@@ -234,7 +234,7 @@ ui_big(const struct ui_model *m, int y, int x, const char *text, int attr)
 	int n;
 
 	if (m->font == NULL) {
-		ui_text(m, y, x, COLS - x, text, attr | A_BOLD);
+		ui_text(m, y, x, COLS - x, text, attr | (int)A_BOLD);
 		return;
 	}
 	n = bigtext_render(m->font, text, ui_glyphs(m->charset)->big, rows, 32);

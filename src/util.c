@@ -122,3 +122,102 @@ uuid_v4(char out[static 37])
 	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
 }
+
+/* ---- sanitize_text ---- */
+
+/* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0 when invalid. */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t v, min;
+	size_t n;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2, v = s[0] & 0x1f, min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3, v = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4, v = s[0] & 0x07, min = 0x10000;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the terminating NUL */
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* Bytes taken by the escape sequence starting at s (s[0] is ESC), as ECMA-48 delimits them. */
+static size_t
+escape_length(const unsigned char *s)
+{
+	size_t i = 1;
+
+	if (s[1] == '[') {			/* CSI: parameters, intermediates, one final byte */
+		for (i = 2; s[i] >= 0x20 && s[i] <= 0x3f; i++)
+			continue;
+		for (; s[i] >= 0x20 && s[i] <= 0x2f; i++)
+			continue;
+		return s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : i;
+	}
+	if (s[1] != '\0' && strchr("]PX^_", s[1]) != NULL) {	/* strings: up to BEL or ST */
+		for (i = 2; s[i] != '\0'; i++) {
+			if (s[i] == 0x07)
+				return i + 1;
+			if (s[i] == 0x1b && s[i + 1] == '\\')
+				return i + 2;
+		}
+		return i;
+	}
+	for (; s[i] >= 0x20 && s[i] <= 0x2f; i++)	/* ESC, intermediates, one final byte */
+		continue;
+	return s[i] >= 0x30 && s[i] <= 0x7e ? i + 1 : i;
+}
+
+static bool
+is_invisible_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *
+sanitize_text(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char *out, *o;
+	uint32_t cp;
+	size_t n;
+
+	if (text == NULL)
+		return NULL;
+	out = o = xmalloc(strlen(text) + 1);	/* never grows: every change is 1:1 or shorter */
+	while (*s != '\0') {
+		if (*s == 0x1b) {
+			s += escape_length(s);
+		} else if ((n = utf8_decode(s, &cp)) == 0) {
+			*o++ = '?';
+			s++;
+		} else if (cp == '\t' || cp == '\n' || cp == '\r') {
+			if (o == out || o[-1] != ' ')
+				*o++ = ' ';
+			s += n;
+		} else if (is_invisible_control(cp)) {
+			s += n;
+		} else {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -24,6 +24,13 @@ void   format_utc(double t, char buf[static 21]);
 bool   parse_long(const char *s, long *out);
 bool   parse_double(const char *s, double *out);
 
+/*
+ * Text from the network made safe to show on a terminal or the kiosk screen: escape sequences
+ * (ESC [ … m, OSC …) removed whole, other C0/C1 controls, DEL and bidi overrides removed, tab
+ * and line breaks as one space, invalid UTF-8 bytes as '?'. A new string; NULL stays NULL.
+ */
+char  *sanitize_text(const char *s);
+
 /* A random UUID v4 from getrandom(), as 36 chars + NUL. */
 int    uuid_v4(char out[static 37]);
 

@@ -72,7 +72,7 @@ num_ok "$u + $s < 0.5" "stall: no busy loop while waiting (${u}s user, ${s}s sys
 "$TRAMDO" -c "$T_TMP/t.ini" run --json --server "http://127.0.0.1:$FPORT/isp/" > "$T_TMP/isp.json" 2> /dev/null
 is "$?" 0 "getIP with ISP: exit 0"
 is "$(jget "$T_TMP/isp.json" 'd["client"]["ip"]')" "203.0.113.7" "getIP: client IP from processedString"
-is "$(jget "$T_TMP/isp.json" 'd["client"]["isp"]')" "VNPT  Corp, VN (12 km)" "getIP: ISP part, control character blanked"
+is "$(jget "$T_TMP/isp.json" 'd["client"]["isp"]')" "VNPT Corp, VN (12 km)" "getIP: ISP part, control character removed (sanitize_text)"
 "$TRAMDO" -c "$T_TMP/t.ini" run --json --server "http://127.0.0.1:$FPORT/badip/" > "$T_TMP/badip.json" 2> /dev/null
 is "$?" 0 "getIP answering a web page: the test still runs"
 is "$(jget "$T_TMP/badip.json" 'd["client"]["ip"]')" "None" "getIP web page: client IP unknown"

@@ -7,6 +7,14 @@ SRCDIR=${TRAMDO_SRCDIR:-$PWD}
 T_TMP=$(mktemp -d /tmp/tramdo-test.XXXXXX)
 chmod 755 "$T_TMP"
 T_PIDS=()
+# tramdo refuses to run as root without --allow-root. Tests may run as root: $TRAMDO is then a
+# wrapper that adds it. $TRAMDO_BIN is always the binary itself (valgrind, the refusal test).
+TRAMDO_BIN=$TRAMDO
+if [ "$(id -u)" -eq 0 ]; then
+	TRAMDO=$T_TMP/tramdo
+	printf '#!/bin/sh\nexec "%s" --allow-root "$@"\n' "$TRAMDO_BIN" >"$TRAMDO"
+	chmod 755 "$TRAMDO"
+fi
 _t_n=0
 _t_failed=0
 

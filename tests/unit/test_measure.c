@@ -186,6 +186,52 @@ test_cancel(void **state)
 	close(listener);
 }
 
+/* getIP replies are hostile input: the IP must look like one, the ISP must be safe to show. */
+static void
+getip(const char *body, int rc, const char *ip, const char *isp)
+{
+	char *gip, *gisp;
+
+	assert_int_equal(measure_parse_getip(body, strlen(body), &gip, &gisp), rc);
+	if (ip == NULL)
+		assert_null(gip);
+	else
+		assert_string_equal(gip, ip);
+	if (isp == NULL)
+		assert_null(gisp);
+	else
+		assert_string_equal(gisp, isp);
+	free(gip);
+	free(gisp);
+}
+
+static void
+test_parse_getip(void **state)
+{
+	char body[600], want[200];
+
+	(void)state;
+	getip("{\"processedString\":\"127.0.0.1 - VNPT, VN (3 km)\",\"rawIspInfo\":\"\"}", 0,
+	    "127.0.0.1", "VNPT, VN (3 km)");
+	getip("{\"processedString\":\"2001:db8::1\",\"rawIspInfo\":{\"org\":\"AS7552 Viettel\"}}", 0,
+	    "2001:db8::1", "AS7552 Viettel");
+	getip("{\"processedString\":\"<b>x</b> - ISP\"}", 0, NULL, "ISP");
+	getip("{\"processedString\":\"127.0.0.1 - \\u001b[2J\\u001b]0;pwned\\u0007Evil\\u009b31m "
+	    "\\u202eISP\\r\\nX\"}", 0, "127.0.0.1", "Evil31m ISP X");
+	getip("{\"processedString\":\"127.0.0.1 - \\u001b[0m\"}", 0, "127.0.0.1", NULL);
+	getip("[1,2]", -1, NULL, NULL);
+	getip("<html>portal</html>", -1, NULL, NULL);
+	/* a long ISP is cut to 128 bytes at a character boundary, never mid-letter */
+	strcpy(body, "{\"processedString\":\"10.0.0.1 - ");
+	for (int i = 0; i < 100; i++)
+		strcat(body, "\xe1\xbb\x99");	/* ộ */
+	strcat(body, "\"}");
+	want[0] = '\0';
+	for (int i = 0; i < 42; i++)
+		strcat(want, "\xe1\xbb\x99");
+	getip(body, 0, "10.0.0.1", want);
+}
+
 int
 main(void)
 {
@@ -195,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_selection_none_answers),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_parse_getip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

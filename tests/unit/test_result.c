@@ -91,6 +91,35 @@ test_rejects_malformed(void **state)
 	json_object_put(o);
 }
 
+/* Found by fuzzing: out-of-range counts were converted to integers (undefined behaviour). */
+static void
+test_out_of_range_counts_are_absent(void **state)
+{
+	struct result r;
+	json_object *o;
+
+	(void)state;
+	o = json_tokener_parse("{\"id\":\"0f8e3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b\","
+	    "\"started_at\":\"2026-11-25T03:04:05Z\","
+	    "\"bytes\":{\"download\":18446744073709551616,\"upload\":-5},"
+	    "\"location\":{\"satellites\":1e20}}");
+	assert_non_null(o);
+	assert_int_equal(result_from_json(o, &r), 0);
+	assert_true(r.m.download_bytes == 0);
+	assert_true(r.m.upload_bytes == 0);
+	assert_int_equal(r.location.satellites, -1);
+	result_free(&r);
+	json_object_put(o);
+	o = json_tokener_parse("{\"id\":\"0f8e3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b\","
+	    "\"started_at\":\"2026-11-25T03:04:05Z\",\"bytes\":{\"download\":117650000},"
+	    "\"location\":{\"satellites\":7}}");
+	assert_int_equal(result_from_json(o, &r), 0);
+	assert_true(r.m.download_bytes == 117650000);
+	assert_int_equal(r.location.satellites, 7);
+	result_free(&r);
+	json_object_put(o);
+}
+
 static void
 test_failed_test_has_error_object(void **state)
 {
@@ -116,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_id_is_uuid_v4),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rejects_malformed),
+		cmocka_unit_test(test_out_of_range_counts_are_absent),
 		cmocka_unit_test(test_failed_test_has_error_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

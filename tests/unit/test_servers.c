@@ -187,6 +187,22 @@ test_list_valid(void **state)
 	free(json);
 }
 
+/* A list from the network must not drive the terminal through a server's name. */
+static void
+test_list_names_sanitised(void **state)
+{
+	static const char json[] = "[{\"name\": \"\\u001b[2J\\u001b]0;x\\u0007Evil\\u009b31m\\r\\nHN\", "
+	    "\"server\": \"http://a.example.vn/\", \"dlURL\": \"garbage.php\", "
+	    "\"ulURL\": \"empty.php\", \"pingURL\": \"empty.php\"}]";
+	struct server_list l = { 0 };
+	char err[160];
+
+	(void)state;
+	assert_int_equal(servers_parse_list(json, sizeof json - 1, &l, err, sizeof err), 1);
+	assert_string_equal(l.v[0].name, "Evil31m HN");
+	server_list_free(&l);
+}
+
 static void
 test_list_wrong_types(void **state)
 {
@@ -648,6 +664,7 @@ main(void)
 		cmocka_unit_test(test_from_conf),
 		cmocka_unit_test(test_from_url),
 		cmocka_unit_test(test_list_valid),
+		cmocka_unit_test(test_list_names_sanitised),
 		cmocka_unit_test(test_list_wrong_types),
 		cmocka_unit_test(test_list_broken),
 		cmocka_unit_test(test_list_fixtures_broken),

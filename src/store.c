@@ -1,0 +1,799 @@
+/* store.c — see store.h. */
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <sqlite3.h>
+
+#include "encode.h"
+#include "log.h"
+#include "util.h"
+
+/* "TRMD": marks the file as ours, so a foreign database is never written to. */
+#define STORE_APPLICATION_ID	0x54524d44
+#define STORE_BUSY_MS		5000
+#define STORE_RETRY_MS		5000
+#define STORE_MAX_SINKS		8
+
+/* Schema steps: version N is reached by running steps[0..N-1]; never edit a released step. */
+static const char *const schema_steps[] = {
+	/* 1: results and their upload state per sink */
+	"CREATE TABLE results ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  started_at INTEGER NOT NULL,"	/* epoch seconds, UTC */
+	"  trigger TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"		/* download + upload */
+	"  stored_at INTEGER NOT NULL,"
+	"  json TEXT NOT NULL);"
+	"CREATE INDEX results_started_at ON results(started_at, bytes);"
+	"CREATE INDEX results_trigger ON results(trigger, started_at);"
+	"CREATE TABLE uploads ("
+	"  result_id TEXT NOT NULL REFERENCES results(id) ON DELETE CASCADE,"
+	"  sink TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'rejected')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt REAL NOT NULL,"
+	"  sent_at INTEGER,"
+	"  reason TEXT,"			/* rejection reason, or the last error */
+	"  remote_id TEXT,"			/* e.g. LibreSpeed's telemetry id */
+	"  PRIMARY KEY (result_id, sink));"
+	"CREATE INDEX uploads_due ON uploads(state, next_attempt);",
+};
+#define SCHEMA_VERSION ((int)(sizeof schema_steps / sizeof schema_steps[0]))
+
+struct held {
+	char	*json;
+	char	 id[37];
+	long	 started_at;
+	long long bytes;
+};
+
+struct store {
+	char		*path;
+	sqlite3		*db;		/* NULL while the database is unusable */
+	bool		 refused;	/* not ours: never retried, never written */
+	char		*sinks[STORE_MAX_SINKS];
+	int		 nsinks;
+	struct held	*held;
+	size_t		 nheld;
+	double		 next_retry;	/* monotonic */
+	char		 message[512];
+};
+
+/* The fields of a result the store indexes. */
+struct row {
+	const char	*id;
+	const char	*trigger;
+	long		 started_at;
+	long long	 bytes;
+};
+
+static void
+set_message(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_message(struct store *st, const char *fmt, ...)
+{
+	char previous[sizeof st->message];
+	va_list ap;
+
+	memcpy(previous, st->message, sizeof previous);
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof st->message, fmt, ap);
+	va_end(ap);
+	/* A disk that stays bad is logged once, not at every retry. */
+	if (strcmp(previous, st->message) != 0)
+		log_err("store: %s", st->message);
+}
+
+/* SQLite needs to write the file and, in WAL mode, create files beside it (missing is not read-only). */
+static bool
+writable(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	bool ok;
+
+	if (slash == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	ok = (access(dir, W_OK) == 0 || errno == ENOENT) &&
+	    (access(path, W_OK) == 0 || errno == ENOENT);
+	free(dir);
+	return ok;
+}
+
+/* Plain English for staff: what is wrong with the disk or the file, from SQLite's code. */
+static const char *
+explain(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_READONLY:
+		return "is read-only (check the file and directory permissions, or a read-only filesystem)";
+	case SQLITE_FULL:
+		return "cannot grow: the disk is full";
+	case SQLITE_CORRUPT:
+		return "is corrupt; move it aside (tramdo never overwrites it)";
+	case SQLITE_NOTADB:
+		return "is not an SQLite database; tramdo will not overwrite it";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "is locked by another program";
+	case SQLITE_CANTOPEN:
+		return "cannot be opened (missing directory or no permission)";
+	case SQLITE_IOERR:
+		return "cannot be read or written: disk I/O error";
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "is not accessible: permission denied";
+	default:
+		return "cannot be used";
+	}
+}
+
+static void
+fail(struct store *st, const char *doing, int rc)
+{
+	int sys = st->db != NULL ? sqlite3_system_errno(st->db) : 0;
+
+	/* "Cannot open" and I/O errors on a read-only filesystem or file: say what staff can fix. */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && !writable(st->path))
+		rc = SQLITE_READONLY;
+
+	set_message(st, "database %s %s (%s: %s%s%s)", st->path, explain(rc), doing,
+	    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc),
+	    sys != 0 ? "; " : "", sys != 0 ? strerror(sys) : "");
+}
+
+static void
+close_db(struct store *st)
+{
+	if (st->db != NULL)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *doing)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		fail(st, doing, rc);
+	return rc;
+}
+
+/* One integer from a query without parameters (a PRAGMA); rc in *rc. */
+static long long
+query_int(struct store *st, const char *sql, int *rc)
+{
+	sqlite3_stmt *s;
+	long long v = 0;
+
+	*rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (*rc != SQLITE_OK)
+		return 0;
+	*rc = sqlite3_step(s);
+	if (*rc == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		*rc = SQLITE_OK;
+	} else if (*rc == SQLITE_DONE)
+		*rc = SQLITE_OK;
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * Ours, or empty and free to claim? Anything else — another program's database, a newer
+ * tramdo's schema, a file that is not SQLite — is refused for good.
+ */
+static int
+check_identity(struct store *st)
+{
+	long long app, version, objects;
+	int rc;
+
+	app = query_int(st, "PRAGMA application_id", &rc);
+	if (rc == SQLITE_OK)
+		version = query_int(st, "PRAGMA user_version", &rc);
+	if (rc == SQLITE_OK)
+		objects = query_int(st, "SELECT count(*) FROM sqlite_master", &rc);
+	if (rc != SQLITE_OK) {
+		fail(st, "reading its header", rc);
+		if ((rc & 0xff) == SQLITE_NOTADB)
+			st->refused = true;
+		return -1;
+	}
+	if (app == 0 && version == 0 && objects == 0)
+		return 0;
+	if (app != STORE_APPLICATION_ID) {
+		st->refused = true;
+		set_message(st, "%s is not a tramdo database (application_id 0x%llx, %lld "
+		    "schema objects); refusing to touch it: set [storage] path to another file",
+		    st->path, (unsigned long long)app, objects);
+		return -1;
+	}
+	if (version > SCHEMA_VERSION) {
+		st->refused = true;
+		set_message(st, "%s has schema version %lld, newer than this tramdo knows (%d); "
+		    "refusing to touch it: upgrade tramdo", st->path, version, SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the missing schema steps in one transaction; the version is re-read under the lock. */
+static int
+migrate(struct store *st)
+{
+	long long version;
+	char sql[128];
+	int rc;
+
+	if (exec(st, "BEGIN IMMEDIATE", "starting the schema update") != SQLITE_OK)
+		return -1;
+	if (check_identity(st) != 0)
+		goto rollback;
+	version = query_int(st, "PRAGMA user_version", &rc);
+	if (rc != SQLITE_OK) {
+		fail(st, "reading the schema version", rc);
+		goto rollback;
+	}
+	for (long long v = version; v < SCHEMA_VERSION; v++) {
+		if (exec(st, schema_steps[v], "updating the schema") != SQLITE_OK)
+			goto rollback;
+		log_info("store: %s: schema version %lld -> %lld", st->path, v, v + 1);
+	}
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+	    STORE_APPLICATION_ID, SCHEMA_VERSION);
+	if (exec(st, sql, "marking the schema") != SQLITE_OK ||
+	    exec(st, "COMMIT", "committing the schema") != SQLITE_OK)
+		goto rollback;
+	return 0;
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+open_db(struct store *st)
+{
+	int rc;
+
+	close_db(st);
+	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		fail(st, "opening", rc);
+		goto bad;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (check_identity(st) != 0)
+		goto bad;
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		fail(st, "opening for writing", SQLITE_READONLY);
+		goto bad;
+	}
+	if (migrate(st) != 0)
+		goto bad;
+	/* WAL: readers never block the writer; FULL: a commit survives a power cut. */
+	if (exec(st, "PRAGMA journal_mode = WAL", "switching to WAL") != SQLITE_OK ||
+	    exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+	    "setting durability") != SQLITE_OK)
+		goto bad;
+	st->message[0] = '\0';
+	return 0;
+bad:
+	close_db(st);
+	return -1;
+}
+
+static void
+parse_sinks(struct store *st, const char *sinks)
+{
+	char *copy, *tok, *save = NULL;
+
+	if (sinks == NULL)
+		return;
+	copy = xstrdup(sinks);
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL && st->nsinks < STORE_MAX_SINKS;
+	    tok = strtok_r(NULL, ", \t", &save))
+		st->sinks[st->nsinks++] = xstrdup(tok);
+	free(copy);
+}
+
+struct store *
+store_open(const char *path, const char *sinks)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+
+	/* A file size limit (ulimit -f) must give SQLite an error to report, not kill the kiosk. */
+	signal(SIGXFSZ, SIG_IGN);
+	st->path = xstrdup(path);
+	parse_sinks(st, sinks);
+	if (open_db(st) != 0)
+		st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	store_flush(st);
+	for (size_t i = 0; i < st->nheld; i++) {
+		log_err("store: result %s was never written to %s; its JSON follows",
+		    st->held[i].id, st->path);
+		log_result(st->held[i].json);
+		free(st->held[i].json);
+	}
+	free(st->held);
+	for (int i = 0; i < st->nsinks; i++)
+		free(st->sinks[i]);
+	close_db(st);
+	free(st->path);
+	free(st);
+}
+
+void
+store_status(const struct store *st, struct store_status *out)
+{
+	out->ok = st->db != NULL && st->nheld == 0;
+	snprintf(out->message, sizeof out->message, "%s", st->db != NULL && st->nheld == 0 ?
+	    "" : st->message);
+	out->held = st->nheld;
+}
+
+static int
+row_from_json(struct json_object *o, struct row *r, char *err, size_t errlen)
+{
+	struct json_object *v, *b;
+	double t;
+
+	memset(r, 0, sizeof *r);
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "id", &v) || !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) != 36) {
+		snprintf(err, errlen, "result has no UUID \"id\"");
+		return -1;
+	}
+	r->id = json_object_get_string(v);
+	if (!json_object_object_get_ex(o, "started_at", &v) ||
+	    !encode_parse_utc(json_object_get_string(v), &t)) {
+		snprintf(err, errlen, "result %s has no valid \"started_at\"", r->id);
+		return -1;
+	}
+	r->started_at = (long)floor(t);
+	r->trigger = json_object_object_get_ex(o, "trigger", &v) ?
+	    json_object_get_string(v) : "unknown";
+	if (json_object_object_get_ex(o, "bytes", &b)) {
+		if (json_object_object_get_ex(b, "download", &v))
+			r->bytes += json_object_get_int64(v);
+		if (json_object_object_get_ex(b, "upload", &v))
+			r->bytes += json_object_get_int64(v);
+	}
+	return 0;
+}
+
+static int
+step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Inserts one result and its pending uploads; an id already stored is left as it is. */
+static int
+insert(struct store *st, const struct held *h, const char *trigger)
+{
+	sqlite3_stmt *s;
+	double now = now_wall();
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "INSERT INTO results (id, started_at, trigger, bytes, "
+	    "stored_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(s, 1, h->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, h->started_at);
+	sqlite3_bind_text(s, 3, trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, h->bytes);
+	sqlite3_bind_int64(s, 5, (long long)now);
+	sqlite3_bind_text(s, 6, h->json, -1, SQLITE_STATIC);
+	if ((rc = step_done(s)) != SQLITE_OK)
+		return rc;
+	for (int i = 0; i < st->nsinks; i++) {
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO uploads (result_id, sink, next_attempt) "
+		    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", -1, &s, NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+		sqlite3_bind_text(s, 1, h->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, st->sinks[i], -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, 3, now);
+		if ((rc = step_done(s)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* Writes one result in its own transaction; on failure the database is closed for a reopen. */
+static int
+write_one(struct store *st, const struct held *h)
+{
+	struct json_object *o = json_tokener_parse(h->json), *v;
+	const char *trigger = "unknown";
+	int rc;
+
+	if (o != NULL && json_object_object_get_ex(o, "trigger", &v))
+		trigger = json_object_get_string(v);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = insert(st, h, trigger);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	json_object_put(o);
+	if (rc == SQLITE_OK) {
+		log_info("store: result %s committed to %s", h->id, st->path);
+		return 0;
+	}
+	fail(st, "storing a result", rc);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	close_db(st);
+	st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
+	return -1;
+}
+
+size_t
+store_flush(struct store *st)
+{
+	size_t done = 0;
+
+	if (st->db == NULL && !st->refused && open_db(st) != 0)
+		st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
+	while (st->db != NULL && done < st->nheld && write_one(st, &st->held[done]) == 0) {
+		free(st->held[done].json);
+		done++;
+	}
+	if (done > 0) {
+		memmove(st->held, st->held + done, (st->nheld - done) * sizeof *st->held);
+		st->nheld -= done;
+	}
+	return st->nheld;
+}
+
+int
+store_put(struct store *st, struct json_object *result, char *err, size_t errlen)
+{
+	struct held h;
+	struct row r;
+
+	if (row_from_json(result, &r, err, errlen) != 0)
+		return -1;
+	memset(&h, 0, sizeof h);
+	snprintf(h.id, sizeof h.id, "%s", r.id);
+	h.started_at = r.started_at;
+	h.bytes = r.bytes;
+	h.json = xstrdup(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
+	/* Older held results go first, so the database keeps the order they were taken in. */
+	if (st->nheld == 0 && st->db != NULL && write_one(st, &h) == 0) {
+		free(h.json);
+		return 0;
+	}
+	st->held = xrealloc(st->held, (st->nheld + 1) * sizeof *st->held);
+	st->held[st->nheld++] = h;
+	if (store_flush(st) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", st->message);
+	log_warn("store: holding %zu result(s) in memory until the database is usable",
+	    st->nheld);
+	return 1;
+}
+
+/* Prepares sql, or notes the failure; statements are short-lived and finalized by the caller. */
+static sqlite3_stmt *
+prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->db == NULL)
+		return NULL;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		fail(st, "querying", rc);
+		return NULL;
+	}
+	return s;
+}
+
+char *
+store_get(struct store *st, const char *id)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT json FROM results WHERE id = ?");
+	char *json = NULL;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		json = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return json;
+}
+
+/* A single number from sql with at most one double parameter; -1 on error. */
+static long long
+scalar(struct store *st, const char *sql, double arg)
+{
+	sqlite3_stmt *s = prepare(st, sql);
+	long long v = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_double(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+long
+store_count_since(struct store *st, double since)
+{
+	long long n = scalar(st, "SELECT count(*) FROM results WHERE started_at >= ?", floor(since));
+
+	if (n < 0)
+		return -1;
+	for (size_t i = 0; i < st->nheld; i++)
+		if (st->held[i].started_at >= floor(since))
+			n++;
+	return (long)n;
+}
+
+long
+store_count_today(struct store *st)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return store_count_since(st, (double)mktime(&tm));
+}
+
+long long
+store_bytes_since(struct store *st, double since)
+{
+	long long n = scalar(st, "SELECT coalesce(sum(bytes), 0) FROM results "
+	    "WHERE started_at >= ?", floor(since));
+
+	if (n < 0)
+		return -1;
+	for (size_t i = 0; i < st->nheld; i++)
+		if (st->held[i].started_at >= floor(since))
+			n += st->held[i].bytes;
+	return n;
+}
+
+long
+store_waiting(struct store *st)
+{
+	long long n = scalar(st, "SELECT count(DISTINCT result_id) FROM uploads "
+	    "WHERE state = 'pending'", 0);
+
+	if (n < 0)
+		return -1;
+	return (long)n + (st->nsinks > 0 ? (long)st->nheld : 0);
+}
+
+int
+store_upload_counts(struct store *st, struct store_upload_counts *out)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT state, count(*) FROM uploads GROUP BY state");
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(s, 0);
+		long n = (long)sqlite3_column_int64(s, 1);
+
+		if (strcmp(state, STORE_PENDING) == 0)
+			out->pending = n;
+		else if (strcmp(state, STORE_SENT) == 0)
+			out->sent = n;
+		else if (strcmp(state, STORE_REJECTED) == 0)
+			out->rejected = n;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+char *
+store_upload_state(struct store *st, const char *id, const char *sink, int *attempts)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT state, attempts FROM uploads "
+	    "WHERE result_id = ? AND sink = ?");
+	char *state = NULL;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, sink, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		state = xstrdup((const char *)sqlite3_column_text(s, 0));
+		if (attempts != NULL)
+			*attempts = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	return state;
+}
+
+int
+store_list(struct store *st, double since, int limit, bool newest_first, store_row_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *s = prepare(st, newest_first ?
+	    "SELECT json FROM results WHERE started_at >= ? ORDER BY started_at DESC, rowid DESC "
+	    "LIMIT ?" :
+	    "SELECT json FROM results WHERE started_at >= ? ORDER BY started_at, rowid LIMIT ?");
+	int n = 0, rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (long long)floor(since));
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(arg, (const char *)sqlite3_column_text(s, 0)) != 0)
+			break;
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail(st, "listing results", rc);
+		return -1;
+	}
+	return n;
+}
+
+int
+store_due(struct store *st, double not_after, int max, struct store_job **jobs)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT u.result_id, u.sink, u.attempts, r.json "
+	    "FROM uploads u JOIN results r ON r.id = u.result_id "
+	    "WHERE u.state = 'pending' AND u.next_attempt <= ? "
+	    "ORDER BY u.next_attempt, r.started_at LIMIT ?");
+	int n = 0;
+
+	*jobs = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_double(s, 1, not_after);
+	sqlite3_bind_int(s, 2, max);
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		struct store_job *j;
+
+		if ((n & (n - 1)) == 0)		/* grow at powers of two */
+			*jobs = xrealloc(*jobs, (size_t)(n == 0 ? 1 : 2 * n) * sizeof **jobs);
+		j = &(*jobs)[n++];
+		memset(j, 0, sizeof *j);
+
+		snprintf(j->id, sizeof j->id, "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf(j->sink, sizeof j->sink, "%s", (const char *)sqlite3_column_text(s, 1));
+		j->attempts = sqlite3_column_int(s, 2);
+		j->json = xstrdup((const char *)sqlite3_column_text(s, 3));
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+void
+store_jobs_free(struct store_job *jobs, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(jobs[i].json);
+	free(jobs);
+}
+
+double
+store_next_due(struct store *st)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT min(next_attempt) FROM uploads WHERE state = 'pending'");
+	double t = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		t = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	return t;
+}
+
+/* One upload row update, committed on its own (autocommit, synchronous=FULL). */
+static int
+update(struct store *st, const char *sql, const char *id, const char *sink, double t,
+    const char *text)
+{
+	sqlite3_stmt *s = prepare(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_double(s, 1, t);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, sink, -1, SQLITE_STATIC);
+	rc = step_done(s);
+	if (rc != SQLITE_OK) {
+		fail(st, "recording an upload", rc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_mark_sent(struct store *st, const char *id, const char *sink, double when,
+    const char *remote_id)
+{
+	return update(st, "UPDATE uploads SET state = 'sent', attempts = attempts + 1, "
+	    "sent_at = ?1, remote_id = ?2, reason = NULL WHERE result_id = ?3 AND sink = ?4",
+	    id, sink, floor(when), remote_id);
+}
+
+int
+store_mark_rejected(struct store *st, const char *id, const char *sink, const char *reason)
+{
+	return update(st, "UPDATE uploads SET state = 'rejected', attempts = attempts + 1, "
+	    "next_attempt = ?1, reason = ?2 WHERE result_id = ?3 AND sink = ?4",
+	    id, sink, now_wall(), reason);
+}
+
+int
+store_mark_retry(struct store *st, const char *id, const char *sink, double next_attempt,
+    const char *reason)
+{
+	return update(st, "UPDATE uploads SET attempts = attempts + 1, next_attempt = ?1, "
+	    "reason = ?2 WHERE result_id = ?3 AND sink = ?4 AND state = 'pending'",
+	    id, sink, next_attempt, reason);
+}
+
+int
+store_timeout(void *arg)
+{
+	struct store *st = arg;
+	double left;
+
+	if (st->nheld == 0 || st->refused)
+		return -1;
+	left = st->next_retry - now_mono();
+	return left <= 0 ? 0 : (int)ceil(left * 1000);
+}
+
+void
+store_dispatch(void *arg, const struct pollfd *fds, int n)
+{
+	struct store *st = arg;
+
+	(void)fds;
+	(void)n;
+	if (st->nheld > 0 && !st->refused && now_mono() >= st->next_retry)
+		store_flush(st);
+}

@@ -1,0 +1,99 @@
+/*
+ * store.h — the results database (SQLite): every result, and its upload state per sink.
+ *
+ * A result is committed (WAL, synchronous=FULL) before the kiosk shows it as done. When the
+ * disk fails (read-only, full, corrupt, locked, missing) the store keeps the result in memory,
+ * says why in plain English for staff, and writes it once the disk is back. A file that is not
+ * a tramdo database is never written to.
+ */
+#ifndef TRAMDO_STORE_H
+#define TRAMDO_STORE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+struct store;
+
+/* Upload states as stored. */
+#define STORE_PENDING	"pending"
+#define STORE_SENT	"sent"
+#define STORE_REJECTED	"rejected"
+
+struct store_status {
+	bool	 ok;		/* false: staff must look at the disk or the file */
+	char	 message[512];	/* English, why not ok; empty when ok */
+	size_t	 held;		/* results kept in memory until the database is usable */
+};
+
+/* One upload to do: a result for one sink. */
+struct store_job {
+	char	 id[37];
+	char	 sink[16];
+	int	 attempts;	/* before this one */
+	char	*json;		/* the result as stored */
+};
+
+struct store_upload_counts {
+	long	pending, sent, rejected;
+};
+
+/*
+ * Opens path, creating and migrating it forward. sinks is the comma list of upload sinks each
+ * new result is queued for (NULL or "": none). Always returns a store: when the database cannot
+ * be used, store_status() says why and results are held in memory.
+ */
+struct store	*store_open(const char *path, const char *sinks);
+/* Results still held in memory are logged (as JSON lines) so they are not silently lost. */
+void		 store_close(struct store *st);
+void		 store_status(const struct store *st, struct store_status *out);
+
+/*
+ * Commits one result (design §7 JSON: needs id, started_at; trigger and bytes are indexed)
+ * with a pending upload row per sink. 0: committed; 1: held in memory (store_status says why);
+ * -1: the object is not a result (message in err).
+ */
+int	 store_put(struct store *st, struct json_object *result, char *err, size_t errlen);
+/* Tries again to write held results (reopening the database if needed); returns how many remain. */
+size_t	 store_flush(struct store *st);
+
+/* The result's stored JSON text (caller frees), or NULL. */
+char	*store_get(struct store *st, const char *id);
+/* Results started at or after since (epoch s), held ones included; -1 when unknown. */
+long	 store_count_since(struct store *st, double since);
+/* Results started since local midnight (the Welcome screen's "tests today"); -1 when unknown. */
+long	 store_count_today(struct store *st);
+/* Bytes moved by tests started at or after since; -1 when unknown. */
+long long store_bytes_since(struct store *st, double since);
+/* Results with at least one upload still pending (held ones included); -1 when unknown. */
+long	 store_waiting(struct store *st);
+int	 store_upload_counts(struct store *st, struct store_upload_counts *out);
+/* Upload state of one result for one sink: STORE_PENDING/SENT/REJECTED, or NULL (caller frees). */
+char	*store_upload_state(struct store *st, const char *id, const char *sink, int *attempts);
+
+/*
+ * Results started at or after since, oldest first (or the newest limit ones, newest first when
+ * newest_first); fn gets each stored JSON text. Returns the count, or -1 on a database error.
+ */
+typedef int (*store_row_fn)(void *arg, const char *json);
+int	 store_list(struct store *st, double since, int limit, bool newest_first,
+	    store_row_fn fn, void *arg);
+
+/* Pending uploads due at or before not_after, oldest first, at most max. Caller frees with store_jobs_free. */
+int	 store_due(struct store *st, double not_after, int max, struct store_job **jobs);
+void	 store_jobs_free(struct store_job *jobs, int n);
+/* The earliest next attempt among pending uploads (epoch s), or -1 when none. */
+double	 store_next_due(struct store *st);
+
+int	 store_mark_sent(struct store *st, const char *id, const char *sink, double when,
+	    const char *remote_id);
+int	 store_mark_rejected(struct store *st, const char *id, const char *sink, const char *reason);
+int	 store_mark_retry(struct store *st, const char *id, const char *sink, double next_attempt,
+	    const char *reason);
+
+/* Loop integration: retries held results every few seconds while the disk is bad. */
+int	 store_timeout(void *st);
+void	 store_dispatch(void *st, const struct pollfd *fds, int n);
+
+#endif

@@ -1,0 +1,702 @@
+/* upload.c — see upload.h. */
+#include "upload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "config.h"
+#include "encode.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_PARALLEL	4
+#define BATCH		64
+#define MAX_SOCKETS	32
+#define REPLY_MAX	4096
+#define FIRST_RETRY_S	15.0
+/* Rows can appear behind our back (`tramdo run` beside the kiosk, results held through a disk
+ * outage): while idle, the store is looked at again this often. */
+#define RECHECK_S	60.0
+
+enum sink { SINK_JSON, SINK_LIBRESPEED, SINK_INFLUX, SINK_COUNT };
+static const char *const sink_names[SINK_COUNT] = { "json", "librespeed", "influx" };
+
+struct xfer {
+	struct upload		*u;
+	CURL			*easy;
+	struct store_job	 job;
+	enum sink		 sink;
+	char			*body;
+	struct curl_slist	*headers;
+	char			 reply[REPLY_MAX];
+	size_t			 reply_len;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+struct upload {
+	struct store	*st;
+	CURLM		*multi;
+	bool		 enabled[SINK_COUNT];
+	char		*url[SINK_COUNT];
+	char		*token;			/* json sink: Bearer */
+	char		*influx_token;		/* influx: Token */
+	bool		 influx_ms;
+	long		 timeout_s;
+	double		 retry_max_s;
+
+	struct pollfd	 socks[MAX_SOCKETS];	/* what curl asked us to watch */
+	int		 nsocks;
+	double		 curl_deadline;		/* monotonic; <0 none */
+
+	struct store_job *queue;		/* fetched from the store, not yet started */
+	int		 nqueue, next;
+	struct xfer	*live[MAX_PARALLEL];
+	int		 nlive;
+	double		 next_due;		/* wall clock; <0 none known */
+	double		 next_check;		/* monotonic: look at the store again */
+	bool		 all_now;		/* one pass over everything pending */
+
+	upload_listener	 listener;
+	void		*listener_arg;
+	struct upload_report counts;
+};
+
+bool
+upload_sink_known(const char *name)
+{
+	for (int i = 0; i < SINK_COUNT; i++)
+		if (strcmp(name, sink_names[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+sink_from_name(const char *name)
+{
+	for (int i = 0; i < SINK_COUNT; i++)
+		if (strcmp(name, sink_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A secret from a file that only its owner may read: a token readable by others is a leaked
+ * token, so it is refused rather than used. The token itself never reaches a log.
+ */
+static char *
+read_token(const char *path, const char *key, char *err, size_t errlen)
+{
+	char buf[1024];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "[upload] %s: cannot open %s: %s", key, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "[upload] %s: %s is not a regular file", key, path);
+		close(fd);
+		return NULL;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "[upload] %s: %s can be read by group or others (mode %04o); "
+		    "refusing to use it: run chmod 600 %s", key, path,
+		    (unsigned)(sb.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "[upload] %s: cannot read %s: %s", key, path, strerror(errno));
+		return NULL;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	if (n == 0 || strpbrk(buf, "\r\n") != NULL) {
+		snprintf(err, errlen, "[upload] %s: %s must hold one token on one line", key, path);
+		return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static char *
+escaped(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0), *out;
+
+	if (e == NULL)
+		abort();	/* allocation failure only */
+	out = xstrdup(e);
+	curl_free(e);
+	return out;
+}
+
+/* Where each sink posts: LibreSpeed's telemetry script, InfluxDB's 1.x or 2.x write endpoint. */
+static int
+build_urls(struct upload *u, const struct config *cfg, char *err, size_t errlen)
+{
+	const char *prec = u->influx_ms ? "ms" : "s";
+	const char *base;
+
+	if (u->enabled[SINK_JSON]) {
+		if (cfg->upload.url == NULL || *cfg->upload.url == '\0') {
+			snprintf(err, errlen, "[upload] url: needed by format json");
+			return -1;
+		}
+		u->url[SINK_JSON] = xstrdup(cfg->upload.url);
+	}
+	if (u->enabled[SINK_LIBRESPEED]) {
+		base = cfg->upload.librespeed_url;
+		if (base == NULL || *base == '\0') {
+			snprintf(err, errlen, "[upload] librespeed_url: needed by format librespeed");
+			return -1;
+		}
+		size_t len = strlen(base);
+		u->url[SINK_LIBRESPEED] = len > 4 && strcmp(base + len - 4, ".php") == 0 ?
+		    xstrdup(base) : xasprintf("%s%sresults/telemetry.php", base,
+		    base[len - 1] == '/' ? "" : "/");
+	}
+	if (u->enabled[SINK_INFLUX]) {
+		base = cfg->upload.influx_url;
+		if (base == NULL || *base == '\0') {
+			snprintf(err, errlen, "[upload] influx_url: needed by format influx");
+			return -1;
+		}
+		const char *slash = base[strlen(base) - 1] == '/' ? "" : "/";
+		if (cfg->upload.influx_bucket != NULL && *cfg->upload.influx_bucket != '\0') {
+			char *org = escaped(cfg->upload.influx_org != NULL ? cfg->upload.influx_org : "");
+			char *bucket = escaped(cfg->upload.influx_bucket);
+
+			u->url[SINK_INFLUX] = xasprintf("%s%sapi/v2/write?org=%s&bucket=%s&precision=%s",
+			    base, slash, org, bucket, prec);
+			free(org);
+			free(bucket);
+		} else if (cfg->upload.influx_db != NULL && *cfg->upload.influx_db != '\0') {
+			char *db = escaped(cfg->upload.influx_db);
+
+			u->url[SINK_INFLUX] = xasprintf("%s%swrite?db=%s&precision=%s", base, slash,
+			    db, prec);
+			free(db);
+		} else {
+			snprintf(err, errlen, "[upload] influx_db: needed by format influx "
+			    "(or influx_org and influx_bucket for InfluxDB 2)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+parse_formats(struct upload *u, const char *formats, char *err, size_t errlen)
+{
+	char *copy = xstrdup(formats != NULL ? formats : ""), *tok, *save = NULL;
+	int rc = 0, n = 0;
+
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+		int s = sink_from_name(tok);
+
+		if (s < 0) {
+			snprintf(err, errlen, "[upload] format: unknown sink '%s' "
+			    "(expected json, librespeed, influx)", tok);
+			rc = -1;
+			break;
+		}
+		u->enabled[s] = true;
+		n++;
+	}
+	free(copy);
+	if (rc == 0 && n == 0) {
+		snprintf(err, errlen, "[upload] format: no sink named (json, librespeed, influx)");
+		rc = -1;
+	}
+	return rc;
+}
+
+static int on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp);
+static int on_timer(CURLM *m, long timeout_ms, void *arg);
+
+struct upload *
+upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
+{
+	struct upload *u = xcalloc(1, sizeof *u);
+	const char *prec = cfg->upload.influx_precision;
+
+	u->st = st;
+	u->curl_deadline = -1;
+	u->next_due = -1;
+	u->timeout_s = cfg->upload.timeout_seconds > 0 ? cfg->upload.timeout_seconds : 30;
+	u->retry_max_s = cfg->upload.retry_max_seconds > 0 ? cfg->upload.retry_max_seconds : 3600;
+	if (prec != NULL && strcmp(prec, "ms") != 0 && strcmp(prec, "s") != 0) {
+		snprintf(err, errlen, "[upload] influx_precision: '%s' is not s or ms", prec);
+		goto bad;
+	}
+	u->influx_ms = prec != NULL && strcmp(prec, "ms") == 0;
+	if (parse_formats(u, cfg->upload.format, err, errlen) != 0 ||
+	    build_urls(u, cfg, err, errlen) != 0)
+		goto bad;
+	if (u->enabled[SINK_JSON] && cfg->upload.token_file != NULL &&
+	    (u->token = read_token(cfg->upload.token_file, "token_file", err, errlen)) == NULL)
+		goto bad;
+	if (u->enabled[SINK_INFLUX] && cfg->upload.influx_token_file != NULL &&
+	    (u->influx_token = read_token(cfg->upload.influx_token_file, "influx_token_file",
+	    err, errlen)) == NULL)
+		goto bad;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (u->multi = curl_multi_init()) == NULL) {
+		snprintf(err, errlen, "cannot start libcurl");
+		goto bad;
+	}
+	curl_multi_setopt(u->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(u->multi, CURLMOPT_SOCKETDATA, u);
+	curl_multi_setopt(u->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(u->multi, CURLMOPT_TIMERDATA, u);
+	u->next_due = store_next_due(st);
+	u->next_check = now_mono() + RECHECK_S;
+	return u;
+bad:
+	upload_free(u);
+	return NULL;
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	if (x->easy != NULL) {
+		curl_multi_remove_handle(x->u->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+	}
+	curl_slist_free_all(x->headers);
+	free(x->body);
+	free(x->job.json);
+	free(x);
+}
+
+void
+upload_free(struct upload *u)
+{
+	if (u == NULL)
+		return;
+	for (int i = 0; i < u->nlive; i++)
+		xfer_free(u->live[i]);
+	for (int i = u->next; i < u->nqueue; i++)
+		free(u->queue[i].json);
+	free(u->queue);
+	if (u->multi != NULL) {
+		curl_multi_cleanup(u->multi);
+		curl_global_cleanup();
+	}
+	for (int i = 0; i < SINK_COUNT; i++)
+		free(u->url[i]);
+	free(u->token);
+	free(u->influx_token);
+	free(u);
+}
+
+void
+upload_set_listener(struct upload *u, upload_listener fn, void *arg)
+{
+	u->listener = fn;
+	u->listener_arg = arg;
+}
+
+/* curl tells which descriptors to watch; the loop polls them for us. */
+static int
+on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct upload *u = arg;
+	int i;
+
+	(void)e;
+	(void)sockp;
+	for (i = 0; i < u->nsocks && u->socks[i].fd != s; i++)
+		;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < u->nsocks)
+			u->socks[i] = u->socks[--u->nsocks];
+		return 0;
+	}
+	if (i == u->nsocks) {
+		if (u->nsocks == MAX_SOCKETS)
+			return -1;
+		u->nsocks++;
+	}
+	u->socks[i].fd = s;
+	u->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	return 0;
+}
+
+static int
+on_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct upload *u = arg;
+
+	(void)m;
+	u->curl_deadline = timeout_ms < 0 ? -1 : now_mono() + (double)timeout_ms / 1000.0;
+	return 0;
+}
+
+static size_t
+on_reply(char *data, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * n, room = sizeof x->reply - 1 - x->reply_len;
+
+	/* Only the start of a reply matters (an id, an error line); the rest is dropped. */
+	memcpy(x->reply + x->reply_len, data, len < room ? len : room);
+	x->reply_len += len < room ? len : room;
+	x->reply[x->reply_len] = '\0';
+	return len;
+}
+
+/* The request body for a sink; NULL with a reason when the result cannot go there at all. */
+static char *
+body_for(enum sink sink, const char *json, bool influx_ms, char *err, size_t errlen)
+{
+	struct json_object *o;
+	char *body = NULL;
+
+	if (sink == SINK_JSON)
+		return xstrdup(json);
+	o = json_tokener_parse(json);
+	if (o == NULL) {
+		snprintf(err, errlen, "stored result is not valid JSON");
+		return NULL;
+	}
+	if (sink == SINK_INFLUX)
+		body = encode_influx(o, influx_ms, err, errlen);
+	else
+		body = encode_librespeed(o, err, errlen);
+	json_object_put(o);
+	return body;
+}
+
+static void
+add_header(struct xfer *x, const char *fmt, const char *value)
+{
+	char *h = xasprintf(fmt, value);
+
+	x->headers = curl_slist_append(x->headers, h);
+	free(h);
+}
+
+static struct xfer *
+xfer_new(struct upload *u, struct store_job *job, char *err, size_t errlen)
+{
+	struct xfer *x;
+	int sink = sink_from_name(job->sink);
+
+	if (sink < 0 || !u->enabled[sink]) {
+		snprintf(err, errlen, "sink %s is no longer configured", job->sink);
+		return NULL;
+	}
+	x = xcalloc(1, sizeof *x);
+	x->u = u;
+	x->job = *job;
+	job->json = NULL;
+	x->sink = (enum sink)sink;
+	if ((x->body = body_for(x->sink, x->job.json, u->influx_ms, err, errlen)) == NULL ||
+	    (x->easy = curl_easy_init()) == NULL) {
+		if (x->body != NULL)
+			snprintf(err, errlen, "cannot start libcurl");
+		x->u = NULL;
+		free(x->body);
+		job->json = x->job.json;
+		free(x);
+		return NULL;
+	}
+	add_header(x, "User-Agent: %s", "tramdo/" TRAMDO_VERSION);
+	add_header(x, "Expect:%s", "");
+	if (x->sink == SINK_JSON) {
+		add_header(x, "Content-Type: %s", "application/json");
+		add_header(x, "Idempotency-Key: %s", x->job.id);
+		if (u->token != NULL)
+			add_header(x, "Authorization: Bearer %s", u->token);
+	} else if (x->sink == SINK_INFLUX) {
+		add_header(x, "Content-Type: %s", "text/plain; charset=utf-8");
+		if (u->influx_token != NULL)
+			add_header(x, "Authorization: Token %s", u->influx_token);
+	}
+	curl_easy_setopt(x->easy, CURLOPT_URL, u->url[x->sink]);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(x->body));
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_reply);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, u->timeout_s);
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, u->timeout_s < 10 ? u->timeout_s : 10L);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Certificates are always verified (libcurl's default, stated so nobody flips it). */
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	return x;
+}
+
+/* Exponential backoff with jitter (half fixed, half random), capped at retry_max_seconds. */
+static double
+backoff(const struct upload *u, int attempts, double retry_after)
+{
+	double d = FIRST_RETRY_S * pow(2, attempts < 20 ? attempts : 20);
+	unsigned int r = 0;
+
+	if (d > u->retry_max_s)
+		d = u->retry_max_s;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (unsigned int)(now_mono() * 1e6);
+	d = d / 2 + (d / 2) * ((double)r / UINT_MAX);
+	if (retry_after > d)
+		d = retry_after < u->retry_max_s ? retry_after : u->retry_max_s;
+	return d;
+}
+
+static void
+finish(struct upload *u, const struct store_job *job, enum upload_outcome outcome,
+    const char *detail, const char *remote_id, double retry_after)
+{
+	double next;
+
+	switch (outcome) {
+	case UPLOAD_SENT:
+		u->counts.sent++;
+		store_mark_sent(u->st, job->id, job->sink, now_wall(), remote_id);
+		log_info("upload: result %s sent to %s (%s)", job->id, job->sink, detail);
+		break;
+	case UPLOAD_REJECTED:
+		u->counts.rejected++;
+		store_mark_rejected(u->st, job->id, job->sink, detail);
+		log_err("upload: %s rejected result %s: %s; kept, not retried", job->sink,
+		    job->id, detail);
+		break;
+	case UPLOAD_RETRY:
+		u->counts.retry++;
+		next = now_wall() + backoff(u, job->attempts, retry_after);
+		store_mark_retry(u->st, job->id, job->sink, next, detail);
+		log_warn("upload: result %s to %s failed (%s); retry in %.0f s", job->id,
+		    job->sink, detail, next - now_wall());
+		break;
+	}
+	if (u->listener != NULL)
+		u->listener(u->listener_arg, job->id, job->sink, outcome, detail);
+}
+
+/* What the collector's answer means: delivered, refused for good, or try again later. */
+static void
+classify(struct xfer *x, CURLcode cc)
+{
+	struct upload *u = x->u;
+	long status = 0;
+	curl_off_t retry_after = 0;
+	char detail[512], id[32] = "";
+	char *p;
+
+	if (cc != CURLE_OK) {
+		snprintf(detail, sizeof detail, "%s%s%s", curl_easy_strerror(cc),
+		    x->errbuf[0] != '\0' ? ": " : "", x->errbuf);
+		finish(u, &x->job, UPLOAD_RETRY, detail, NULL, 0);
+		return;
+	}
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
+	/* A reply line is for a log: one line, no control characters. */
+	for (p = x->reply; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	snprintf(detail, sizeof detail, "HTTP %ld%s%.200s", status, x->reply_len > 0 ? ": " : "",
+	    x->reply);
+	if (status >= 200 && status < 300 && x->sink == SINK_LIBRESPEED) {
+		/* telemetry.php answers "id N" when stored, "error" (still 200) when its database failed. */
+		if (sscanf(x->reply, "id %31s", id) != 1) {
+			finish(u, &x->job, UPLOAD_RETRY, detail, NULL, 0);
+			return;
+		}
+		finish(u, &x->job, UPLOAD_SENT, detail, id, 0);
+	} else if ((status >= 200 && status < 300) || status == 409)
+		finish(u, &x->job, UPLOAD_SENT, detail, NULL, 0);
+	else if (status >= 400 && status < 500 && status != 408 && status != 429)
+		finish(u, &x->job, UPLOAD_REJECTED, detail, NULL, 0);
+	else
+		finish(u, &x->job, UPLOAD_RETRY, detail, NULL, (double)retry_after);
+}
+
+/* Finished transfers: their outcome recorded; returns how many. */
+static int
+reap(struct upload *u)
+{
+	CURLMsg *msg;
+	int left, done = 0;
+
+	while ((msg = curl_multi_info_read(u->multi, &left)) != NULL) {
+		struct xfer *x = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		classify(x, msg->data.result);
+		for (int i = 0; i < u->nlive; i++)
+			if (u->live[i] == x)
+				u->live[i] = u->live[--u->nlive];
+		xfer_free(x);
+		done++;
+	}
+	return done;
+}
+
+static void
+fill_queue(struct upload *u, double not_after)
+{
+	for (int i = u->next; i < u->nqueue; i++)
+		free(u->queue[i].json);
+	free(u->queue);
+	u->queue = NULL;
+	u->next = 0;
+	u->nqueue = store_due(u->st, not_after, u->all_now ? INT_MAX / 2 : BATCH, &u->queue);
+	if (u->nqueue < 0)
+		u->nqueue = 0;
+}
+
+/* Starts queued uploads while there is room; a result a sink can never take is rejected here. */
+static void
+start_more(struct upload *u)
+{
+	char err[256];
+
+	while (u->nlive < MAX_PARALLEL && u->next < u->nqueue) {
+		struct store_job *job = &u->queue[u->next++];
+		struct xfer *x = xfer_new(u, job, err, sizeof err);
+
+		if (x == NULL) {
+			finish(u, job, UPLOAD_REJECTED, err, NULL, 0);
+			free(job->json);
+			continue;
+		}
+		if (curl_multi_add_handle(u->multi, x->easy) != CURLM_OK) {
+			finish(u, &x->job, UPLOAD_RETRY, "cannot start the transfer", NULL, 0);
+			xfer_free(x);
+			continue;
+		}
+		u->live[u->nlive++] = x;
+	}
+}
+
+void
+upload_kick(struct upload *u)
+{
+	if (u->nlive == 0 && u->next >= u->nqueue)
+		fill_queue(u, now_wall());
+	start_more(u);
+	u->next_due = store_next_due(u->st);
+}
+
+void
+upload_all_now(struct upload *u)
+{
+	u->all_now = true;
+	fill_queue(u, INFINITY);
+	start_more(u);
+}
+
+bool
+upload_idle(const struct upload *u)
+{
+	return u->nlive == 0 && u->next >= u->nqueue;
+}
+
+void
+upload_report(const struct upload *u, struct upload_report *out)
+{
+	*out = u->counts;
+	out->in_flight = u->nlive;
+	out->queued = u->nqueue - u->next;
+}
+
+int
+upload_fds(void *arg, struct pollfd *fds, int max)
+{
+	struct upload *u = arg;
+	int n = u->nsocks < max ? u->nsocks : max;
+
+	memcpy(fds, u->socks, (size_t)n * sizeof *fds);
+	for (int i = 0; i < n; i++)
+		fds[i].revents = 0;
+	return n;
+}
+
+static int
+ms_until(double t, double now)
+{
+	if (t < 0)
+		return -1;
+	return t <= now ? 0 : (int)ceil((t - now) * 1000);
+}
+
+int
+upload_timeout(void *arg)
+{
+	struct upload *u = arg;
+	int curl_ms = ms_until(u->curl_deadline, now_mono()), due_ms = -1;
+
+	/* The next backoff expiry wakes us only when idle; a one-shot run never waits for one. */
+	if (!u->all_now && upload_idle(u)) {
+		double left = u->next_check - now_mono();
+
+		if (u->next_due >= 0 && u->next_due - now_wall() < left)
+			left = u->next_due - now_wall();
+		due_ms = left <= 0 ? 0 : (int)ceil(left * 1000);
+	}
+	if (curl_ms < 0)
+		return due_ms;
+	return due_ms < 0 || curl_ms < due_ms ? curl_ms : due_ms;
+}
+
+void
+upload_dispatch(void *arg, const struct pollfd *fds, int n)
+{
+	struct upload *u = arg;
+	int running;
+
+	for (int i = 0; i < n; i++) {
+		int flags = 0;
+
+		if (fds[i].revents == 0)
+			continue;
+		flags |= (fds[i].revents & POLLIN) ? CURL_CSELECT_IN : 0;
+		flags |= (fds[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0;
+		flags |= (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0;
+		curl_multi_socket_action(u->multi, fds[i].fd, flags, &running);
+	}
+	if (u->curl_deadline >= 0 && now_mono() >= u->curl_deadline) {
+		u->curl_deadline = -1;
+		curl_multi_socket_action(u->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+	if (reap(u) > 0 && !u->all_now)
+		u->next_due = store_next_due(u->st);
+	start_more(u);
+	if (u->all_now || !upload_idle(u))
+		return;
+	if (now_mono() >= u->next_check) {
+		u->next_check = now_mono() + RECHECK_S;
+		u->next_due = store_next_due(u->st);
+	}
+	if (u->next_due >= 0 && now_wall() >= u->next_due)
+		upload_kick(u);
+}

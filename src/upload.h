@@ -1,0 +1,56 @@
+/*
+ * upload.h — the upload queue: pending results from the store, sent to each configured sink
+ * (json, librespeed, influx) on libcurl's multi interface, driven by the caller's poll loop.
+ *
+ * Delivery is at-least-once with an identity the collector can use to keep it exactly once:
+ * the json sink sends Idempotency-Key: <result id>; an InfluxDB point is identified by its tags
+ * and timestamp, so a resend overwrites. Retries back off exponentially with jitter up to
+ * [upload] retry_max_seconds; a 4xx other than 408/409/429 is a rejection (kept, not retried).
+ */
+#ifndef TRAMDO_UPLOAD_H
+#define TRAMDO_UPLOAD_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct store;
+struct upload;
+
+enum upload_outcome { UPLOAD_SENT, UPLOAD_REJECTED, UPLOAD_RETRY };
+
+struct upload_report {
+	int	sent, rejected, retry;		/* outcomes since upload_new */
+	int	in_flight, queued;
+};
+
+/* Told about every finished attempt; detail is English (HTTP status, curl error, reply id). */
+typedef void (*upload_listener)(void *arg, const char *id, const char *sink,
+    enum upload_outcome outcome, const char *detail);
+
+/*
+ * Checks [upload] (known sinks, a URL per sink, token files private to their owner) and
+ * builds the queue over st. NULL with a message in err when the configuration is unusable.
+ */
+struct upload	*upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen);
+void		 upload_free(struct upload *u);
+void		 upload_set_listener(struct upload *u, upload_listener fn, void *arg);
+
+/* Looks for due uploads now (e.g. after a new result). */
+void		 upload_kick(struct upload *u);
+/* Sends every pending upload once, ignoring backoff (`tramdo upload`); upload_idle() says when done. */
+void		 upload_all_now(struct upload *u);
+/* Nothing in flight and nothing queued. */
+bool		 upload_idle(const struct upload *u);
+void		 upload_report(const struct upload *u, struct upload_report *out);
+
+/* Loop integration (struct loop_source). */
+int		 upload_fds(void *u, struct pollfd *fds, int max);
+int		 upload_timeout(void *u);
+void		 upload_dispatch(void *u, const struct pollfd *fds, int n);
+
+/* The comma list's sink names, validated; "json", "librespeed", "influx". */
+bool		 upload_sink_known(const char *name);
+
+#endif

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# kill -9 at random moments while tramdo stores and uploads (>= 20 runs, < 60 s): the database
+# opens cleanly, every committed result is in it, and the collector holds each result once.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/upload-lib.sh"
+need_config_loader
+plan 8
+
+RUNS=${CRASH_RUNS:-24}
+CPORT=$(free_port)
+write_config "$T_TMP/t.ini" "format = json
+url = http://127.0.0.1:$CPORT/api/results
+token_file = $T_TMP/token"
+# Each test fails fast against a closed port, so the time goes to storing and uploading.
+choose_server closed
+start_collector "$CPORT" || fail "collector did not start"
+# Slow replies keep uploads in flight long enough for kills to land inside them.
+curl -sf -X POST "http://127.0.0.1:$CPORT/_control?delay=0.1" > /dev/null
+
+start=$(date +%s.%N)
+committed=() killed=0
+for i in $(seq "$RUNS"); do
+	delay=$(python3 -c "import random; print(random.uniform(0.0, 0.15))")
+	if [ $((i % 3)) -ne 0 ]; then
+		"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$SERVER_URL" > "$T_TMP/run$i.json" 2> "$T_TMP/run$i.err" &
+	else
+		"$TRAMDO" -c "$T_TMP/t.ini" upload > /dev/null 2>&1 &
+	fi
+	pid=$!
+	sleep "$delay"
+	kill -KILL "$pid" 2> /dev/null && killed=$((killed + 1))
+	wait "$pid" 2> /dev/null
+	# The store logs "committed" only after COMMIT returned: that id must survive the kill.
+	if [ -s "$T_TMP/run$i.err" ]; then
+		committed+=($(sed -n 's/.*store: result \([0-9a-f-]*\) committed.*/\1/p' "$T_TMP/run$i.err"))
+	fi
+done
+diag "$RUNS runs, $killed killed mid-way, ${#committed[@]} had logged a committed result"
+num_ok "$killed >= $RUNS / 3" "most runs were killed mid-way ($killed of $RUNS)"
+
+is "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])" "$T_TMP/results.db")" \
+    ok "the database passes PRAGMA integrity_check"
+"$TRAMDO" -c "$T_TMP/t.ini" history --json -n 100000 > "$T_TMP/h.json"
+is "$?" 0 "tramdo history opens it"
+stored=$(jget "$T_TMP/h.json" '" ".join(sorted(r["id"] for r in d))')
+missing=0
+for id in "${committed[@]}"; do [[ " $stored " == *" $id "* ]] || missing=$((missing + 1)); done
+is "$missing" 0 "every committed result (${#committed[@]}) is in the database"
+
+"$TRAMDO" -c "$T_TMP/t.ini" upload > "$T_TMP/up.out" 2>&1
+is "$?" 0 "a last tramdo upload leaves nothing pending"
+is "$(collector "$CPORT" '" ".join(sorted(d["json"]["ids"]))')" "$stored" \
+    "the collector holds exactly the stored results ($(jget "$T_TMP/h.json" 'len(d)'))"
+is "$(collector "$CPORT" 'sum(1 for v in d["json"]["ids"].values() if v["stored"] != 1)')" 0 \
+    "no result stored twice by the collector (duplicates: 0)"
+diag "resends answered 409 (a kill between the collector's reply and our commit): $(collector "$CPORT" 'd["json"]["replays"]')"
+num_ok "$(date +%s.%N) - $start < 60" "the crash runs took under 60 s"
+done_testing

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# 80-accuracy.t — tramdo measures the link, not itself: on a 50 Mbit/s tbf link between network
+# namespaces (bench/lib-netns.sh), its download and upload are within ±5% of iperf3's goodput with
+# the same number of streams. Needs root and network namespaces; skipped where they cannot be made.
+source "$(dirname "$0")/lib.sh"
+
+RATE=50
+TOL=0.05
+NET_TAG=t$$
+NET_SUBNET=201
+SRV_HTTP_PORT=8080
+SRV_IPERF_PORT=5201
+source "$SRCDIR/bench/lib-netns.sh"
+source "$SRCDIR/bench/lib-servers.sh"
+
+if ! net_available; then
+	skip_all "cannot create network namespaces with tbf here (needs root, iproute2, sch_tbf)"
+fi
+command -v iperf3 >/dev/null || skip_all "iperf3 not installed (make deps installs it)"
+trap 'net_cleanup; t_cleanup' EXIT
+
+plan 8
+started=$SECONDS
+net_setup
+r=$?
+ok $r "three namespaces and two veth pairs created"
+[ $r -eq 0 ] || done_testing	# nothing else can pass; the missing tests fail the plan
+# The queue and bucket bench/shaped.sh --tune found for iperf3 to reach the 95.6% ceiling.
+net_shape "$RATE" 16kb $((RATE * 125 * 20))b
+srv_start "$T_TMP/srv"
+ok $? "nginx and iperf3 -s listen in the server namespace"
+[ -n "${SRV_URL:-}" ] || done_testing
+
+cat >"$T_TMP/tramdo.ini" <<EOF
+[station]
+id = tdb-accuracy
+[test]
+download_streams = 6
+upload_streams = 4
+[gps]
+enabled = no
+[storage]
+path = $T_TMP/results.db
+EOF
+
+iperf() {
+	ip netns exec "$NS_C" iperf3 -c "$NET_SERVER_IP" -p "$SRV_IPERF_PORT" -t 4 -O 1 -J "$@" \
+	    >"$T_TMP/iperf.json" 2>&1 &&
+	    jget "$T_TMP/iperf.json" '"%.3f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6)'
+}
+ref_down=$(iperf -P 6 -R)
+ref_up=$(iperf -P 4)
+num_ok "${ref_down:-0} > $RATE * 0.9 and ${ref_up:-0} > $RATE * 0.9" \
+    "iperf3 reaches the shaped rate (down ${ref_down:-?}, up ${ref_up:-?} Mbit/s)"
+
+ip netns exec "$NS_C" "$TRAMDO" -c "$T_TMP/tramdo.ini" run --json --server "$SRV_URL" \
+    >"$T_TMP/r.json" 2>"$T_TMP/r.err"
+is "$?" 0 "tramdo run succeeds on the shaped link"
+[ -s "$T_TMP/r.err" ] && sed 's/^/# /' "$T_TMP/r.err" | head -5
+down=$(jget "$T_TMP/r.json" 'd["download_mbps"]' 2>/dev/null)
+up=$(jget "$T_TMP/r.json" 'd["upload_mbps"]' 2>/dev/null)
+down=$(printf %.2f "${down:-0}"); up=$(printf %.2f "${up:-0}")
+diag "tramdo down $down up $up; iperf3 down $ref_down up $ref_up Mbit/s; load $(cut -d' ' -f1-3 /proc/loadavg)"
+num_ok "abs(${down:-0} / $ref_down - 1) <= $TOL" "download within ±5% of iperf3 ($down vs $ref_down)"
+num_ok "abs(${up:-0} / $ref_up - 1) <= $TOL" "upload within ±5% of iperf3 ($up vs $ref_up)"
+
+net_cleanup
+ok "$(net_exists && echo 1 || echo 0)" "namespaces deleted"
+num_ok "$SECONDS - $started < 60" "took $((SECONDS - started)) s (< 60)"
+done_testing
