@@ -769,21 +769,36 @@ progress_changed(const struct measure_progress *a, const struct measure_progress
 	    a->mbps_avg != b->mbps_avg || a->latency_ms != b->latency_ms;
 }
 
+/* The day's traffic: from the store when it can tell (it survives restarts), else counted here. */
+static uint64_t
+traffic_today(struct kiosk *k)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	long long stored;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	stored = k->store != NULL ? store_bytes_since(k->store, (double)mktime(&tm)) : -1;
+	return stored >= 0 ? (uint64_t)stored : k->bytes_today;
+}
+
 /* A scheduled test is due on an idle Welcome screen: start it, or say why not. */
 static void
 run_schedule(struct kiosk *k)
 {
 	time_t now = time(NULL);
+	uint64_t used = traffic_today(k);
 
 	k->next_sched = (double)schedule_next(&k->sched, now);
 	if (quiet_hours_cover(&k->quiet, now)) {
 		log_info("scheduled test skipped: quiet hours %s", k->cfg.test.quiet_hours);
 		return;
 	}
-	if (!schedule_budget_allows(k->bytes_today, k->last_test_bytes,
-	    k->cfg.test.daily_budget_mb)) {
+	if (!schedule_budget_allows(used, k->last_test_bytes, k->cfg.test.daily_budget_mb)) {
 		log_info("scheduled test skipped: daily budget of %g MB reached "
-		    "(%.1f MB used today)", k->cfg.test.daily_budget_mb, k->bytes_today / 1e6);
+		    "(%.1f MB used today)", k->cfg.test.daily_budget_mb, used / 1e6);
 		return;
 	}
 	log_info("scheduled test starting");

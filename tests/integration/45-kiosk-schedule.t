@@ -7,7 +7,7 @@
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
-plan 14
+plan 16
 
 port=$(free_port)
 NGINX_GARBAGE_MB=8 start_nginx "$port" || { fail "nginx started"; done_testing; }
@@ -23,6 +23,7 @@ write_ini() {
 		printf 'download_streams = 1\nupload_streams = 1\n'
 		printf '%s\n' "$@"
 		printf '[server lan]\nurl = http://127.0.0.1:%s/\n' "$port"
+		printf '[storage]\npath = %s\n' "${f%.ini}.db"
 	} > "$f"
 }
 count() { grep -c "$1" "$2" 2>/dev/null || true; }
@@ -52,6 +53,16 @@ is "$(count '"trigger":"schedule"' "$T_TMP/budget.log")" 1 \
 num_ok "$(count 'scheduled test skipped: daily budget of 0.001 MB reached' "$T_TMP/budget.log") >= 1" \
     "... the next ones are logged as skipped for the budget"
 k_stop_all
+# history_triggers INI TRIGGER: how many stored results have that trigger.
+history_triggers() {
+	"$TRAMDO" -c "$1" history --json -n 100 2>/dev/null | python3 -c '
+import json, sys
+text = sys.stdin.read().strip()
+rows = json.loads(text) if text.startswith("[") else [json.loads(l) for l in text.splitlines() if l]
+print(sum(1 for r in rows if r.get("trigger") == sys.argv[1]))' "$2"
+}
+is "$(history_triggers "$T_TMP/budget.ini" schedule)" 1 "the store holds exactly one scheduled result (tramdo history --json)"
+is "$(history_triggers "$T_TMP/quiet.ini" schedule)" 0 "... and none from quiet hours"
 
 K_SOCK=tramdo-sched-$$-idle K_LOG=$T_TMP/idle.log
 k_start 100 30 "$T_TMP/idle.ini"
