@@ -61,10 +61,21 @@ num_ok "$t1 - $t0 >= 1.9 and $t1 - $t0 < 3" "no fix: waited --wait 2 ($(python3 
 gps_stop
 
 # --- a fix that stops: seen, then stale after max_fix_age_seconds ---
+# On a loaded machine gpsfake sometimes delivers no fix at all to the first client (its replay
+# starts before the device is hooked up); that is the test bed, not tramdo, so try once more.
+watch_stale() {
+	gps_config "$T_TMP/g.ini" "$GPS_PORT" 1
+	"$TRAMDO" -c "$T_TMP/g.ini" gps --watch --wait 8 >"$T_TMP/out" 2>"$T_TMP/err"
+	seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-2 | tr '\n' '|')
+}
 gps_start "$NMEA/stale.nmea"; ok $? "gpsfake stale up"
-gps_config "$T_TMP/g.ini" "$GPS_PORT" 1
-"$TRAMDO" -c "$T_TMP/g.ini" gps --watch --wait 8 >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
-seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-2 | tr '\n' '|')
+watch_stale
+if [[ ! $seq =~ "3D fix," ]]; then
+	diag "gpsfake gave no fix ($seq); restarting it once"
+	gps_stop
+	gps_start "$NMEA/stale.nmea"
+	watch_stale
+fi
 like "$seq" "3D fix,\|stale: last" "stale: fix then stale ($seq)"
 like "$(grep -A1 '^+.*stale' "$T_TMP/out" | head -1)" "more than max_fix_age_seconds = 1" "stale: names the limit"
 like "$(grep -m1 'last fix not used' "$T_TMP/err")" "gps: no report for [0-9]+ s; last fix not used" "stale: logged"
