@@ -80,8 +80,8 @@ done
 like "$(cat "$T_TMP/resized-40x10.txt")" 'Màn hình quá nhỏ' "result at 40x10: the short message"
 
 k_wait 'Nhấn phím bất kỳ để đo' 20; ok $? "back to Welcome after result_seconds"
-like "$K_SCREEN" 'Số lượt đo hôm nay: 1' "today's count went up"
-like "$K_SCREEN" 'Vui lòng chờ [0-9] giây' "cooldown countdown shown"
+k_see 'Số lượt đo hôm nay: 1' "today's count went up"
+k_see 'Vui lòng chờ [0-9] giây' "cooldown countdown shown"
 k_keys Enter
 sleep 0.5
 like "$(k_screen)" 'Vui lòng chờ' "a key during the cooldown starts nothing"

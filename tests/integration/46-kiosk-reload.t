@@ -29,8 +29,8 @@ k_wait 'Press any key to test' 5; ok $? "SIGHUP with language = en: Welcome in E
 { write_ini "Tên mới không dùng" "language = vi"; printf '[test]\nmax_seconds = abc\n'; } > "$T_TMP/k.ini"
 kill -HUP "$K_PID"
 sleep 1
-like "$(k_screen)" 'Nhà Văn hóa Hoàn Kiếm' "SIGHUP with a broken file: the old name is kept"
-like "$(k_screen)" 'Press any key to test' "... and the old language"
+k_see 'Nhà Văn hóa Hoàn Kiếm' "SIGHUP with a broken file: the old name is kept"
+k_see 'Press any key to test' "... and the old language"
 like "$(cat "$K_LOG")" "config reload: $T_TMP/k.ini:[0-9]+: \\[test\\] max_seconds: error" \
     "... a log line says why"
 like "$(cat "$K_LOG")" 'keeping the configuration in use' "... and that the old one is kept"

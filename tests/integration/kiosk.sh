@@ -101,3 +101,7 @@ k_settle() {
 	done
 	return 1
 }
+
+# k_see REGEX NAME: a TAP test that the screen shows REGEX within 3 s. Used after k_wait for
+# other parts of the same screen, which a slow build may not have finished drawing yet.
+k_see() { k_wait "$1" 3; ok $? "$2"; }
