@@ -101,7 +101,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBOBJS) | $(BUILD)
 # .cppcheck-suppressions and docs/lint.md.
 LINT_SRCS   := $(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS)
 LINT_CFLAGS := -std=c17 -D_GNU_SOURCE -DTRAMDO_VERSION='"$(VERSION)"' -DTRAMDO_DATADIR='"/"' \
-               $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -Isrc
+               $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -iquote src
 
 lint: deps
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
