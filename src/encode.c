@@ -37,6 +37,25 @@ buf_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+/*
+ * The digits of a fraction of a second, counted in integers (a float counter would drift).
+ * Digits past nanoseconds are skipped: they cannot change a double-precision epoch time.
+ */
+static const char *
+parse_fraction(const char *p, double *frac)
+{
+	long num = 0, den = 1;
+
+	for (; isdigit((unsigned char)*p); p++) {
+		if (den < 1000000000L) {
+			num = num * 10 + (*p - '0');
+			den *= 10;
+		}
+	}
+	*frac = (double)num / (double)den;
+	return p;
+}
+
 bool
 encode_parse_utc(const char *s, double *out)
 {
@@ -51,12 +70,8 @@ encode_parse_utc(const char *s, double *out)
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (p == NULL)
 		return false;
-	if (*p == '.') {
-		double scale = 0.1;
-
-		for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	}
+	if (*p == '.')
+		p = parse_fraction(p + 1, &frac);
 	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
 		return false;
 	t = timegm(&tm);
@@ -74,7 +89,10 @@ escape(const char *s, const char *specials)
 
 	buf_add(&b, "", 0);
 	for (; *s != '\0'; s++) {
-		char c = (unsigned char)*s < 0x20 ? ' ' : *s;
+		char c = *s;
+
+		if ((unsigned char)c < 0x20)
+			c = ' ';
 
 		if (strchr(specials, c) != NULL)
 			buf_add(&b, "\\", 1);

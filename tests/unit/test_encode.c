@@ -47,6 +47,11 @@ test_parse_utc(void **state)
 	assert_float_equal(t, 1795575845.0, 1e-9);
 	assert_true(encode_parse_utc("2026-11-25T03:04:05.250Z", &t));
 	assert_float_equal(t, 1795575845.25, 1e-6);
+	/* Digits past nanoseconds are skipped, not overflowed; a bare '.' is no fraction. */
+	assert_true(encode_parse_utc("2026-11-25T03:04:05.12345678901234567890123Z", &t));
+	assert_float_equal(t, 1795575845.123456789, 1e-6);
+	assert_true(encode_parse_utc("2026-11-25T03:04:05.+00:00", &t));
+	assert_float_equal(t, 1795575845.0, 1e-9);
 	assert_false(encode_parse_utc("2026-11-25 03:04:05", &t));
 	assert_false(encode_parse_utc("2026-11-25T03:04:05+07:00", &t));
 	assert_false(encode_parse_utc("", &t));
