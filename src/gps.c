@@ -366,7 +366,7 @@ take_fix(struct gps *g, double now)
 	x->accuracy_m = isfinite(f->eph) && f->eph >= 0 ? f->eph : NAN;
 	/* gpsd's first cycle can carry a fix with "uSat":0: a fix has satellites, so unknown. */
 	x->satellites = g->satellites > 0 ? g->satellites : -1;
-	x->time = f->time.tv_sec > 0 ? (double)f->time.tv_sec + f->time.tv_nsec / 1e9 : 0;
+	x->time = f->time.tv_sec > 0 ? (double)f->time.tv_sec + (double)f->time.tv_nsec / 1e9 : 0;
 	x->received = now;
 	g->have_fix = true;
 }
@@ -469,7 +469,10 @@ gps_dispatch(void *ctx, const struct pollfd *fds, int n)
 {
 	struct gps *g = ctx;
 	double now = now_mono();
-	short rev = n > 0 ? fds[0].revents : 0;
+	short rev = 0;
+
+	if (n > 0)
+		rev = fds[0].revents;
 
 	switch (g->conn) {
 	case CONN_OFF:

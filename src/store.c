@@ -562,7 +562,7 @@ store_count_since(struct store *st, double since)
 	if (n < 0)
 		return -1;
 	for (size_t i = 0; i < st->nheld; i++)
-		if (st->held[i].started_at >= floor(since))
+		if ((double)st->held[i].started_at >= floor(since))
 			n++;
 	return (long)n;
 }
@@ -588,7 +588,7 @@ store_bytes_since(struct store *st, double since)
 	if (n < 0)
 		return -1;
 	for (size_t i = 0; i < st->nheld; i++)
-		if (st->held[i].started_at >= floor(since))
+		if ((double)st->held[i].started_at >= floor(since))
 			n += st->held[i].bytes;
 	return n;
 }
