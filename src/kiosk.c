@@ -477,14 +477,14 @@ count_traffic(struct kiosk *k, const struct measure_result *mr)
 		k->last_test_bytes = bytes;
 }
 
-static void start_test(struct kiosk *, const char *);
-
-/* Nobody asked for it: back to Welcome, or to the test of a citizen who came meanwhile. */
+/*
+ * Nobody asked for it: back to Welcome. A citizen who came meanwhile (key_waiting) gets their
+ * test from tick(), which this is always reached from; starting it here would make
+ * start_test → finish_test → finish_scheduled a recursive chain.
+ */
 static void
 finish_scheduled(struct kiosk *k, const struct measure_result *mr)
 {
-	bool citizen = k->key_waiting;
-
 	if (mr->error != MERR_NONE) {
 		char *msg = xasprintf("scheduled test: %s: %s", measure_error_name(mr->error),
 		    mr->message);
@@ -496,10 +496,8 @@ finish_scheduled(struct kiosk *k, const struct measure_result *mr)
 		log_info("scheduled test done");
 	result_free(&k->result);
 	engine_remove(k);
-	k->scheduled = k->key_waiting = false;
+	k->scheduled = false;
 	go_welcome(k);
-	if (citizen)
-		start_test(k, "citizen");
 }
 
 static void
@@ -547,6 +545,7 @@ start_test(struct kiosk *k, const char *trigger)
 	const char *which = k->cfg.test.server != NULL ? k->cfg.test.server : "auto";
 
 	k->scheduled = strcmp(trigger, "schedule") == 0;
+	k->key_waiting = false;	/* whoever waited is served by this test (or told why not) */
 	if (servers_candidates(&k->cfg, which, &k->servers, err, sizeof err) != 0) {
 		log_err("no server to test against: %s", err);
 		remember_error(k, err);
@@ -798,7 +797,7 @@ run_schedule(struct kiosk *k)
 	}
 	if (!schedule_budget_allows(used, k->last_test_bytes, k->cfg.test.daily_budget_mb)) {
 		log_info("scheduled test skipped: daily budget of %g MB reached "
-		    "(%.1f MB used today)", k->cfg.test.daily_budget_mb, used / 1e6);
+		    "(%.1f MB used today)", k->cfg.test.daily_budget_mb, (double)used / 1e6);
 		return;
 	}
 	log_info("scheduled test starting");
@@ -864,6 +863,9 @@ tick(struct kiosk *k)
 	case K_BROKEN:
 		break;
 	}
+	/* The citizen who pressed a key during a scheduled test: their test starts as it ends. */
+	if (k->state == K_WELCOME && k->key_waiting)
+		start_test(k, "citizen");
 }
 
 static double
