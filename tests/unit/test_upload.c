@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,8 +43,9 @@ free_port(void)
 	socklen_t len = sizeof a;
 	int s = socket(AF_INET, SOCK_STREAM, 0), p;
 
-	bind(s, (struct sockaddr *)&a, sizeof a);
-	getsockname(s, (struct sockaddr *)&a, &len);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0)
+		fail_msg("no free loopback port: %s", strerror(errno));
 	p = ntohs(a.sin_port);
 	close(s);
 	return p;
