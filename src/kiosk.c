@@ -40,6 +40,7 @@
 #define PIN_LOCK_MAX		900
 #define DEFAULT_RESULT_SECONDS	60
 #define DEFAULT_ERROR_SECONDS	20
+#define KIOSK_STORE_WAIT_MS	200	/* a locked database holds the result in memory, not the screen */
 
 enum kiosk_state { K_WELCOME, K_RUNNING, K_RESULT, K_ERROR, K_STAFF, K_BROKEN };
 
@@ -425,6 +426,7 @@ keep_open(struct kiosk *k)
 
 	k->store = store_open(k->cfg.storage.path,
 	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
+	store_set_busy_wait(k->store, KIOSK_STORE_WAIT_MS);
 	st.ctx = k->store;
 	loop_add(&k->loop, &st);
 	if (k->cfg.upload.enabled) {
