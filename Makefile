@@ -31,7 +31,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools
 
-.PHONY: all check unit integration sanitize deps clean demo bench fuzz fuzz-run lint
+.PHONY: all check tests tests-sanitized unit integration sanitize deps clean demo bench fuzz fuzz-run lint
 .PHONY: install uninstall install-kiosk uninstall-kiosk
 
 all: tramdo
@@ -62,9 +62,24 @@ $(BUILD):
 	@mkdir -p $(BUILD)
 
 # Every test target first installs what is missing, so one command works on a fresh machine.
-check: deps
-	$(MAKE) unit integration
+# check is everything CI runs: the unit and integration tests on the optimised build and on an
+# ASan+UBSan build, then lint. The two builds' tests run side by side: the integration suites
+# mostly wait on servers, timers and screens (about one core between them), and every test
+# picks its own ports, sockets and temporary files. Each build's output is printed in one piece.
+SAN_VARS := BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+            SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
+check: deps
+	$(MAKE) -j2 --output-sync=recurse tests tests-sanitized
+	$(MAKE) lint
+
+# One build's tests: unit, then integration.
+tests:
+	$(MAKE) unit
+	$(MAKE) integration
+tests-sanitized:
+	$(MAKE) $(SAN_VARS) unit
+	$(MAKE) $(SAN_VARS) integration
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
@@ -73,11 +88,9 @@ unit: $(UNIT_BINS)
 integration: tramdo $(BUILD)/tramdo
 	TRAMDO=$(abspath $(BUILD)/tramdo) TRAMDO_SRCDIR=$(CURDIR) prove -v tests/integration/*.t
 
-# The same tests, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same tests, built with AddressSanitizer and UndefinedBehaviorSanitizer, alone.
 sanitize: deps
-	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    unit integration
+	$(MAKE) tests-sanitized
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) over every parser of outside input, with ASan+UBSan.
 # The project's objects are rebuilt with clang into build-fuzz/; each harness runs FUZZ_SECONDS.

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <iniparser.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1246,6 +1247,23 @@ check_upload(struct load *ld)
 		    strerror(errno));
 }
 
+/*
+ * The GPS client takes addresses only: resolving a name could block the kiosk's loop. Say so
+ * here, where staff look, rather than when the kiosk starts.
+ */
+static void
+check_gps(struct load *ld)
+{
+	const char *host = ld->cfg->gps.host;
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (!ld->cfg->gps.enabled || host == NULL || strcmp(host, "localhost") == 0 ||
+	    inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1)
+		return;
+	report(ld, DIAG_ERROR, key_line(ld, "gps", "host"), "gps", "host",
+	    "'%s' is not an IP address: use localhost or gpsd's address, e.g. 192.168.1.20", host);
+}
+
 static void
 check_position(struct load *ld)
 {
@@ -1301,6 +1319,7 @@ check_whole(struct load *ld)
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "
 		    "measure against");
 	check_upload(ld);
+	check_gps(ld);
 	if (*cfg->station.id == '\0')
 		report(ld, DIAG_WARNING, key_line(ld, "station", "id"), "station", "id",
 		    "empty: results will not say which station measured them");

@@ -40,6 +40,7 @@
 #define PIN_LOCK_MAX		900
 #define DEFAULT_RESULT_SECONDS	60
 #define DEFAULT_ERROR_SECONDS	20
+#define KIOSK_STORE_WAIT_MS	200	/* a locked database holds the result in memory, not the screen */
 
 enum kiosk_state { K_WELCOME, K_RUNNING, K_RESULT, K_ERROR, K_STAFF, K_BROKEN };
 
@@ -425,6 +426,7 @@ keep_open(struct kiosk *k)
 
 	k->store = store_open(k->cfg.storage.path,
 	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
+	store_set_busy_wait(k->store, KIOSK_STORE_WAIT_MS);
 	st.ctx = k->store;
 	loop_add(&k->loop, &st);
 	if (k->cfg.upload.enabled) {
@@ -443,10 +445,14 @@ keep_open(struct kiosk *k)
 static void
 keep_close(struct kiosk *k)
 {
+	if (k->up != NULL)
+		loop_remove(&k->loop, k->up);
 	upload_free(k->up);
 	k->up = NULL;
-	if (k->store != NULL)
+	if (k->store != NULL) {
+		loop_remove(&k->loop, k->store);
 		store_close(k->store);
+	}
 	k->store = NULL;
 }
 
@@ -1050,14 +1056,85 @@ reload_config(struct kiosk *k)
 	    k->cli->config_path);
 }
 
-/* Only on Welcome (or the broken-config screen): never under a running test or a citizen. */
+static bool
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Would the store or the upload queue be opened differently under n than under o? */
+static bool
+keep_changed(const struct config *o, const struct config *n)
+{
+	return !same_text(o->storage.path, n->storage.path) ||
+	    o->upload.enabled != n->upload.enabled ||
+	    !same_text(o->upload.format, n->upload.format) ||
+	    !same_text(o->upload.url, n->upload.url) ||
+	    !same_text(o->upload.token_file, n->upload.token_file) ||
+	    o->upload.retry_max_seconds != n->upload.retry_max_seconds ||
+	    !same_text(o->upload.librespeed_url, n->upload.librespeed_url) ||
+	    !same_text(o->upload.influx_url, n->upload.influx_url) ||
+	    !same_text(o->upload.influx_db, n->upload.influx_db) ||
+	    !same_text(o->upload.influx_org, n->upload.influx_org) ||
+	    !same_text(o->upload.influx_bucket, n->upload.influx_bucket) ||
+	    !same_text(o->upload.influx_token_file, n->upload.influx_token_file) ||
+	    !same_text(o->upload.influx_precision, n->upload.influx_precision) ||
+	    o->upload.timeout_seconds != n->upload.timeout_seconds;
+}
+
+static bool
+gps_changed(const struct config *o, const struct config *n)
+{
+	return o->gps.enabled != n->gps.enabled || !same_text(o->gps.host, n->gps.host) ||
+	    !same_text(o->gps.port, n->gps.port);
+}
+
+static void
+gps_attach(struct kiosk *k)
+{
+	struct loop_source src;
+
+	k->gps = gps_new(&k->cfg);
+	src = gps_loop_source(k->gps);
+	loop_add(&k->loop, &src);
+}
+
+static void
+gps_detach(struct kiosk *k)
+{
+	loop_remove(&k->loop, k->gps);
+	gps_free(k->gps);
+	k->gps = NULL;
+}
+
+/*
+ * Only on Welcome (or the broken-config screen): never under a running test or a citizen.
+ * The database, the upload queue and gpsd are reopened when their settings changed (or, after
+ * a broken start, opened for the first time), so staff never need a restart for a new file.
+ * Nothing pending is lost: the queue lives in the database, which is closed cleanly first.
+ */
 static void
 apply_reloaded_config(struct kiosk *k)
 {
+	bool keep = k->store == NULL || keep_changed(&k->cfg, &k->next_cfg);
+	bool gps = gps_changed(&k->cfg, &k->next_cfg);
+
+	if (keep)
+		keep_close(k);
+	if (gps)
+		gps_detach(k);
 	config_free(&k->cfg);
 	k->cfg = k->next_cfg;
 	memset(&k->next_cfg, 0, sizeof k->next_cfg);
 	k->reload_ready = false;
+	if (gps) {
+		gps_attach(k);
+		log_info("config reload: gpsd client restarted");
+	}
+	if (keep) {
+		keep_open(k);
+		log_info("config reload: database and uploads reopened");
+	}
 	model_from_config(k);
 	schedule_from_config(k);
 	if (k->state == K_BROKEN)
@@ -1074,14 +1151,12 @@ run(struct kiosk *k)
 	    .ctx = k };
 
 	struct watchdog wd;
-	struct loop_source ping, gps;
+	struct loop_source ping;
 
 	loop_init(&k->loop);
 	loop_add(&k->loop, &keys);
 	loop_add(&k->loop, &timers);
-	k->gps = gps_new(&k->cfg);
-	gps = gps_loop_source(k->gps);
-	loop_add(&k->loop, &gps);
+	gps_attach(k);
 	/* Under systemd, pings from this loop prove it is alive; a hung loop gets restarted. */
 	if (watchdog_init(&wd, &ping) == 0)
 		loop_add(&k->loop, &ping);
@@ -1123,8 +1198,7 @@ run(struct kiosk *k)
 		result_free(&k->result);
 		engine_remove(k);
 	}
-	loop_remove(&k->loop, k->gps);
-	gps_free(k->gps);
+	gps_detach(k);
 	keep_close(k);
 	return k->status;
 }

@@ -45,6 +45,12 @@ struct store_upload_counts {
  * be used, store_status() says why and results are held in memory.
  */
 struct store	*store_open(const char *path, const char *sinks);
+/*
+ * How long a statement waits for a lock another process holds (default 5 s, for the command
+ * line). The kiosk sets it short: its loop must not freeze, and a result that cannot be written
+ * at once is held in memory and retried.
+ */
+void		 store_set_busy_wait(struct store *st, int ms);
 /* Results still held in memory are logged (as JSON lines) so they are not silently lost. */
 void		 store_close(struct store *st);
 void		 store_status(const struct store *st, struct store_status *out);

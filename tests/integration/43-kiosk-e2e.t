@@ -15,8 +15,8 @@ cat > "$T_TMP/k.ini" <<INI
 id = HN-BD-01
 name = Trung tâm Văn hóa Ba Đình
 [kiosk]
-result_seconds = 15
-cooldown_seconds = 22
+result_seconds = 11
+cooldown_seconds = 15
 [test]
 server = lan
 max_seconds = 3

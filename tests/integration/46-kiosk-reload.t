@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SIGHUP reloads the INI: a valid change shows on Welcome (station name, language); a broken file
 # is refused with the old configuration kept, the log saying why and the staff screen showing it.
+# A kiosk started on a broken file measures and stores once the file is fixed; a new storage
+# path takes effect at the reload (the database is reopened; nothing already stored is lost).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
-plan 10
+plan 17
 
 closed=$(free_port)
 write_ini() {
@@ -40,3 +42,38 @@ k_wait 'For staff|Staff' 3
 k_keys 2 4 6 8 0 Enter
 k_wait 'max_seconds' 3; ok $? "... the staff screen shows the error"
 k_stop
+
+command -v nginx >/dev/null || { diag "nginx missing"; done_testing; }
+port=$(free_port)
+start_nginx "$port" || { fail "nginx started"; done_testing; }
+# good_ini DB: a valid station measuring the loopback nginx, results in DB.
+good_ini() {
+	printf '[station]\nid = HN-BD-02\nname = Nhà Văn hóa Tây Hồ\n'
+	printf '[kiosk]\ncooldown_seconds = 0\nresult_seconds = 5\n'
+	printf '[test]\nserver = lan\nmax_seconds = 2\n[server lan]\nurl = http://127.0.0.1:%s/\n' "$port"
+	printf '[gps]\nenabled = no\n[storage]\npath = %s\n' "$1"
+}
+stored() { "$TRAMDO" -c "$T_TMP/b.ini" history --json -n 100 2>/dev/null | grep -c '"id"'; }
+# one_test: a key on Welcome, then the result screen and Welcome again.
+one_test() { k_keys Enter; k_wait 'Kết quả' 20 && k_keys Enter && k_wait 'Nhấn phím bất kỳ để đo' 10; }
+
+{ good_ini "$T_TMP/a.db"; printf '[test]\nmax_seconds = abc\n'; } > "$T_TMP/b.ini"
+K_SOCK=tramdo-reload-$$-b K_LOG=$T_TMP/b.log
+k_start 100 30 "$T_TMP/b.ini"
+k_wait 'Cấu hình trạm đo có lỗi' 5; ok $? "started on a broken file: the kiosk says so"
+good_ini "$T_TMP/a.db" > "$T_TMP/b.ini"
+kill -HUP "$K_PID"
+k_wait 'Nhà Văn hóa Tây Hồ' 5; ok $? "file fixed, SIGHUP: Welcome with the station"
+one_test; ok $? "... a test runs to its result"
+is "$(stored)" 1 "... and is stored (tramdo history)"
+
+good_ini "$T_TMP/b.db" > "$T_TMP/b.ini"
+kill -HUP "$K_PID"
+for _ in $(seq 30); do grep -q 'database and uploads reopened' "$K_LOG" && break; sleep 0.1; done
+like "$(cat "$K_LOG")" 'config reload: database and uploads reopened' "a new storage path: the database is reopened"
+one_test
+is "$(stored)" 1 "... the next result goes to the new database"
+sed -i "s|^path = .*|path = $T_TMP/a.db|" "$T_TMP/b.ini"
+is "$(stored)" 1 "... and the old one still holds its result"
+k_stop
+done_testing

@@ -10,7 +10,6 @@ VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
 D=$T_TMP/dest		# a DESTDIR staging tree
 P=$T_TMP/prefix		# a live PREFIX, so the units name binaries that exist
 UNITS="tramdo.service tramdo-font.service tramdo-cage.service"
-HAVE_INI=0; [ -f "$SRCDIR/config/tramdo.ini" ] && HAVE_INI=1
 
 # Installs the binary under test as it is: never compiles (BUILD points nowhere).
 mk() { make -s -C "$SRCDIR" BUILD="$T_TMP/no-build" INSTALL_BIN="$TRAMDO" "$@" >>"$T_TMP/make.log" 2>&1; }
@@ -75,34 +74,25 @@ expected=$( {
 	echo usr/local/lib/tmpfiles.d/tramdo.conf
 	echo usr/local/share/man/man1/tramdo.1
 	echo usr/local/share/man/man5/tramdo.ini.5
-	[ -d "$SRCDIR/assets" ] && (cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/local/share/tramdo/|'
-	if [ $HAVE_INI = 1 ]; then
-		echo etc/tramdo/tramdo.ini
-		echo usr/local/share/tramdo/tramdo.ini.example
-	fi
+	(cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/local/share/tramdo/|'
+	echo etc/tramdo/tramdo.ini
+	echo usr/local/share/tramdo/tramdo.ini.example
 } | sort)
 got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort)
 is "$got" "$expected" "the installed tree holds exactly the expected files"
 
 same=0
-if [ -d "$SRCDIR/assets" ]; then
-	for f in $(cd "$SRCDIR" && find assets -type f); do
-		cmp -s "$SRCDIR/$f" "$D/usr/local/share/tramdo/${f#assets/}" || { same=1; diag "differs: $f"; }
-	done
-fi
+for f in $(cd "$SRCDIR" && find assets -type f); do
+	cmp -s "$SRCDIR/$f" "$D/usr/local/share/tramdo/${f#assets/}" || { same=1; diag "differs: $f"; }
+done
 ok $same "every asset is installed unchanged"
 
 is "$(stat -c %a "$D/usr/local/bin/tramdo")" 755 "the binary is executable"
 is "$("$D/usr/local/bin/tramdo" --version)" "tramdo $VERSION" "the installed binary runs --version"
 
-if [ $HAVE_INI = 1 ]; then
-	is "$(stat -c %a "$D/etc/tramdo/tramdo.ini")" 640 "the configuration is not world-readable (staff PIN, token)"
-	"$D/usr/local/bin/tramdo" -c "$D/etc/tramdo/tramdo.ini" check-config >"$T_TMP/check.out" 2>&1
-	ok $? "the installed binary accepts the installed example configuration"
-else
-	pass "# SKIP config/tramdo.ini is not in the tree yet"
-	pass "# SKIP config/tramdo.ini is not in the tree yet"
-fi
+is "$(stat -c %a "$D/etc/tramdo/tramdo.ini")" 640 "the configuration is not world-readable (staff PIN, token)"
+"$D/usr/local/bin/tramdo" -c "$D/etc/tramdo/tramdo.ini" check-config >"$T_TMP/check.out" 2>&1
+ok $? "the installed binary accepts the installed example configuration"
 
 left=$(grep -l '@[A-Z]*@' "$D"/usr/local/lib/systemd/system/* 2>/dev/null)
 is "$left" "" "no @PLACEHOLDER@ is left in the installed units"
@@ -110,35 +100,29 @@ is "$(unit_values "$D/usr/local/lib/systemd/system/tramdo.service" Service ExecS
     "/usr/local/bin/tramdo -c /etc/tramdo/tramdo.ini" "the unit starts the installed binary on the installed config"
 
 # --- the installed kiosk draws with the installed catalogs (TRAMDO_DATADIR points into DESTDIR)
-if [ $HAVE_INI = 0 ] || [ ! -f "$D/usr/local/share/tramdo/i18n/vi.ini" ] ||
-    grep -Eq '^[a-z].* cmd_kiosk\(' "$SRCDIR/src/stubs_tmp.c" 2>/dev/null; then
-	pass "# SKIP the kiosk, its catalogs or the example configuration are not in the tree yet"
-	pass "# SKIP the kiosk, its catalogs or the example configuration are not in the tree yet"
-else
-	# Mark the installed prompt, so the screen shows which catalog was read.
-	sed -i 's/^prompt *=.*/prompt = Nhấn phím bất kỳ (bản đã cài)/' "$D/usr/local/share/tramdo/i18n/vi.ini"
-	# The installed example, kept on loopback and off the system's /var/lib.
-	sed -e "s|^path *=.*|path = $T_TMP/results.db|" -e "s|^url *= *http://[^/]*/|url = http://127.0.0.1:9/|" \
-	    -e "s|^port *=.*|port = $(free_port)|" -e "s|^language *=.*|language = vi|" \
-	    "$D/etc/tramdo/tramdo.ini" >"$T_TMP/installed.ini"
-	station=$(sed -n 's/^name *= *//p' "$T_TMP/installed.ini" | head -n 1)
-	sock=tramdo-install-test-$$
-	tmux -L "$sock" new-session -d -s k -x 100 -y 30 "exec env LANG=C.UTF-8 TERM=xterm-256color \
-	    TRAMDO_DATADIR=$D/usr/local/share/tramdo $D/usr/local/bin/tramdo -c $T_TMP/installed.ini \
-	    --log $T_TMP/kiosk.log --allow-root"
-	kpid=$(tmux -L "$sock" display-message -p -t k '#{pane_pid}' 2>/dev/null)
-	screen=""
-	for _ in $(seq 100); do
-		screen=$(tmux -L "$sock" capture-pane -p -t k 2>/dev/null)
-		[[ $screen == *"(bản đã cài)"* ]] && break
-		sleep 0.1
-	done
-	like "$screen" "Nhấn phím bất kỳ \\(bản đã cài\\)" "the installed kiosk reads the installed catalog"
-	like "$screen" "$station" "the installed kiosk shows the installed example's station ($station)"
-	[ -n "$kpid" ] && kill -TERM "$kpid" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
-	tmux -L "$sock" kill-server 2>/dev/null
-fi
+# Mark the installed prompt, so the screen shows which catalog was read.
+sed -i 's/^prompt *=.*/prompt = Nhấn phím bất kỳ (bản đã cài)/' "$D/usr/local/share/tramdo/i18n/vi.ini"
+# The installed example, kept on loopback and off the system's /var/lib.
+sed -e "s|^path *=.*|path = $T_TMP/results.db|" -e "s|^url *= *http://[^/]*/|url = http://127.0.0.1:9/|" \
+    -e "s|^port *=.*|port = $(free_port)|" -e "s|^language *=.*|language = vi|" \
+    "$D/etc/tramdo/tramdo.ini" >"$T_TMP/installed.ini"
+station=$(sed -n 's/^name *= *//p' "$T_TMP/installed.ini" | head -n 1)
+sock=tramdo-install-test-$$
+tmux -L "$sock" new-session -d -s k -x 100 -y 30 "exec env LANG=C.UTF-8 TERM=xterm-256color \
+    TRAMDO_DATADIR=$D/usr/local/share/tramdo $D/usr/local/bin/tramdo -c $T_TMP/installed.ini \
+    --log $T_TMP/kiosk.log --allow-root"
+kpid=$(tmux -L "$sock" display-message -p -t k '#{pane_pid}' 2>/dev/null)
+screen=""
+for _ in $(seq 100); do
+	screen=$(tmux -L "$sock" capture-pane -p -t k 2>/dev/null)
+	[[ $screen == *"(bản đã cài)"* ]] && break
+	sleep 0.1
+done
+like "$screen" "Nhấn phím bất kỳ \\(bản đã cài\\)" "the installed kiosk reads the installed catalog"
+like "$screen" "$station" "the installed kiosk shows the installed example's station ($station)"
+[ -n "$kpid" ] && kill -TERM "$kpid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
+tmux -L "$sock" kill-server 2>/dev/null
 
 # --- uninstall reverses it
 mk uninstall DESTDIR="$D"
@@ -146,19 +130,14 @@ ok $? "make uninstall succeeds"
 is "$(cd "$D" && find . -mindepth 1 | sort | tr '\n' ' ')" "" "uninstall leaves nothing behind"
 
 # --- staff's edited configuration survives install and uninstall
-if [ $HAVE_INI = 1 ]; then
-	E=$T_TMP/edited
-	mk install DESTDIR="$E"
-	echo "; edited by staff" >>"$E/etc/tramdo/tramdo.ini"
-	mk install DESTDIR="$E"
-	like "$(tail -n 1 "$E/etc/tramdo/tramdo.ini")" "edited by staff" "install never overwrites an existing tramdo.ini"
-	mk uninstall DESTDIR="$E"
-	is "$(cd "$E" && find . -type f | sort | tr '\n' ' ')" "./etc/tramdo/tramdo.ini " \
-	    "uninstall keeps an edited tramdo.ini and removes the rest"
-else
-	pass "# SKIP config/tramdo.ini is not in the tree yet"
-	pass "# SKIP config/tramdo.ini is not in the tree yet"
-fi
+E=$T_TMP/edited
+mk install DESTDIR="$E"
+echo "; edited by staff" >>"$E/etc/tramdo/tramdo.ini"
+mk install DESTDIR="$E"
+like "$(tail -n 1 "$E/etc/tramdo/tramdo.ini")" "edited by staff" "install never overwrites an existing tramdo.ini"
+mk uninstall DESTDIR="$E"
+is "$(cd "$E" && find . -type f | sort | tr '\n' ' ')" "./etc/tramdo/tramdo.ini " \
+    "uninstall keeps an edited tramdo.ini and removes the rest"
 
 # --- systemd reads the units without complaint (installed under a live PREFIX, so paths exist)
 mk install PREFIX="$P" SYSCONFDIR="$P/etc"

@@ -4,8 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
 command -v valgrind >/dev/null || skip_all "valgrind not installed"
-declare -F start_nginx >/dev/null || skip_all "lib.sh has no start_nginx (engine not merged)"
-ldd "$TRAMDO_BIN" | grep -q libasan && skip_all "an AddressSanitizer build (make sanitize): valgrind cannot run it"
+sanitized && skip_all "an AddressSanitizer build (make sanitize): valgrind cannot run it"
 
 plan 9
 PORT=$(free_port)

@@ -51,6 +51,8 @@ pass()   { ok 0 "$1"; }
 fail()   { ok 1 "$1"; }
 diag()   { echo "# $*"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# sanitized: the binary under test is the AddressSanitizer build (make sanitize).
+sanitized() { ldd "$TRAMDO_BIN" | grep -q libasan; }
 # is GOT EXPECTED NAME
 is()     { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3"; diag "got '$1', expected '$2'"; fi; }
 # like GOT REGEX NAME

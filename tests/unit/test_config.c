@@ -254,6 +254,9 @@ static const struct {
 	    ":2: [gps] enabled: error: 'maybe' is not yes or no" },
 	{ "[gps]\nport = 70000\n",
 	    ":2: [gps] port: error: '70000' is not a port number 1..65535" },
+	{ "[gps]\nhost = gps.local\n",
+	    ":2: [gps] host: error: 'gps.local' is not an IP address: use localhost or gpsd's "
+	    "address, e.g. 192.168.1.20" },
 	{ "[upload]\nformat = json, csv\n",
 	    ":2: [upload] format: error: 'csv' is not one of json|librespeed|influx" },
 	{ "[upload]\nformat = json,json\n",

@@ -388,6 +388,40 @@ test_read_only_holds_results(void **state)
 	free(path);
 }
 
+/*
+ * Another process holds the write lock: with a short busy wait (the kiosk's) the result is held
+ * in memory at once instead of after the 5 s default, and written by the flush after the lock
+ * goes. The lock is taken through a second SQLite connection, as another process would.
+ */
+static void
+test_locked_database_holds_without_waiting(void **state)
+{
+	char *path = db_path("locked.db"), id[37], err[512];
+	struct store *st = store_open(path, NULL);
+	struct json_object *r = make_result(id, "2026-11-25T03:04:05Z");
+	struct store_status ss;
+	sqlite3 *other;
+	double t0;
+
+	(void)state;
+	store_set_busy_wait(st, 100);
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	t0 = now_mono();
+	assert_int_equal(store_put(st, r, err, sizeof err), 1);
+	assert_true(now_mono() - t0 < 2.0);
+	store_status(st, &ss);
+	assert_int_equal(ss.held, 1);
+	assert_false(ss.ok);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_count_since(st, 0), 1);
+	json_object_put(r);
+	store_close(st);
+	free(path);
+}
+
 /* Disk comes back: a held result is written by the next flush, once. */
 static void
 test_held_results_written_when_disk_returns(void **state)
@@ -429,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_migrates_forward_from_empty),
 		cmocka_unit_test(test_read_only_holds_results),
 		cmocka_unit_test(test_held_results_written_when_disk_returns),
+		cmocka_unit_test(test_locked_database_holds_without_waiting),
 	};
 	int rc;
 
