@@ -128,9 +128,10 @@ is "$rc" 1 "off: exit 1"
 like "$(field gps "$T_TMP/out")" "^off: \[gps\] enabled = false" "off: says so"
 sed 's/^host = .*/host = gps.example.org/' "$T_TMP/absent.ini" >"$T_TMP/name.ini"
 t0=$(now_s)
-"$TRAMDO" -c "$T_TMP/name.ini" gps >"$T_TMP/out" 2>/dev/null; rc=$?
+"$TRAMDO" -c "$T_TMP/name.ini" gps >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
 t1=$(now_s)
-like "$(field gps "$T_TMP/out")" "^off: .*gps.example.org.*not an IP address" "host name: refused with a reason"
+like "$rc $(cat "$T_TMP/err")" "^78 .*\[gps\] host: error: 'gps.example.org' is not an IP address" \
+    "host name: refused by the configuration check, with a reason"
 num_ok "$t1 - $t0 < 1" "host name: no lookup, no wait"
 
 done_testing
