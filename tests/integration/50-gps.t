@@ -91,7 +91,7 @@ for _ in $(seq 100); do grep -q '3D fix' "$T_TMP/out" && break; sleep 0.1; done
 gps_stop
 sleep 0.5
 gps_start "$NMEA/fix3d.nmea" "$GPS_PORT"; ok $? "gpsfake back on the same port"
-for _ in $(seq 150); do [ "$(grep -c '3D fix' "$T_TMP/out")" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 150); do [ "$(grep -c '3D fix, 9' "$T_TMP/out")" -ge 2 ] && break; sleep 0.1; done
 kill -TERM "$watch_pid"; wait "$watch_pid"; rc=$?
 seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-3 | tr '\n' '|')
 like "$seq" "3D fix, 9\|gpsd not reachable\|.*3D fix, 9" "restart: fix, gpsd gone, fix again ($seq)"
