@@ -91,7 +91,7 @@ for _ in $(seq 100); do grep -q '3D fix' "$T_TMP/out" && break; sleep 0.1; done
 gps_stop
 sleep 0.5
 gps_start "$NMEA/fix3d.nmea" "$GPS_PORT"; ok $? "gpsfake back on the same port"
-for _ in $(seq 150); do [ "$(grep -c '3D fix' "$T_TMP/out")" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 150); do [ "$(grep -c '3D fix, 9' "$T_TMP/out")" -ge 2 ] && break; sleep 0.1; done
 kill -TERM "$watch_pid"; wait "$watch_pid"; rc=$?
 seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/out" | cut -d' ' -f1-3 | tr '\n' '|')
 like "$seq" "3D fix, 9\|gpsd not reachable\|.*3D fix, 9" "restart: fix, gpsd gone, fix again ($seq)"
@@ -128,9 +128,10 @@ is "$rc" 1 "off: exit 1"
 like "$(field gps "$T_TMP/out")" "^off: \[gps\] enabled = false" "off: says so"
 sed 's/^host = .*/host = gps.example.org/' "$T_TMP/absent.ini" >"$T_TMP/name.ini"
 t0=$(now_s)
-"$TRAMDO" -c "$T_TMP/name.ini" gps >"$T_TMP/out" 2>/dev/null; rc=$?
+"$TRAMDO" -c "$T_TMP/name.ini" gps >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
 t1=$(now_s)
-like "$(field gps "$T_TMP/out")" "^off: .*gps.example.org.*not an IP address" "host name: refused with a reason"
+like "$rc $(cat "$T_TMP/err")" "^78 .*\[gps\] host: error: 'gps.example.org' is not an IP address" \
+    "host name: refused by the configuration check, with a reason"
 num_ok "$t1 - $t0 < 1" "host name: no lookup, no wait"
 
 done_testing
