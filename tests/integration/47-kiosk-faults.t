@@ -82,9 +82,6 @@ INI
 	mv "$T_TMP/k$1.ini.new" "$T_TMP/k$1.ini"	# never half a file for the reload
 }
 
-# k_use G: the kiosk.sh helpers act on kiosk G.
-KPIDS=()
-k_use() { K_SOCK=tramdo-kiosk-$$-$1 K_LOG=$T_TMP/kiosk-$1.log K_PID=${KPIDS[$1]:-}; }
 case_of() { echo "${CASES[$(( $2 * KIOSKS + $1 ))]}"; }
 
 WELCOME='Nhấn phím bất kỳ để đo'
@@ -93,42 +90,23 @@ for g in $(seq 0 $((KIOSKS - 1))); do
 	write_ini "$g" "$name" "$url"
 	k_use "$g"
 	k_start 100 30 "$T_TMP/k$g.ini"
-	KPIDS[$g]=$K_PID
+	K_PIDS_OF[$g]=$K_PID
 done
 
-# wait_all SECONDS: until every kiosk g in WANT has shown the screen WANT[g] at least once
-# (SEEN[g] = 1; its last screen in LAST[g]). All screens are looked at in each sweep: an error
-# screen lasts only error_seconds, and a slow machine must not miss one while it waits on another.
-wait_all() {
-	local end g left screen
-	end=$(python3 -c "import time; print(int(time.time() + $1))")
-	SEEN=() LAST=()
-	while :; do
-		left=0
-		for g in "${!WANT[@]}"; do
-			[ -n "${SEEN[$g]:-}" ] && continue
-			k_use "$g"
-			screen=$(k_screen)
-			if [[ $screen =~ ${WANT[$g]} ]]; then SEEN[$g]=1; else LAST[$g]=$screen left=1; fi
-		done
-		[ "$left" = 0 ] || [ "$(date +%s)" -ge "$end" ] && break
-		sleep 0.05
-	done
-}
-# ok_all NAME-SUFFIX: one test per kiosk of WANT: was its screen seen?
+# ok_all NAME-SUFFIX: one test per kiosk of K_WANT: was its screen seen?
 ok_all() {
 	local g name
-	for g in "${!WANT[@]}"; do
+	for g in "${!K_WANT[@]}"; do
 		read -r name _ < <(case_of "$g" "$r")
-		ok "$([ -n "${SEEN[$g]:-}" ]; echo $?)" "$name: $(printf "$1" "${TEXT[$g]:-}")"
-		[ -n "${SEEN[$g]:-}" ] || { diag "kiosk $g's last screen:"; sed 's/^/#   /' <<< "${LAST[$g]}"; }
+		ok "$([ -n "${K_SEEN[$g]:-}" ]; echo $?)" "$name: $(printf "$1" "${TEXT[$g]:-}")"
+		[ -n "${K_SEEN[$g]:-}" ] || { diag "kiosk $g's last screen:"; sed 's/^/#   /' <<< "${K_LAST[$g]}"; }
 	done
 }
 
 tell=$(vi tell_staff)
 for r in $(seq 0 $((ROUNDS - 1))); do
 	# every kiosk on Welcome with this round's server (reloaded by SIGHUP), then a key on each
-	WANT=() TEXT=()
+	K_WANT=() TEXT=()
 	for g in $(seq 0 $((KIOSKS - 1))); do
 		read -r name url code key < <(case_of "$g" "$r")
 		k_use "$g"
@@ -136,14 +114,14 @@ for r in $(seq 0 $((ROUNDS - 1))); do
 			write_ini "$g" "$name" "$url"
 			kill -HUP "$K_PID"
 		fi
-		WANT[$g]="$WELCOME(.|
+		K_WANT[$g]="$WELCOME(.|
 )*Máy chủ đo: $name"
 	done
-	wait_all 10
+	k_wait_all 10
 	for g in $(seq 0 $((KIOSKS - 1))); do
-		[ -n "${SEEN[$g]:-}" ] || diag "kiosk $g: not on Welcome with this round's server"
+		[ -n "${K_SEEN[$g]:-}" ] || diag "kiosk $g: not on Welcome with this round's server"
 	done
-	WANT=()
+	K_WANT=()
 	for g in $(seq 0 $((KIOSKS - 1))); do
 		read -r name url code key < <(case_of "$g" "$r")
 		if [ "$url" = skip ]; then
@@ -153,13 +131,13 @@ for r in $(seq 0 $((ROUNDS - 1))); do
 		k_use "$g"
 		k_keys Enter
 		TEXT[$g]=$(vi "$key")
-		WANT[$g]="${TEXT[$g]}(.|
+		K_WANT[$g]="${TEXT[$g]}(.|
 )*$tell"
 	done
-	wait_all 15
+	k_wait_all 15
 	ok_all 'the error screen says "%s" and asks to tell the staff'
-	for g in "${!WANT[@]}"; do WANT[$g]=$WELCOME; done
-	wait_all 10
+	for g in "${!K_WANT[@]}"; do K_WANT[$g]=$WELCOME; done
+	k_wait_all 10
 	ok_all 'back to Welcome by itself'
 done
 
