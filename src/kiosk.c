@@ -40,6 +40,8 @@
 #define PIN_LOCK_MAX		900
 #define DEFAULT_RESULT_SECONDS	60
 #define DEFAULT_ERROR_SECONDS	20
+/* A locked database holds a result in memory (retried every 5 s) rather than freeze the screen. */
+#define STORE_BUSY_MS		200
 
 enum kiosk_state { K_WELCOME, K_RUNNING, K_RESULT, K_ERROR, K_STAFF, K_BROKEN };
 
@@ -425,6 +427,7 @@ keep_open(struct kiosk *k)
 
 	k->store = store_open(k->cfg.storage.path,
 	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
+	store_set_busy_timeout(k->store, STORE_BUSY_MS);
 	st.ctx = k->store;
 	loop_add(&k->loop, &st);
 	if (k->cfg.upload.enabled) {

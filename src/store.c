@@ -67,6 +67,7 @@ struct store {
 	struct held	*held;
 	size_t		 nheld;
 	double		 next_retry;	/* monotonic */
+	int		 busy_ms;	/* how long a write waits for another program's lock */
 	char		 message[512];
 };
 
@@ -280,7 +281,7 @@ open_db(struct store *st)
 		goto bad;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_busy_timeout(st->db, st->busy_ms);
 	if (check_identity(st) != 0)
 		goto bad;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
@@ -323,10 +324,19 @@ store_open(const char *path, const char *sinks)
 	/* A file size limit (ulimit -f) must give SQLite an error to report, not kill the kiosk. */
 	signal(SIGXFSZ, SIG_IGN);
 	st->path = xstrdup(path);
+	st->busy_ms = STORE_BUSY_MS;
 	parse_sinks(st, sinks);
 	if (open_db(st) != 0)
 		st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
 	return st;
+}
+
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	st->busy_ms = ms;
+	if (st->db != NULL)
+		sqlite3_busy_timeout(st->db, ms);
 }
 
 void

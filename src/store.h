@@ -45,6 +45,12 @@ struct store_upload_counts {
  * be used, store_status() says why and results are held in memory.
  */
 struct store	*store_open(const char *path, const char *sinks);
+/*
+ * How long a write waits for another program's lock before the result is held in memory
+ * (retried every 5 s); default 5000 ms, for commands. A poll loop sets it short: SQLite waits
+ * inside the call, and nothing else runs meanwhile.
+ */
+void		 store_set_busy_timeout(struct store *st, int ms);
 /* Results still held in memory are logged (as JSON lines) so they are not silently lost. */
 void		 store_close(struct store *st);
 void		 store_status(const struct store *st, struct store_status *out);
