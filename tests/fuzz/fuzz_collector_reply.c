@@ -51,7 +51,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
-	char head[64], sink[16], detail[256], id[32], prefix[32], *reply;
+	char head[64], detail[256], id[32], prefix[32], *reply, *sp;
+	const char *sink = head;
 	long status;
 	size_t hlen, rlen;
 	enum upload_outcome got;
@@ -60,7 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(head, data, hlen);
 	head[hlen] = '\0';
-	if (sscanf(head, "%15s %ld", sink, &status) != 2 || !upload_sink_known(sink))
+	if ((sp = strchr(head, ' ')) == NULL)
+		return 0;
+	*sp = '\0';
+	if (!upload_sink_known(sink) || !parse_long(sp + 1, &status))
 		return 0;
 	rlen = size - hlen - 1;
 	if (rlen > REPLY_KEPT)

@@ -10,7 +10,7 @@
 
 # A private network namespace with only loopback: the unresolvable name fails at once and no
 # DNS query leaves the machine. Re-executed once, before lib.sh makes its temporary directory.
-if [ -z "${T_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+if [ -z "${T_IN_NETNS:-}" ] && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
 	T_IN_NETNS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$0"' "$0"
 fi
 . "$(dirname "$0")/lib.sh"
