@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,43 +500,73 @@ finish(struct upload *u, const struct store_job *job, enum upload_outcome outcom
 		u->listener(u->listener_arg, job->id, job->sink, outcome, detail);
 }
 
-/* What the collector's answer means: delivered, refused for good, or try again later. */
+/*
+ * A line for logs, the store and `tramdo upload`'s output, formatted into dst and made safe to
+ * show (sanitize_text): collector replies and curl's messages (a certificate's subject name)
+ * come from the network. Sanitising only removes or replaces bytes, so the text still fits.
+ */
+static void __attribute__((format(printf, 3, 4)))
+set_detail(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	char *clean;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, len, fmt, ap);
+	va_end(ap);
+	clean = sanitize_text(dst);
+	memcpy(dst, clean, strlen(clean) + 1);
+	free(clean);
+}
+
+enum upload_outcome
+upload_classify_reply(const char *sink, long status, const char *reply, char *detail,
+    size_t detaillen, char *id, size_t idlen)
+{
+	char raw_id[32], *clean;
+
+	id[0] = '\0';
+	/* The start of the reply is enough to tell a person what the collector said. */
+	set_detail(detail, detaillen, "HTTP %ld%s%.200s", status, *reply != '\0' ? ": " : "",
+	    reply);
+	if (status >= 200 && status < 300 && strcmp(sink, "librespeed") == 0) {
+		/* telemetry.php answers "id N" when stored, "error" (still 200) when its database failed. */
+		if (sscanf(reply, "id %31s", raw_id) != 1)
+			return UPLOAD_RETRY;
+		clean = sanitize_text(raw_id);
+		snprintf(id, idlen, "%s", clean);
+		free(clean);
+		return id[0] != '\0' ? UPLOAD_SENT : UPLOAD_RETRY;
+	}
+	if ((status >= 200 && status < 300) || status == 409)
+		return UPLOAD_SENT;
+	if (status >= 400 && status < 500 && status != 408 && status != 429)
+		return UPLOAD_REJECTED;
+	return UPLOAD_RETRY;
+}
+
+/* What the collector's answer (or the failure to get one) means for this upload. */
 static void
 classify(struct xfer *x, CURLcode cc)
 {
 	struct upload *u = x->u;
 	long status = 0;
 	curl_off_t retry_after = 0;
-	char detail[512], id[32] = "";
-	char *p;
+	char detail[512], id[32];
+	enum upload_outcome outcome;
 
 	if (cc != CURLE_OK) {
-		snprintf(detail, sizeof detail, "%s%s%s", curl_easy_strerror(cc),
+		set_detail(detail, sizeof detail, "%s%s%s", curl_easy_strerror(cc),
 		    x->errbuf[0] != '\0' ? ": " : "", x->errbuf);
 		finish(u, &x->job, UPLOAD_RETRY, detail, NULL, 0);
 		return;
 	}
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
-	/* A reply line is for a log: one line, no control characters. */
-	for (p = x->reply; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	snprintf(detail, sizeof detail, "HTTP %ld%s%.200s", status, x->reply_len > 0 ? ": " : "",
-	    x->reply);
-	if (status >= 200 && status < 300 && x->sink == SINK_LIBRESPEED) {
-		/* telemetry.php answers "id N" when stored, "error" (still 200) when its database failed. */
-		if (sscanf(x->reply, "id %31s", id) != 1) {
-			finish(u, &x->job, UPLOAD_RETRY, detail, NULL, 0);
-			return;
-		}
-		finish(u, &x->job, UPLOAD_SENT, detail, id, 0);
-	} else if ((status >= 200 && status < 300) || status == 409)
-		finish(u, &x->job, UPLOAD_SENT, detail, NULL, 0);
-	else if (status >= 400 && status < 500 && status != 408 && status != 429)
-		finish(u, &x->job, UPLOAD_REJECTED, detail, NULL, 0);
-	else
-		finish(u, &x->job, UPLOAD_RETRY, detail, NULL, (double)retry_after);
+	outcome = upload_classify_reply(sink_names[x->sink], status, x->reply, detail,
+	    sizeof detail, id, sizeof id);
+	finish(u, &x->job, outcome, detail, id[0] != '\0' ? id : NULL,
+	    outcome == UPLOAD_RETRY ? (double)retry_after : 0);
 }
 
 /* Finished transfers: their outcome recorded; returns how many. */

@@ -50,6 +50,16 @@ int		 upload_fds(void *u, struct pollfd *fds, int max);
 int		 upload_timeout(void *u);
 void		 upload_dispatch(void *u, const struct pollfd *fds, int n);
 
+/*
+ * What a collector's reply means (the rules of docs/upload.md): sink is its name, status the
+ * HTTP status, reply the start of the body (NUL-terminated). detail (256 bytes are enough)
+ * gets "HTTP <status>: <start of the reply>" made safe to show (sanitize_text); id the
+ * collector's own id for the result (librespeed's "id N", sanitised), else "". Pure: the
+ * queue uses it for every reply, the fuzz harness for hostile ones.
+ */
+enum upload_outcome upload_classify_reply(const char *sink, long status, const char *reply,
+		    char *detail, size_t detaillen, char *id, size_t idlen);
+
 /* The comma list's sink names, validated; "json", "librespeed", "influx". */
 bool		 upload_sink_known(const char *name);
 

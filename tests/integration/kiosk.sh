@@ -105,3 +105,30 @@ k_settle() {
 # k_see REGEX NAME: a TAP test that the screen shows REGEX within 3 s. Used after k_wait for
 # other parts of the same screen, which a slow build may not have finished drawing yet.
 k_see() { k_wait "$1" 3; ok $? "$2"; }
+
+# Several kiosks side by side (47-kiosk-faults.t, 65-kiosk-midtest.t): k_use G makes the helpers
+# above act on kiosk G — its own tmux socket, log, and the PID kept in K_PIDS_OF[G] after k_start.
+K_PIDS_OF=()
+k_use() { K_SOCK=tramdo-kiosk-$$-$1 K_LOG=$T_TMP/kiosk-$1.log K_PID=${K_PIDS_OF[$1]:-}; }
+
+# k_wait_all SECONDS: until every kiosk G in K_WANT has shown a screen matching K_WANT[G] at
+# least once (then K_SEEN[G] = 1; else its last screen is in K_LAST[G]). Every kiosk is looked
+# at in each sweep: an error screen lasts only error_seconds, and a slow machine must not miss
+# it while waiting on another kiosk.
+K_WANT=()
+k_wait_all() {
+	local end g left screen
+	end=$(( $(date +%s) + $1 ))
+	K_SEEN=() K_LAST=()
+	while :; do
+		left=0
+		for g in "${!K_WANT[@]}"; do
+			[ -n "${K_SEEN[$g]:-}" ] && continue
+			k_use "$g"
+			screen=$(k_screen)
+			if [[ $screen =~ ${K_WANT[$g]} ]]; then K_SEEN[$g]=1; else K_LAST[$g]=$screen left=1; fi
+		done
+		{ [ "$left" = 0 ] || [ "$(date +%s)" -ge "$end" ]; } && break
+		sleep 0.05
+	done
+}

@@ -514,6 +514,36 @@ test_tls_certificate_verified(void **state)
 	free(key);
 }
 
+/* A collector's reply reaches logs, the store and `tramdo upload`'s output: never raw. */
+static void
+test_reply_classified_and_sanitised(void **state)
+{
+	char detail[256], id[32];
+
+	(void)state;
+	assert_int_equal(upload_classify_reply("json", 400,
+	    "\xc2\x9b" "2J\x7f" "bad \xe2\x80\xae" "evil\xe2 \x1b[31mred\r\n", detail, sizeof detail,
+	    id, sizeof id), UPLOAD_REJECTED);
+	assert_string_equal(detail, "HTTP 400: 2Jbad evil? red ");
+	assert_string_equal(id, "");
+	assert_int_equal(upload_classify_reply("librespeed", 200, "id \x1b[2J17\n", detail,
+	    sizeof detail, id, sizeof id), UPLOAD_SENT);
+	assert_string_equal(id, "17");
+	assert_int_equal(upload_classify_reply("librespeed", 200, "id \x1b[2J", detail,
+	    sizeof detail, id, sizeof id), UPLOAD_RETRY);
+	assert_int_equal(upload_classify_reply("librespeed", 200, "error", detail, sizeof detail,
+	    id, sizeof id), UPLOAD_RETRY);
+	assert_int_equal(upload_classify_reply("influx", 204, "", detail, sizeof detail, id,
+	    sizeof id), UPLOAD_SENT);
+	assert_string_equal(detail, "HTTP 204");
+	assert_int_equal(upload_classify_reply("json", 409, "{}", detail, sizeof detail, id,
+	    sizeof id), UPLOAD_SENT);
+	assert_int_equal(upload_classify_reply("json", 429, "", detail, sizeof detail, id,
+	    sizeof id), UPLOAD_RETRY);
+	assert_int_equal(upload_classify_reply("json", 302, "", detail, sizeof detail, id,
+	    sizeof id), UPLOAD_RETRY);
+}
+
 int
 main(void)
 {
@@ -525,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_token_file_must_be_private),
 		cmocka_unit_test(test_influx2_write),
 		cmocka_unit_test(test_tls_certificate_verified),
+		cmocka_unit_test(test_reply_classified_and_sanitised),
 	};
 	int rc;
 
