@@ -514,8 +514,10 @@ finish_test(struct kiosk *k)
 	result_set_measurement(&k->result, mr);
 	gps_location(k->gps, &k->cfg, now_mono(), &k->result.location);
 	log_result_line(&k->result);
-	if (mr->error != MERR_CANCELLED)
+	if (mr->error != MERR_CANCELLED) {
+		k->model.tests_today++;	/* the store's count replaces it when the disk can tell */
 		keep_result(k);
+	}
 	count_traffic(k, mr);
 	if (k->scheduled) {
 		finish_scheduled(k, mr);
@@ -523,8 +525,6 @@ finish_test(struct kiosk *k)
 	}
 	k->cooldown_until = now_mono() + k->cfg.kiosk.cooldown_seconds;
 	if (mr->error == MERR_NONE) {
-		k->model.tests_today++;
-		keep_status(k);	/* the store's count, when the disk can tell */
 		show_result(k, mr);
 	} else if (mr->error == MERR_CANCELLED) {
 		go_welcome(k);

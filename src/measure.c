@@ -546,6 +546,7 @@ static void __attribute__((format(printf, 3, 4)))
 fail(struct measure *m, enum measure_error err, const char *fmt, ...)
 {
 	va_list ap;
+	char *clean;
 
 	if (measure_finished(m))
 		return;
@@ -553,6 +554,10 @@ fail(struct measure *m, enum measure_error err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->res.message, sizeof m->res.message, fmt, ap);
 	va_end(ap);
+	/* curl quotes servers (a certificate's name, a URL): the message reaches screens. */
+	clean = sanitize_text(m->res.message);
+	snprintf(m->res.message, sizeof m->res.message, "%s", clean);
+	free(clean);
 	log_warn("measure: %s: %s", measure_error_name(err), m->res.message);
 	finish(m, PHASE_FAILED);
 }
