@@ -27,11 +27,10 @@ path = $T_TMP/results.db
 enabled = no
 INI
 
-# measure NAME URL [ARGS...]: one run (prefixed by the command in PREFIX, if any); $rc,
-# $elapsed (s), $rss (max KiB) and $cpu (user + system s) are left behind, stdout in
-# $T_TMP/NAME.out.
+# run_one NAME URL [ARGS...]: one run (prefixed by the command in PREFIX, if any); stdout in
+# $T_TMP/NAME.out, "status elapsed-s max-RSS-KiB user+system-s" in $T_TMP/NAME.stat.
 PREFIX=()
-measure() {
+run_one() {
 	local name=$1 url=$2
 	shift 2
 	python3 - "$T_TMP/$name.stat" "${PREFIX[@]}" "$TRAMDO" -c "$T_TMP/t.ini" run --server "$url" "$@" \
@@ -43,7 +42,15 @@ u = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w") as f:
     print(rc, round(time.monotonic() - t, 2), u.ru_maxrss, round(u.ru_utime + u.ru_stime, 2), file=f)
 PY
-	read -r rc elapsed rss cpu < "$T_TMP/$name.stat"
+}
+# start NAME URL [ARGS...]: run_one in the background, for runs that only wait on a server.
+declare -A BG
+start() { run_one "$@" & BG[$1]=$!; }
+# measure NAME URL [ARGS...]: run_one (or collect the one started), leaving $rc, $elapsed,
+# $rss and $cpu behind.
+measure() {
+	if [ -n "${BG[$1]:-}" ]; then wait "${BG[$1]}"; else run_one "$@"; fi
+	read -r rc elapsed rss cpu < "$T_TMP/$1.stat"
 }
 
 # Memory a run may use: it must never hold a body it is promised (10 GB); AddressSanitizer's
@@ -63,6 +70,12 @@ expect() {
 	    "$name: within ${limit}s (${elapsed}s), $((rss / 1024)) MiB"
 	diag "$name: $(jget "$T_TMP/$name.out" 'd.get("error", {}).get("message", "ok")' 2>/dev/null)"
 }
+
+# The runs that spend their seconds waiting on a server go side by side.
+start silent "$F_PY/silent/" --json
+start drip "$F_PY/drip/" --json
+start slow "$F_MORE/slow/" --json
+start stall "$F_PY/stall/" --json
 
 # Nobody listens; TLS spoken to a plain HTTP server.
 expect refused "$F_DEAD" 1 connect 3
