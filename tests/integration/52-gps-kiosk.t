@@ -36,7 +36,7 @@ one_test() {
 }
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'GPS: 3D, [0-9]+ vệ tinh' 10; ok $? "Welcome shows the 3D fix for staff"
+k_wait 'GPS: 3D, [0-9]+ vệ tinh' 20; ok $? "Welcome shows the 3D fix for staff"
 one_test; ok $? "a test with gpsd up"
 is "$(last_source)" gps "... carries the GPS position"
 
