@@ -110,9 +110,9 @@ python3 - "$T_TMP"/mash-up1.json "$T_TMP"/mash-down.json "$T_TMP"/mash-up2.json 
 import json, sys
 parts = [json.load(open(p)) for p in sys.argv[1:]]
 total = {"keys": 0, "kinds": {}, "batches": 0, "captures": 0, "seconds": 0, "screens": {},
-         "garbage": [], "box_transient": 0, "alive": True}
+         "garbage": [], "box_transient": 0, "steer_keys": 0, "alive": True}
 for p in parts:
-    for k in ("keys", "batches", "captures", "seconds", "box_transient"):
+    for k in ("keys", "batches", "captures", "seconds", "box_transient", "steer_keys"):
         total[k] += p[k]
     for k in ("kinds", "screens"):
         for n, v in p[k].items():
@@ -159,6 +159,7 @@ soak_record keymash.txt keys "$(jget "$M" 'd["keys"]')"
 soak_record keymash.txt kinds "$(jget "$M" 'json.dumps(d["kinds"], sort_keys=True)')"
 soak_record keymash.txt screens "$(jget "$M" 'json.dumps(d["screens"], sort_keys=True)')"
 soak_record keymash.txt captures "$(jget "$M" 'd["captures"]')"
+soak_record keymash.txt steer_keys "$(jget "$M" 'd["steer_keys"]')"
 soak_record keymash.txt box_transient "$(jget "$M" 'd["box_transient"]')"
 soak_record keymash.txt seconds "$secs"
 soak_record keymash.txt seed "$SEED"

@@ -31,6 +31,7 @@ url = http://127.0.0.1:$port/
 INI
 sed -i 's/^\[test\]$/[test]\nserver = lan/' "$T_TMP/k.ini"
 VG=$T_TMP/vg.log
+rm -f "$SOAK_OUT/valgrind.txt"
 
 # The kiosk under valgrind in tmux; K_PID is valgrind's process (it becomes the kiosk).
 tmux -L "$K_SOCK" -f /dev/null new-session -d -s k -x 100 -y 30 \

@@ -6,12 +6,12 @@ usage: keymash.py SOCK PID KEYS SEED ALPHABET_FILE OUT_DIR
 Sends KEYS keys (printable ASCII, control keys, function and cursor keys, Escape, raw escape
 sequences, Vietnamese UTF-8, invalid bytes) to tmux session "k" on socket SOCK, in batches:
 one tmux client per batch, its send-keys commands chained with ";". Before every batch the
-screen is captured and checked for garbage; now and then the mash pauses so that a test can
-reach its result (the few keys that takes are not counted), or opens the staff PIN prompt
-(Ctrl-T x3) and mashes there.
+screen is captured and checked for garbage. Now and then a few deliberate keys (counted apart)
+steer the kiosk to the result, staff PIN or running screen first, so that every screen gets
+its share of the mash.
 
-Prints one JSON object: keys sent, by kind, batches, seconds, screens seen (by batch), garbage
-found (the offending captures are saved in OUT_DIR), and whether PID was alive throughout.
+Prints one JSON object: keys sent, by kind, batches, seconds, screens seen (by batch), steering
+keys, garbage found (the offending captures are saved in OUT_DIR), and whether PID was alive throughout.
 Exits 0 even when it finds garbage: the TAP script asserts on the JSON.
 """
 import json
@@ -178,41 +178,48 @@ def alive():
         return False
 
 
-def let_a_test_finish(secs):
-    """Mashing cancels most tests (two Escapes in a batch are likely): start one and keep quiet
-    until it shows its result (or error), so that the next batch lands there."""
-    end = time.monotonic() + secs
+STEER_TO = {1: ("result", "error"), 2: ("staff",), 3: ("running",), 4: ("welcome",)}
+
+
+def steer(targets, secs):
+    """Drive the kiosk to one of the target screens with a few deliberate keys (not counted
+    as mash keys), so that the next batch lands there: mashing alone cancels most tests (two
+    Escapes in a batch are likely) and seldom opens the staff prompt. Returns the keys used."""
+    end, used = time.monotonic() + secs, 0
+
+    def key(*names):
+        nonlocal used
+        send([["send-keys", "-t", "k"] + list(names)])
+        used += len(names)
     while time.monotonic() < end:
         text = capture().decode("utf-8", "replace")
         s = screen_of(text)
-        if s in ("result", "error"):
-            return s
+        if s in targets:
+            break
         if s == "staff":
-            send([["send-keys", "-t", "k", "Escape"]])
+            key("Escape")
+        elif s == "result" and "welcome" in targets:
+            key("Enter")
         elif re.search(r"Hủy lượt đo\?|Cancel the test\?", text):
-            send([["send-keys", "-t", "k", "Enter"]])
+            key("Enter")
+        elif s == "welcome" and "staff" in targets:
+            key("C-t", "C-t", "C-t")
         elif s == "welcome" and not re.search(r"Vui lòng chờ|Please wait", text):
-            send([["send-keys", "-t", "k", "Enter"]])
-        time.sleep(0.2)
-    return None
+            key("Enter")
+        time.sleep(0.05 if "running" in targets else 0.2)
+    return used
 
 
 def main():
-    sent, kinds, batches, captures = 0, {}, 0, 0
+    sent, kinds, batches, captures, steered = 0, {}, 0, 0, 0
     seen, bad, box_transient = {}, [], 0
     pid_alive = True
     t0 = time.monotonic()
     while sent < KEYS and pid_alive:
         batches += 1
-        # Now and then let a test reach its result, or open the staff PIN prompt.
-        if batches % 20 == 1:	# the first batch of each part too (the error part is short)
-            let_a_test_finish(25)
-        elif batches % 25 == 0 and KEYS - sent > 3 and \
-                screen_of(capture().decode("utf-8", "replace")) == "welcome":
-            send([["send-keys", "-t", "k", "C-t", "C-t", "C-t"]])
-            sent += 3
-            kinds["staff_chord"] = kinds.get("staff_chord", 0) + 3
-            time.sleep(0.2)
+        # The first batches of each part, and every 40th on, go to chosen screens.
+        if batches % 40 in STEER_TO:
+            steered += steer(STEER_TO[batches % 40], 12)
         raw = capture()
         captures += 1
         text = raw.decode("utf-8", "replace")
@@ -241,7 +248,8 @@ def main():
         pid_alive = alive()
     print(json.dumps({"keys": sent, "kinds": kinds, "batches": batches, "captures": captures,
                       "seconds": round(time.monotonic() - t0, 1), "screens": seen,
-                      "garbage": bad, "box_transient": box_transient, "alive": pid_alive}))
+                      "garbage": bad, "box_transient": box_transient, "steer_keys": steered,
+                      "alive": pid_alive}))
 
 
 main()
