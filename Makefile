@@ -31,7 +31,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools
 
-.PHONY: all check tests tests-sanitized unit integration sanitize deps clean demo bench fuzz fuzz-run lint
+.PHONY: all check tests tests-sanitized unit integration sanitize deps clean demo bench fuzz fuzz-run lint soak
 .PHONY: install uninstall install-kiosk uninstall-kiosk
 
 all: tramdo
@@ -91,6 +91,17 @@ integration: tramdo $(BUILD)/tramdo
 # The same tests, built with AddressSanitizer and UndefinedBehaviorSanitizer, alone.
 sanitize: deps
 	$(MAKE) tests-sanitized
+
+# Soak tests (docs/soak.md), not part of check: long. SOAK_KEYS random keys into the kiosk,
+# SOAK_TESTS consecutive tests in one kiosk process, valgrind on a kiosk session. Numbers
+# land in $(BUILD)/soak/.
+SOAK_TESTS ?= 300
+SOAK_KEYS  ?= 100000
+SOAK_OUT   ?= $(abspath $(BUILD)/soak)
+
+soak: deps tramdo $(BUILD)/tramdo
+	TRAMDO=$(abspath $(BUILD)/tramdo) TRAMDO_SRCDIR=$(CURDIR) SOAK_OUT=$(SOAK_OUT) \
+	    SOAK_TESTS=$(SOAK_TESTS) SOAK_KEYS=$(SOAK_KEYS) prove -v tests/soak/*.t
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) over every parser of outside input, with ASan+UBSan.
 # The project's objects are rebuilt with clang into build-fuzz/; each harness runs FUZZ_SECONDS.

@@ -68,6 +68,12 @@ loop_once(struct loop *l, int max_ms)
 		if (s->timeout_ms != NULL)
 			timeout = min_timeout(timeout, s->timeout_ms(s->ctx));
 	}
+	/*
+	 * poll() leaves revents alone when a signal interrupts it (SIGWINCH on every resize):
+	 * sources must then see no event, not what their stack slot held before.
+	 */
+	for (int i = 0; i < n; i++)
+		fds[i].revents = 0;
 	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		return -1;
 	for (int i = 0; i < snapshot.nsrc; i++) {
