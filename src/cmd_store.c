@@ -50,6 +50,24 @@ open_store(const struct config *cfg)
 	return st;
 }
 
+/*
+ * The configuration and the store for a command: 0, or the exit status after saying why
+ * (cfg is then freed).
+ */
+static int
+open_config_store(const struct cli *cli, struct config *cfg, struct store **st)
+{
+	if (cli_load_config(cli, cfg) != 0) {
+		config_free(cfg);
+		return EXIT_CONFIG;
+	}
+	if ((*st = open_store(cfg)) == NULL) {
+		config_free(cfg);
+		return 1;
+	}
+	return 0;
+}
+
 static const char *
 str_at(struct json_object *o, const char *a, const char *b)
 {
@@ -151,14 +169,8 @@ cmd_history(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "usage: tramdo history [--json] [-n N]\n");
 		return 2;
 	}
-	if (cli_load_config(cli, &cfg) != 0) {
-		config_free(&cfg);
-		return EXIT_CONFIG;
-	}
-	if ((h.st = open_store(&cfg)) == NULL) {
-		config_free(&cfg);
-		return 1;
-	}
+	if ((rc = open_config_store(cli, &cfg, &h.st)) != 0)
+		return rc;
 	if (json)
 		h.array = json_object_new_array();
 	if (store_list(h.st, 0, (int)n, true, history_row, &h) < 0) {
@@ -291,7 +303,7 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 	struct config cfg;
 	struct store *st;
 	double since;
-	int ch, n;
+	int ch, n, rc;
 
 	while ((ch = getopt_long(argc, argv, "s:f:", longopts, NULL)) != -1) {
 		if (ch == 's')
@@ -308,14 +320,8 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "tramdo: export: '%s' is not a date (YYYY-MM-DD)\n", since_s);
 		return 2;
 	}
-	if (cli_load_config(cli, &cfg) != 0) {
-		config_free(&cfg);
-		return EXIT_CONFIG;
-	}
-	if ((st = open_store(&cfg)) == NULL) {
-		config_free(&cfg);
-		return 1;
-	}
+	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
+		return rc;
 	if (strcmp(format, "csv") == 0) {
 		csv_header();
 		n = store_list(st, since, 0, false, csv_row, NULL);
@@ -377,20 +383,15 @@ cmd_upload(const struct cli *cli, int argc, char **argv)
 	struct upload *u;
 	char err[512];
 	long waiting;
+	int rc;
 
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: tramdo upload\n");
 		return 2;
 	}
-	if (cli_load_config(cli, &cfg) != 0) {
-		config_free(&cfg);
-		return EXIT_CONFIG;
-	}
-	if ((st = open_store(&cfg)) == NULL) {
-		config_free(&cfg);
-		return 1;
-	}
+	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
+		return rc;
 	if (!cfg.upload.enabled) {
 		waiting = store_waiting(st);
 		printf("upload is disabled ([upload] enabled = false); %ld result(s) pending\n",
