@@ -442,22 +442,30 @@ test_quoted_hash_kept(void **state)
 	config_free(&cfg);
 }
 
+/* Loading path fails with exactly one problem, "<path>: error: <what>"; cfg is the caller's to free. */
+static void
+assert_file_refused(const char *path, const char *what, struct config *cfg)
+{
+	struct diags d = { 0 };
+	char *want = xasprintf("%s: error: %s", path, what);
+
+	assert_int_equal(config_load(path, cfg, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].text, want);
+	free(want);
+	diags_free(&d);
+}
+
 static void
 test_missing_file(void **state)
 {
 	struct config cfg;
-	struct diags d = { 0 };
-	char *path = xasprintf("%s/does-not-exist.ini", tmpdir), *want;
+	char *path = xasprintf("%s/does-not-exist.ini", tmpdir);
 
 	(void)state;
-	assert_int_equal(config_load(path, &cfg, &d), -1);
-	want = xasprintf("%s: error: cannot open: No such file or directory", path);
-	assert_int_equal(d.n, 1);
-	assert_string_equal(d.v[0].text, want);
+	assert_file_refused(path, "cannot open: No such file or directory", &cfg);
 	assert_string_equal(cfg.test.server, "auto");	/* defaults stay usable */
-	free(want);
 	free(path);
-	diags_free(&d);
 	config_free(&cfg);
 }
 
@@ -465,15 +473,9 @@ static void
 test_directory(void **state)
 {
 	struct config cfg;
-	struct diags d = { 0 };
-	char *want = xasprintf("%s: error: is a directory, not a file", tmpdir);
 
 	(void)state;
-	assert_int_equal(config_load(tmpdir, &cfg, &d), -1);
-	assert_int_equal(d.n, 1);
-	assert_string_equal(d.v[0].text, want);
-	free(want);
-	diags_free(&d);
+	assert_file_refused(tmpdir, "is a directory, not a file", &cfg);
 	config_free(&cfg);
 }
 
@@ -481,18 +483,13 @@ static void
 test_fifo_does_not_block(void **state)
 {
 	struct config cfg;
-	struct diags d = { 0 };
-	char *path = xasprintf("%s/fifo.ini", tmpdir), *want;
+	char *path = xasprintf("%s/fifo.ini", tmpdir);
 
 	(void)state;
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(config_load(path, &cfg, &d), -1);
-	want = xasprintf("%s: error: is not a regular file", path);
-	assert_string_equal(d.v[0].text, want);
+	assert_file_refused(path, "is not a regular file", &cfg);
 	unlink(path);
-	free(want);
 	free(path);
-	diags_free(&d);
 	config_free(&cfg);
 }
 

@@ -61,26 +61,26 @@ test_parse_utc(void **state)
 static void
 test_tag_escaping(void **state)
 {
-	char *s;
+	static const struct {
+		char		*(*encode)(const char *);
+		const char	*in, *want;
+	} cases[] = {
+		{ encode_influx_tag, "a b,c=d", "a\\ b\\,c\\=d" },
+		/* Vietnamese UTF-8 passes through byte for byte; only the space is escaped. */
+		{ encode_influx_tag, "Xã Tân Sơn", "Xã\\ Tân\\ Sơn" },
+		/* A newline would end the point: it becomes a (escaped) space. */
+		{ encode_influx_tag, "a\nb", "a\\ b" },
+		{ encode_influx_tag, "end\\", "end\\\\" },
+		{ encode_influx_string, "say \"hi\" \\ ok", "\"say \\\"hi\\\" \\\\ ok\"" },
+	};
 
 	(void)state;
-	s = encode_influx_tag("a b,c=d");
-	assert_string_equal(s, "a\\ b\\,c\\=d");
-	free(s);
-	/* Vietnamese UTF-8 passes through byte for byte; only the space is escaped. */
-	s = encode_influx_tag("Xã Tân Sơn");
-	assert_string_equal(s, "Xã\\ Tân\\ Sơn");
-	free(s);
-	/* A newline would end the point: it becomes a (escaped) space. */
-	s = encode_influx_tag("a\nb");
-	assert_string_equal(s, "a\\ b");
-	free(s);
-	s = encode_influx_tag("end\\");
-	assert_string_equal(s, "end\\\\");
-	free(s);
-	s = encode_influx_string("say \"hi\" \\ ok");
-	assert_string_equal(s, "\"say \\\"hi\\\" \\\\ ok\"");
-	free(s);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *s = cases[i].encode(cases[i].in);
+
+		assert_string_equal(s, cases[i].want);
+		free(s);
+	}
 }
 
 static void

@@ -10,7 +10,7 @@
 
 #include "textw.h"
 
-static const char *prompt = "Nhấn phím bất kỳ để đo tốc độ Internet";
+static const char prompt[] = "Nhấn phím bất kỳ để đo tốc độ Internet";
 
 static void
 test_width_counts_columns_not_bytes(void **state)
@@ -40,33 +40,31 @@ test_centre(void **state)
 static void
 test_truncate_keeps_whole_letters(void **state)
 {
-	char *s;
+	static const struct {
+		const char	*in;
+		int		 width;
+		const char	*ellipsis, *want;
+	} cases[] = {
+		{ prompt, 12, "…", "Nhấn phím b…" },
+		{ "Tiếng Việt", 10, "…", "Tiếng Việt" },
+		/* Cutting right after "ế": never between a letter and its bytes. */
+		{ "Tiếng", 3, "", "Tiế" },
+		/* A decomposed letter keeps its marks with it. */
+		{ "ve\xcc\x82\xcc\x81t", 2, "", "ve\xcc\x82\xcc\x81" },
+		{ "abc", 0, "…", "" },
+		{ "abcdef", 2, "...", "ab" },
+		{ "\xe4\xb8\xad\xe4\xb8\xad", 3, "", "\xe4\xb8\xad" },
+	};
 
 	(void)state;
-	s = textw_truncate(prompt, 12, "…");
-	assert_string_equal(s, "Nhấn phím b…");
-	assert_int_equal(textw_width(s), 12);
-	free(s);
-	s = textw_truncate("Tiếng Việt", 10, "…");
-	assert_string_equal(s, "Tiếng Việt");
-	free(s);
-	/* Cutting right after "ế": never between a letter and its bytes. */
-	s = textw_truncate("Tiếng", 3, "");
-	assert_string_equal(s, "Tiế");
-	free(s);
-	/* A decomposed letter keeps its marks with it. */
-	s = textw_truncate("ve\xcc\x82\xcc\x81t", 2, "");
-	assert_string_equal(s, "ve\xcc\x82\xcc\x81");
-	free(s);
-	s = textw_truncate("abc", 0, "…");
-	assert_string_equal(s, "");
-	free(s);
-	s = textw_truncate("abcdef", 2, "...");
-	assert_string_equal(s, "ab");
-	free(s);
-	s = textw_truncate("\xe4\xb8\xad\xe4\xb8\xad", 3, "");
-	assert_string_equal(s, "\xe4\xb8\xad");
-	free(s);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *s = textw_truncate(cases[i].in, cases[i].width, cases[i].ellipsis);
+
+		print_message("case %zu: %s\n", i, cases[i].in);
+		assert_string_equal(s, cases[i].want);
+		assert_true(textw_width(s) <= cases[i].width);
+		free(s);
+	}
 }
 
 static void
