@@ -11,17 +11,7 @@ plan 6
 port=$(free_port) CPORT=$(free_port)
 start_nginx "$port" || { fail "nginx started"; done_testing; }
 start_collector "$CPORT" || fail "collector did not start"
-write_config "$T_TMP/k.ini" "format = json
-url = http://127.0.0.1:$CPORT/api/results
-token_file = $T_TMP/token"
-cat >> "$T_TMP/k.ini" <<INI
-[kiosk]
-result_seconds = 30
-cooldown_seconds = 0
-[server lan]
-url = http://127.0.0.1:$port/
-INI
-sed -i 's/^\[test\]$/[test]\nserver = lan/' "$T_TMP/k.ini"
+kiosk_config "$T_TMP/k.ini" "$port" "$CPORT"
 
 k_start 100 30 "$T_TMP/k.ini"
 k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"

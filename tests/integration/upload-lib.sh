@@ -55,6 +55,23 @@ path = ${DB:-$T_TMP/results.db}
 INI
 }
 
+# kiosk_config FILE WEB_PORT COLLECTOR_PORT [KIOSK-LINES...]: write_config for a kiosk that
+# measures the loopback nginx on WEB_PORT and uploads JSON to the mock collector on
+# COLLECTOR_PORT; results stay 30 s, no cooldown, KIOSK-LINES added to [kiosk].
+kiosk_config() {
+	local f=$1 web=$2 collector=$3
+	shift 3
+	write_config "$f" "format = json
+url = http://127.0.0.1:$collector/api/results
+token_file = $T_TMP/token"
+	{
+		printf '[kiosk]\nresult_seconds = 30\ncooldown_seconds = 0\n'
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+		printf '[server lan]\nurl = http://127.0.0.1:%s/\n' "$web"
+	} >> "$f"
+	sed -i 's/^\[test\]$/[test]\nserver = lan/' "$f"
+}
+
 # SERVER_URL: a loopback speed-test server when the tree has one (real measurements), else a
 # port nobody listens on (each `tramdo run` is then a real, quickly failed test: still a result).
 choose_server() {

@@ -20,17 +20,7 @@ plan 11
 port=$(free_port) CPORT=$(free_port)
 NGINX_GARBAGE_MB=8 start_nginx "$port" "$(soak_nginx_cap)" || { fail "nginx started"; done_testing; }
 start_collector "$CPORT" || fail "collector did not start"
-write_config "$T_TMP/k.ini" "format = json
-url = http://127.0.0.1:$CPORT/api/results
-token_file = $T_TMP/token"
-cat >> "$T_TMP/k.ini" <<INI
-[kiosk]
-result_seconds = 30
-cooldown_seconds = 0
-[server lan]
-url = http://127.0.0.1:$port/
-INI
-sed -i 's/^\[test\]$/[test]\nserver = lan/' "$T_TMP/k.ini"
+kiosk_config "$T_TMP/k.ini" "$port" "$CPORT"
 rm -f "$SOAK_OUT/tests.txt"
 
 # uploaded N: until the collector holds N results (at most 20 s).

@@ -10,26 +10,14 @@
 command -v tmux > /dev/null || skip_all "tmux missing"
 command -v nginx > /dev/null || skip_all "nginx missing"
 command -v valgrind > /dev/null || skip_all "valgrind missing"
-ldd "$TRAMDO_BIN" | grep -q libasan && skip_all "an AddressSanitizer build: valgrind cannot run it"
+sanitized && skip_all "an AddressSanitizer build: valgrind cannot run it"
 plan 18
 
 port=$(free_port) CPORT=$(free_port)
 NGINX_GARBAGE_MB=8 start_nginx "$port" "$(soak_nginx_cap)" || { fail "nginx started"; done_testing; }
 start_collector "$CPORT" || fail "collector did not start"
-write_config "$T_TMP/k.ini" "format = json
-url = http://127.0.0.1:$CPORT/api/results
-token_file = $T_TMP/token"
-cat >> "$T_TMP/k.ini" <<INI
-[kiosk]
-result_seconds = 30
-error_seconds = 3
-cooldown_seconds = 0
-staff_pin = 24680
-promo_qr_url = https://example.vn/i-speed
-[server lan]
-url = http://127.0.0.1:$port/
-INI
-sed -i 's/^\[test\]$/[test]\nserver = lan/' "$T_TMP/k.ini"
+kiosk_config "$T_TMP/k.ini" "$port" "$CPORT" "error_seconds = 3" "staff_pin = 24680" \
+    "promo_qr_url = https://example.vn/i-speed"
 VG=$T_TMP/vg.log
 rm -f "$SOAK_OUT/valgrind.txt"
 

@@ -85,8 +85,9 @@ def key_batch(n):
             seq = rng.choice(RAW_SEQ)
             add("escseq", 1, ["-H"] + [seq[i:i + 2] for i in range(0, len(seq), 2)])
         else:
-            if rng.random() < 0.5:
-                seq = rng.choice(INVALID_SEQ)
+            fitting = [q for q in INVALID_SEQ if len(q) // 2 <= left]	# never past the count
+            if fitting and rng.random() < 0.5:
+                seq = rng.choice(fitting)
                 hexes = [seq[i:i + 2] for i in range(0, len(seq), 2)]
             else:
                 hexes = [rng.choice(INVALID) for _ in range(rng.randint(1, min(left, 6)))]
