@@ -2,14 +2,53 @@
 NMEA=$SRCDIR/tests/fixtures/nmea
 command -v gpsfake >/dev/null 2>&1 || skip_all "gpsfake not installed (Debian gpsd-clients)"
 
-# gps_start LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port);
-# sets GPS_PORT, GPS_PID. Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
+# gps_reporting PORT: a client of gpsd on PORT gets a TPV report within 20 s. On a loaded
+# machine gpsfake sometimes gives its first client nothing for many seconds (the replay starts
+# before gpsd has the device); the tests are about tramdo, so they start once gpsd reports.
+gps_reporting() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline:
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+    except OSError:
+        time.sleep(0.2)
+        continue
+    s.sendall(b'?WATCH={"enable":true,"json":true};\n')
+    s.settimeout(1)
+    seen = b""
+    while time.monotonic() < deadline:
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            continue
+        if not data:
+            break
+        seen = (seen + data)[-8192:]
+        if b'"class":"TPV"' in seen:
+            sys.exit(0)
+    s.close()
+sys.exit(1)
+PY
+}
+
+# gps_start LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port),
+# reporting (gps_reporting; started a second time if it is not); sets GPS_PORT, GPS_PID.
+# Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
 gps_start() {
+	local try
 	GPS_PORT=${2:-$(free_port)}
-	gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
-	GPS_PID=$!
-	T_PIDS+=("$GPS_PID")
-	wait_port "$GPS_PORT" 10
+	for try in 1 2; do
+		gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
+		GPS_PID=$!
+		T_PIDS+=("$GPS_PID")
+		wait_port "$GPS_PORT" 10 && gps_reporting "$GPS_PORT" && return 0
+		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
+		gps_stop
+		[ -n "${2:-}" ] || GPS_PORT=$(free_port)
+	done
+	return 1
 }
 
 # gps_stop: gpsfake by PID, TERM then KILL; its gpsd child is stopped by PID as well.
