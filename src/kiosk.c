@@ -415,45 +415,57 @@ keep_status(struct kiosk *k)
 	mark(k);
 }
 
-/* The store and the upload queue join the loop (not with a broken config: no path to trust). */
+/* The store joins the loop (not with a broken config: no path to trust). */
 static void
-keep_open(struct kiosk *k)
+store_attach(struct kiosk *k)
 {
 	struct loop_source st = { .timeout_ms = store_timeout, .dispatch = store_dispatch };
-	struct loop_source up = { .fds = upload_fds, .timeout_ms = upload_timeout,
-	    .dispatch = upload_dispatch };
-	char err[512];
 
 	k->store = store_open(k->cfg.storage.path,
 	    k->cfg.upload.enabled ? k->cfg.upload.format : NULL);
 	store_set_busy_wait(k->store, KIOSK_STORE_WAIT_MS);
 	st.ctx = k->store;
 	loop_add(&k->loop, &st);
-	if (k->cfg.upload.enabled) {
-		if ((k->up = upload_new(&k->cfg, k->store, err, sizeof err)) == NULL) {
-			log_err("upload: %s", err);
-			remember_error(k, err);
-		} else {
-			up.ctx = k->up;
-			loop_add(&k->loop, &up);
-			upload_kick(k->up);
-		}
-	}
-	keep_status(k);
 }
 
 static void
-keep_close(struct kiosk *k)
+store_detach(struct kiosk *k)
 {
-	if (k->up != NULL)
-		loop_remove(&k->loop, k->up);
+	if (k->store == NULL)
+		return;
+	loop_remove(&k->loop, k->store);
+	store_close(k->store);
+	k->store = NULL;
+}
+
+/* The upload queue joins the loop; it reads its token files now. */
+static void
+upload_attach(struct kiosk *k)
+{
+	struct loop_source up = { .fds = upload_fds, .timeout_ms = upload_timeout,
+	    .dispatch = upload_dispatch };
+	char err[512];
+
+	if (!k->cfg.upload.enabled || k->store == NULL)
+		return;
+	if ((k->up = upload_new(&k->cfg, k->store, err, sizeof err)) == NULL) {
+		log_err("upload: %s", err);
+		remember_error(k, err);
+		return;
+	}
+	up.ctx = k->up;
+	loop_add(&k->loop, &up);
+	upload_kick(k->up);
+}
+
+static void
+upload_detach(struct kiosk *k)
+{
+	if (k->up == NULL)
+		return;
+	loop_remove(&k->loop, k->up);
 	upload_free(k->up);
 	k->up = NULL;
-	if (k->store != NULL) {
-		loop_remove(&k->loop, k->store);
-		store_close(k->store);
-	}
-	k->store = NULL;
 }
 
 /* Committed (or held in memory on a bad disk) before the result is shown; then uploaded. */
@@ -1062,24 +1074,13 @@ same_text(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* Would the store or the upload queue be opened differently under n than under o? */
+/* Would the store be opened differently under n than under o (file, or sinks queued)? */
 static bool
-keep_changed(const struct config *o, const struct config *n)
+store_changed(const struct config *o, const struct config *n)
 {
 	return !same_text(o->storage.path, n->storage.path) ||
 	    o->upload.enabled != n->upload.enabled ||
-	    !same_text(o->upload.format, n->upload.format) ||
-	    !same_text(o->upload.url, n->upload.url) ||
-	    !same_text(o->upload.token_file, n->upload.token_file) ||
-	    o->upload.retry_max_seconds != n->upload.retry_max_seconds ||
-	    !same_text(o->upload.librespeed_url, n->upload.librespeed_url) ||
-	    !same_text(o->upload.influx_url, n->upload.influx_url) ||
-	    !same_text(o->upload.influx_db, n->upload.influx_db) ||
-	    !same_text(o->upload.influx_org, n->upload.influx_org) ||
-	    !same_text(o->upload.influx_bucket, n->upload.influx_bucket) ||
-	    !same_text(o->upload.influx_token_file, n->upload.influx_token_file) ||
-	    !same_text(o->upload.influx_precision, n->upload.influx_precision) ||
-	    o->upload.timeout_seconds != n->upload.timeout_seconds;
+	    !same_text(o->upload.format, n->upload.format);
 }
 
 static bool
@@ -1109,18 +1110,20 @@ gps_detach(struct kiosk *k)
 
 /*
  * Only on Welcome (or the broken-config screen): never under a running test or a citizen.
- * The database, the upload queue and gpsd are reopened when their settings changed (or, after
- * a broken start, opened for the first time), so staff never need a restart for a new file.
- * Nothing pending is lost: the queue lives in the database, which is closed cleanly first.
+ * The upload queue is always made anew, so new targets and tokens (even a token file rewritten
+ * in place) take effect; an upload under way is simply retried, its job being in the database.
+ * The database and the gpsd client are reopened when their settings changed (the database
+ * also after a broken start), so staff never need a restart for a new file.
  */
 static void
 apply_reloaded_config(struct kiosk *k)
 {
-	bool keep = k->store == NULL || keep_changed(&k->cfg, &k->next_cfg);
+	bool store = k->store == NULL || store_changed(&k->cfg, &k->next_cfg);
 	bool gps = gps_changed(&k->cfg, &k->next_cfg);
 
-	if (keep)
-		keep_close(k);
+	upload_detach(k);
+	if (store)
+		store_detach(k);
 	if (gps)
 		gps_detach(k);
 	config_free(&k->cfg);
@@ -1131,10 +1134,12 @@ apply_reloaded_config(struct kiosk *k)
 		gps_attach(k);
 		log_info("config reload: gpsd client restarted");
 	}
-	if (keep) {
-		keep_open(k);
-		log_info("config reload: database and uploads reopened");
+	if (store) {
+		store_attach(k);
+		log_info("config reload: database reopened");
 	}
+	upload_attach(k);
+	keep_status(k);
 	model_from_config(k);
 	schedule_from_config(k);
 	if (k->state == K_BROKEN)
@@ -1162,8 +1167,11 @@ run(struct kiosk *k)
 		loop_add(&k->loop, &ping);
 	else
 		log_warn("systemd watchdog variables are invalid; not pinging");
-	if (k->state != K_BROKEN)
-		keep_open(k);
+	if (k->state != K_BROKEN) {
+		store_attach(k);
+		upload_attach(k);
+		keep_status(k);
+	}
 	k->today = -1;
 	k->next_clock = update_clock(k);
 	redraw_if_due(k);
@@ -1199,7 +1207,8 @@ run(struct kiosk *k)
 		engine_remove(k);
 	}
 	gps_detach(k);
-	keep_close(k);
+	upload_detach(k);
+	store_detach(k);
 	return k->status;
 }
 

@@ -69,8 +69,8 @@ is "$(stored)" 1 "... and is stored (tramdo history)"
 
 good_ini "$T_TMP/b.db" > "$T_TMP/b.ini"
 kill -HUP "$K_PID"
-for _ in $(seq 30); do grep -q 'database and uploads reopened' "$K_LOG" && break; sleep 0.1; done
-like "$(cat "$K_LOG")" 'config reload: database and uploads reopened' "a new storage path: the database is reopened"
+for _ in $(seq 30); do grep -q 'database reopened' "$K_LOG" && break; sleep 0.1; done
+like "$(cat "$K_LOG")" 'config reload: database reopened' "a new storage path: the database is reopened"
 one_test
 is "$(stored)" 1 "... the next result goes to the new database"
 sed -i "s|^path = .*|path = $T_TMP/a.db|" "$T_TMP/b.ini"
