@@ -46,10 +46,10 @@ run_engine(struct measure *m, struct gps *g)
 static void
 print_summary(const struct result *r)
 {
-	const struct measure_result *m = &r->m;
+	const struct test_figures *m = &r->fig;
 
 	if (m->error != MERR_NONE) {
-		printf("test failed (%s): %s\n", measure_error_name(m->error), m->message);
+		printf("test failed (%s): %s\n", test_error_name(m->error), m->message);
 		return;
 	}
 	printf("server     %s (%s)\n", m->server_name ? m->server_name : "-", m->server_url);
@@ -147,7 +147,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 		print_json(&r);
 	else
 		print_summary(&r);
-	rc = r.m.error == MERR_NONE && kept == 0 ? 0 : 1;
+	rc = r.fig.error == MERR_NONE && kept == 0 ? 0 : 1;
 	result_free(&r);
 	server_list_free(&servers);
 	config_free(&cfg);

@@ -318,7 +318,7 @@ go_error(struct kiosk *k, const char *key)
 }
 
 static const char *
-error_text_key(enum measure_error e)
+error_text_key(enum test_error e)
 {
 	switch (e) {
 	case MERR_DNS:
@@ -360,7 +360,7 @@ log_result_line(const struct result *r)
 }
 
 static void
-show_result(struct kiosk *k, const struct measure_result *mr)
+show_result(struct kiosk *k, const struct test_figures *mr)
 {
 	struct ui_model *m = &k->model;
 	char d[32], u[32], l[32], t[32], *s1, *s2, *s3;
@@ -486,7 +486,7 @@ keep_result(struct kiosk *k)
 
 /* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
 static void
-count_traffic(struct kiosk *k, const struct measure_result *mr)
+count_traffic(struct kiosk *k, const struct test_figures *mr)
 {
 	uint64_t bytes = mr->download_bytes + mr->upload_bytes;
 
@@ -501,10 +501,10 @@ count_traffic(struct kiosk *k, const struct measure_result *mr)
  * start_test → finish_test → finish_scheduled a recursive chain.
  */
 static void
-finish_scheduled(struct kiosk *k, const struct measure_result *mr)
+finish_scheduled(struct kiosk *k, const struct test_figures *mr)
 {
 	if (mr->error != MERR_NONE) {
-		char *msg = xasprintf("scheduled test: %s: %s", measure_error_name(mr->error),
+		char *msg = xasprintf("scheduled test: %s: %s", test_error_name(mr->error),
 		    mr->message);
 
 		log_warn("%s", msg);
@@ -521,7 +521,7 @@ finish_scheduled(struct kiosk *k, const struct measure_result *mr)
 static void
 finish_test(struct kiosk *k)
 {
-	const struct measure_result *mr = measure_result(k->m);
+	const struct test_figures *mr = measure_result(k->m);
 
 	result_set_measurement(&k->result, mr);
 	gps_location(k->gps, &k->cfg, now_mono(), &k->result.location);
@@ -541,7 +541,7 @@ finish_test(struct kiosk *k)
 	} else if (mr->error == MERR_CANCELLED) {
 		go_welcome(k);
 	} else {
-		char *msg = xasprintf("%s: %s", measure_error_name(mr->error), mr->message);
+		char *msg = xasprintf("%s: %s", test_error_name(mr->error), mr->message);
 
 		log_warn("test failed: %s", msg);
 		remember_error(k, msg);
@@ -779,7 +779,7 @@ seconds_left(double until, double now)
 
 /* Member by member: memcmp would compare padding bytes too (and treat -0.0 and 0.0 as different). */
 static bool
-progress_changed(const struct measure_progress *a, const struct measure_progress *b)
+progress_changed(const struct test_progress *a, const struct test_progress *b)
 {
 	return a->phase != b->phase || a->phase_fraction != b->phase_fraction ||
 	    a->overall_fraction != b->overall_fraction || a->mbps_now != b->mbps_now ||
@@ -840,7 +840,7 @@ tick(struct kiosk *k)
 	switch (k->state) {
 	case K_RUNNING:
 		if (now >= k->next_progress) {
-			struct measure_progress p;
+			struct test_progress p;
 
 			measure_progress(k->m, &p);
 			if (progress_changed(&p, &m->progress)) {

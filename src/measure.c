@@ -100,9 +100,9 @@ struct measure {
 	int			 chosen;
 	struct measure_opts	 opts;
 
-	enum measure_phase	 phase;
-	struct measure_result	 res;
-	struct measure_progress	 prog;
+	enum test_phase	 phase;
+	struct test_figures	 res;
+	struct test_progress	 prog;
 	double			 started, phase_started, phase_deadline, next_tick;
 
 	struct mhandle		 data, probe;
@@ -132,7 +132,7 @@ struct measure {
 };
 
 static void	begin_latency(struct measure *m);
-static void	begin_data(struct measure *m, enum measure_phase phase);
+static void	begin_data(struct measure *m, enum test_phase phase);
 
 void
 measure_opts_default(struct measure_opts *o)
@@ -145,23 +145,8 @@ measure_opts_default(struct measure_opts *o)
 	o->stall_seconds = 5;
 }
 
-const char *
-measure_error_name(enum measure_error e)
-{
-	static const char *const names[] = {
-		[MERR_NONE] = "none", [MERR_NO_SERVER] = "no_server", [MERR_DNS] = "dns",
-		[MERR_CONNECT] = "connect", [MERR_TLS] = "tls", [MERR_HTTP] = "http",
-		[MERR_RESET] = "reset", [MERR_STALLED] = "stalled", [MERR_BAD_DATA] = "bad_data",
-		[MERR_CANCELLED] = "cancelled", [MERR_INTERNAL] = "internal",
-	};
-
-	if ((unsigned)e >= sizeof names / sizeof names[0])
-		return "internal";
-	return names[e];
-}
-
 static const char *
-phase_name(enum measure_phase p)
+phase_name(enum test_phase p)
 {
 	switch (p) {
 	case PHASE_SELECT:	return "server selection";
@@ -530,7 +515,7 @@ stop_all(struct measure *m)
 }
 
 static void
-finish(struct measure *m, enum measure_phase phase)
+finish(struct measure *m, enum test_phase phase)
 {
 	stop_all(m);
 	m->phase = phase;
@@ -543,7 +528,7 @@ finish(struct measure *m, enum measure_phase phase)
 }
 
 static void __attribute__((format(printf, 3, 4)))
-fail(struct measure *m, enum measure_error err, const char *fmt, ...)
+fail(struct measure *m, enum test_error err, const char *fmt, ...)
 {
 	va_list ap;
 	char *clean;
@@ -558,11 +543,11 @@ fail(struct measure *m, enum measure_error err, const char *fmt, ...)
 	clean = sanitize_text(m->res.message);
 	snprintf(m->res.message, sizeof m->res.message, "%s", clean);
 	free(clean);
-	log_warn("measure: %s: %s", measure_error_name(err), m->res.message);
+	log_warn("measure: %s: %s", test_error_name(err), m->res.message);
 	finish(m, PHASE_FAILED);
 }
 
-static enum measure_error
+static enum test_error
 classify(const struct xfer *x, CURLcode rc)
 {
 	switch (rc) {
@@ -607,7 +592,7 @@ classify(const struct xfer *x, CURLcode rc)
 static void
 fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 {
-	enum measure_error err = classify(x, rc);
+	enum test_error err = classify(x, rc);
 	const char *url = NULL;
 	long code = 0;
 
@@ -936,7 +921,7 @@ fill_upload_body(struct measure *m)
 }
 
 static void
-begin_data(struct measure *m, enum measure_phase phase)
+begin_data(struct measure *m, enum test_phase phase)
 {
 	bool up = phase == PHASE_UPLOAD;
 	double now = now_mono();
@@ -1183,8 +1168,7 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 	if (m->opts.ping_count < 1)
 		m->opts.ping_count = 1;
 	m->phase = PHASE_IDLE;
-	m->res.loaded_download_ms = m->res.loaded_upload_ms = -1;
-	m->res.connect_ms = -1;
+	figures_clear(&m->res);
 	if (getrandom(&m->rnd, sizeof m->rnd, GRND_NONBLOCK) != sizeof m->rnd || m->rnd == 0)
 		m->rnd = (uint64_t)(now_wall() * 1e6) | 1;
 	return m;
@@ -1404,12 +1388,12 @@ measure_step(void *ctx, const struct pollfd *fds, int n)
 }
 
 void
-measure_progress(const struct measure *m, struct measure_progress *p)
+measure_progress(const struct measure *m, struct test_progress *p)
 {
 	*p = m->prog;
 }
 
-const struct measure_result *
+const struct test_figures *
 measure_result(const struct measure *m)
 {
 	return &m->res;
@@ -1440,10 +1424,7 @@ measure_free(struct measure *m)
 		free(m->cand[i].getip_url);
 	}
 	free(m->cand);
-	free(m->res.server_name);
-	free(m->res.server_url);
-	free(m->res.client_ip);
-	free(m->res.client_isp);
+	figures_free(&m->res);
 	free(m->upload_body);
 	free(m->pings);
 	free(m->loaded);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 /* One candidate server, endpoints as full URLs (servers.c builds them). */
 struct measure_server {
 	char	*name;
@@ -33,55 +35,6 @@ struct measure_opts {
 					 * and upload: at most max_seconds / 2) */
 };
 void measure_opts_default(struct measure_opts *o);
-
-enum measure_phase {
-	PHASE_IDLE,
-	PHASE_SELECT,		/* probing candidates, when there is more than one */
-	PHASE_LATENCY,
-	PHASE_DOWNLOAD,
-	PHASE_UPLOAD,
-	PHASE_DONE,
-	PHASE_FAILED
-};
-
-enum measure_error {
-	MERR_NONE,
-	MERR_NO_SERVER,		/* no candidate answered */
-	MERR_DNS,
-	MERR_CONNECT,		/* refused, unreachable, timed out */
-	MERR_TLS,
-	MERR_HTTP,		/* 4xx/5xx */
-	MERR_RESET,		/* connection closed or reset mid-transfer */
-	MERR_STALLED,		/* no byte for stall_seconds */
-	MERR_BAD_DATA,		/* HTML or other unexpected reply instead of data */
-	MERR_CANCELLED,
-	MERR_INTERNAL
-};
-const char *measure_error_name(enum measure_error e);	/* "dns", "connect", … (stable, for JSON) */
-
-struct measure_progress {
-	enum measure_phase	phase;
-	double	phase_fraction;		/* 0..1 within the phase (time-based) */
-	double	overall_fraction;	/* 0..1 of the whole test */
-	double	mbps_now;		/* last 100 ms sample(s), this phase */
-	double	mbps_avg;		/* running result of this phase */
-	double	latency_ms;		/* latest latency sample */
-};
-
-struct measure_result {
-	enum measure_error	 error;
-	char			 message[256];	/* English, for logs */
-	char			*server_name;
-	char			*server_url;
-	char			*client_ip;	/* from getIP, may be NULL */
-	char			*client_isp;	/* processedString's ISP part / rawIspInfo, may be NULL */
-	double	connect_ms;			/* TCP round trip of the latency connection (kernel's) */
-	double	latency_min_ms, latency_median_ms, jitter_ms;
-	double	loaded_download_ms, loaded_upload_ms;	/* median latency while loaded; <0 unknown */
-	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
-	uint64_t download_bytes, upload_bytes;		/* total moved, including ramp-up */
-	double	duration_s;
-};
 
 struct measure;
 
@@ -108,7 +61,7 @@ void measure_step(void *m, const struct pollfd *fds, int n);
  */
 int  measure_parse_getip(const char *body, size_t len, char **ip, char **isp);
 
-void measure_progress(const struct measure *m, struct measure_progress *p);
-const struct measure_result *measure_result(const struct measure *m);
+void measure_progress(const struct measure *m, struct test_progress *p);
+const struct test_figures *measure_result(const struct measure *m);
 
 #endif

@@ -12,28 +12,15 @@
 #include "config.h"
 #include "util.h"
 
-static const char *const source_names[] = {
-	[LOC_NONE] = "none", [LOC_GPS] = "gps", [LOC_STATION] = "station",
-};
-
-const char *
-location_source_name(enum location_source s)
-{
-	return (unsigned)s < sizeof source_names / sizeof source_names[0] ? source_names[s] : "none";
-}
-
 int
 result_init(struct result *r, const struct config *cfg, const char *trigger)
 {
-	memset(r, 0, sizeof *r);
+	result_clear(r);
 	if (uuid_v4(r->id) != 0)
 		return -1;
 	r->started_at = now_wall();
 	snprintf(r->trigger, sizeof r->trigger, "%s", trigger);
-	r->location.source = LOC_NONE;
-	r->location.alt_m = r->location.accuracy_m = NAN;
-	r->location.satellites = -1;
-	r->m.loaded_download_ms = r->m.loaded_upload_ms = -1;
+	snprintf(r->software, sizeof r->software, "tramdo/%s", TRAMDO_VERSION);
 	if (cfg != NULL) {
 		r->station.id = xstrdup(cfg->station.id);
 		r->station.name = xstrdup(cfg->station.name);
@@ -47,40 +34,11 @@ result_init(struct result *r, const struct config *cfg, const char *trigger)
 	return 0;
 }
 
-static void
-measurement_free_strings(struct measure_result *m)
-{
-	free(m->server_name);
-	free(m->server_url);
-	free(m->client_ip);
-	free(m->client_isp);
-	m->server_name = m->server_url = m->client_ip = m->client_isp = NULL;
-}
-
 void
-result_set_measurement(struct result *r, const struct measure_result *m)
+result_set_measurement(struct result *r, const struct test_figures *m)
 {
-	measurement_free_strings(&r->m);
-	r->m = *m;
-	r->m.server_name = xstrdup(m->server_name);
-	r->m.server_url = xstrdup(m->server_url);
-	r->m.client_ip = xstrdup(m->client_ip);
-	r->m.client_isp = xstrdup(m->client_isp);
-}
-
-void
-result_free(struct result *r)
-{
-	free(r->station.id);
-	free(r->station.name);
-	free(r->station.province);
-	free(r->station.district);
-	free(r->station.commune);
-	free(r->station.commune_code);
-	free(r->station.isp);
-	free(r->station.access);
-	measurement_free_strings(&r->m);
-	memset(r, 0, sizeof *r);
+	figures_free(&r->fig);
+	figures_copy(&r->fig, m);
 }
 
 /* ---- encoding ---- */
@@ -155,7 +113,7 @@ location_json(const struct location *l)
 json_object *
 result_to_json(const struct result *r)
 {
-	const struct measure_result *m = &r->m;
+	const struct test_figures *m = &r->fig;
 	json_object *o = json_object_new_object(), *x;
 	char t[21];
 
@@ -177,7 +135,7 @@ result_to_json(const struct result *r)
 
 	if (m->error != MERR_NONE) {
 		x = json_object_new_object();
-		json_object_object_add(x, "code", json_object_new_string(measure_error_name(m->error)));
+		json_object_object_add(x, "code", json_object_new_string(test_error_name(m->error)));
 		json_object_object_add(x, "message", json_object_new_string(m->message));
 		json_object_object_add(o, "error", x);
 	} else {
@@ -203,7 +161,8 @@ result_to_json(const struct result *r)
 	}
 	json_object_object_add(o, "location", location_json(&r->location));
 	put_number(o, "duration_s", m->duration_s, 2);
-	json_object_object_add(o, "software", json_object_new_string("tramdo/" TRAMDO_VERSION));
+	json_object_object_add(o, "software", json_object_new_string(r->software[0] != '\0' ?
+	    r->software : "tramdo/" TRAMDO_VERSION));
 	return o;
 }
 
@@ -263,22 +222,14 @@ parse_utc(const char *s)
 	return (double)timegm(&tm);
 }
 
-static enum location_source
-source_from_name(const char *s)
-{
-	for (size_t i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
-		if (s != NULL && strcmp(s, source_names[i]) == 0)
-			return (enum location_source)i;
-	return LOC_NONE;
-}
-
 static void
 location_from_json(json_object *o, struct location *l)
 {
 	json_object *src = get(o, "source", json_type_string);
 	json_object *ft = get(o, "fix_time", json_type_string);
 
-	l->source = source_from_name(src != NULL ? json_object_get_string(src) : NULL);
+	if (src == NULL || !location_source_from_name(json_object_get_string(src), &l->source))
+		l->source = LOC_NONE;
 	l->lat = get_number(o, "lat", 0);
 	l->lon = get_number(o, "lon", 0);
 	l->alt_m = get_number(o, "alt_m", NAN);
@@ -287,17 +238,8 @@ location_from_json(json_object *o, struct location *l)
 	l->fix_time = ft != NULL ? parse_utc(json_object_get_string(ft)) : 0;
 }
 
-static enum measure_error
-error_from_name(const char *s)
-{
-	for (int e = MERR_NONE; e <= MERR_INTERNAL; e++)
-		if (strcmp(s, measure_error_name((enum measure_error)e)) == 0)
-			return (enum measure_error)e;
-	return MERR_INTERNAL;
-}
-
 static void
-measurement_from_json(json_object *o, struct measure_result *m)
+measurement_from_json(json_object *o, struct test_figures *m)
 {
 	json_object *x, *err = get(o, "error", json_type_object);
 
@@ -311,7 +253,8 @@ measurement_from_json(json_object *o, struct measure_result *m)
 		json_object *code = get(err, "code", json_type_string);
 		json_object *msg = get(err, "message", json_type_string);
 
-		m->error = code != NULL ? error_from_name(json_object_get_string(code)) : MERR_INTERNAL;
+		if (code == NULL || !test_error_from_name(json_object_get_string(code), &m->error))
+			m->error = MERR_INTERNAL;
 		snprintf(m->message, sizeof m->message, "%s", msg != NULL ? json_object_get_string(msg) : "");
 	}
 	x = get(o, "latency_ms", json_type_object);
@@ -337,14 +280,16 @@ result_from_json(json_object *o, struct result *r)
 	json_object *at = get(o, "started_at", json_type_string);
 	json_object *trig = get(o, "trigger", json_type_string);
 	json_object *st = get(o, "station", json_type_object);
+	json_object *sw = get(o, "software", json_type_string);
 
-	memset(r, 0, sizeof *r);
+	result_clear(r);
 	if (id == NULL || at == NULL || json_object_get_string_len(id) != 36)
 		return -1;
 	memcpy(r->id, json_object_get_string(id), 37);
 	if ((r->started_at = parse_utc(json_object_get_string(at))) < 0)
 		return -1;
 	snprintf(r->trigger, sizeof r->trigger, "%s", trig != NULL ? json_object_get_string(trig) : "");
+	snprintf(r->software, sizeof r->software, "%s", sw != NULL ? json_object_get_string(sw) : "");
 	r->station.id = get_string(st, "id");
 	r->station.name = get_string(st, "name");
 	r->station.province = get_string(st, "province");
@@ -354,6 +299,6 @@ result_from_json(json_object *o, struct result *r)
 	r->station.isp = get_string(st, "isp");
 	r->station.access = get_string(st, "access");
 	location_from_json(get(o, "location", json_type_object), &r->location);
-	measurement_from_json(o, &r->m);
+	measurement_from_json(o, &r->fig);
 	return 0;
 }

@@ -69,7 +69,7 @@ struct ui_model {
 	int		 uploads_pending;	/* filled once uploads land; -1 hides it */
 
 	/* Running */
-	struct measure_progress	 progress;
+	struct test_progress	 progress;
 	bool			 confirm_cancel;
 
 	/* Result */

@@ -9,7 +9,7 @@
 #define BAR_MAX_COLS	60
 
 static const struct {
-	enum measure_phase	 phase;
+	enum test_phase	 phase;
 	const char		*key;
 } steps[] = {
 	{ PHASE_LATENCY, "running.latency" },
@@ -46,7 +46,7 @@ draw_steps(const struct ui_model *m, int y)
 void
 running_draw(const struct ui_model *m)
 {
-	const struct measure_progress *p = &m->progress;
+	const struct test_progress *p = &m->progress;
 	bool speed = p->phase == PHASE_DOWNLOAD || p->phase == PHASE_UPLOAD;
 	double v = speed ? p->mbps_now : p->latency_ms;
 	const char *fig = v > 0 ? ui_number(v, speed ? ui_mbps_decimals(v) : ui_ms_decimals(v), 0) :

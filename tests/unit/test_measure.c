@@ -84,10 +84,10 @@ test_defaults_and_names(void **state)
 	assert_int_equal(o.upload_streams, 4);
 	assert_true(o.ping_count >= 10);
 	assert_true(o.max_seconds > 0 && o.max_seconds * 2 <= 15);
-	assert_string_equal(measure_error_name(MERR_NONE), "none");
-	assert_string_equal(measure_error_name(MERR_STALLED), "stalled");
-	assert_string_equal(measure_error_name(MERR_BAD_DATA), "bad_data");
-	assert_string_equal(measure_error_name((enum measure_error)999), "internal");
+	assert_string_equal(test_error_name(MERR_NONE), "none");
+	assert_string_equal(test_error_name(MERR_STALLED), "stalled");
+	assert_string_equal(test_error_name(MERR_BAD_DATA), "bad_data");
+	assert_string_equal(test_error_name((enum test_error)999), "internal");
 }
 
 static void
@@ -110,7 +110,7 @@ static void
 test_refused(void **state)
 {
 	struct measure_server s;
-	struct measure_progress p;
+	struct test_progress p;
 	struct measure *m;
 	double t0;
 	int rounds;

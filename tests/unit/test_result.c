@@ -15,7 +15,7 @@
 static void
 fill(struct result *r)
 {
-	struct measure_result m = {
+	struct test_figures m = {
 		.server_name = "lan", .server_url = "http://10.0.0.2/", .client_ip = "10.0.0.9",
 		.client_isp = "VNPT", .connect_ms = 0.5, .latency_min_ms = 1.234, .latency_median_ms = 2.5,
 		.jitter_ms = 0.25, .loaded_download_ms = 40, .loaded_upload_ms = 55.55,
@@ -59,11 +59,11 @@ test_round_trip(void **state)
 	assert_int_equal(result_from_json(parsed, &back), 0);
 	assert_string_equal(back.id, r.id);
 	assert_string_equal(back.trigger, "citizen");
-	assert_string_equal(back.m.server_url, "http://10.0.0.2/");
-	assert_string_equal(back.m.client_isp, "VNPT");
-	assert_true(fabs(back.m.download_mbps - 95.3) < 1e-9);
-	assert_true(fabs(back.m.latency_min_ms - 1.23) < 1e-9);	/* 0.01 ms resolution */
-	assert_true(back.m.upload_bytes == 987654321);
+	assert_string_equal(back.fig.server_url, "http://10.0.0.2/");
+	assert_string_equal(back.fig.client_isp, "VNPT");
+	assert_true(fabs(back.fig.download_mbps - 95.3) < 1e-9);
+	assert_true(fabs(back.fig.latency_min_ms - 1.23) < 1e-9);	/* 0.01 ms resolution */
+	assert_true(back.fig.upload_bytes == 987654321);
 	assert_int_equal(back.location.source, LOC_GPS);
 	assert_true(fabs(back.location.lat - 21.0285123) < 1e-7);
 	assert_int_equal(back.location.satellites, 9);
@@ -105,8 +105,8 @@ test_out_of_range_counts_are_absent(void **state)
 	    "\"location\":{\"satellites\":1e20}}");
 	assert_non_null(o);
 	assert_int_equal(result_from_json(o, &r), 0);
-	assert_true(r.m.download_bytes == 0);
-	assert_true(r.m.upload_bytes == 0);
+	assert_true(r.fig.download_bytes == 0);
+	assert_true(r.fig.upload_bytes == 0);
 	assert_int_equal(r.location.satellites, -1);
 	result_free(&r);
 	json_object_put(o);
@@ -114,7 +114,7 @@ test_out_of_range_counts_are_absent(void **state)
 	    "\"started_at\":\"2026-11-25T03:04:05Z\",\"bytes\":{\"download\":117650000},"
 	    "\"location\":{\"satellites\":7}}");
 	assert_int_equal(result_from_json(o, &r), 0);
-	assert_true(r.m.download_bytes == 117650000);
+	assert_true(r.fig.download_bytes == 117650000);
 	assert_int_equal(r.location.satellites, 7);
 	result_free(&r);
 	json_object_put(o);
@@ -124,7 +124,7 @@ static void
 test_failed_test_has_error_object(void **state)
 {
 	struct result r;
-	struct measure_result m = { .error = MERR_CONNECT };
+	struct test_figures m = { .error = MERR_CONNECT };
 	json_object *o, *e;
 
 	(void)state;
