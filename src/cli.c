@@ -1,10 +1,13 @@
 /* cli.c — what every subcommand shares. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
+#include "signals.h"
 
 /*
  * The configuration for a command: the named file, or the default one when it exists; with
@@ -27,26 +30,18 @@ cli_load_config(const struct cli *cli, struct config *cfg)
 	return rc;
 }
 
-static volatile sig_atomic_t interrupted;
+static const int interrupts[] = { SIGINT, SIGTERM };
 
-static void
-on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
+/* A failure leaves the default dispositions: Ctrl-C then ends the command the old way. */
 void
 cli_catch_interrupts(void)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (signals_catch(interrupts, 2) != 0)
+		fprintf(stderr, "tramdo: cannot watch for Ctrl-C: %s\n", strerror(errno));
 }
 
 bool
 cli_interrupted(void)
 {
-	return interrupted != 0;
+	return signals_pending(SIGINT) || signals_pending(SIGTERM);
 }

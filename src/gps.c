@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,27 +266,6 @@ set_nonblocking(int fd)
 }
 
 /*
- * libgps sends its WATCH command with a plain write(): to a gpsd that has already hung up, that
- * raises SIGPIPE, which would end the kiosk. Block it around the call and swallow the one raised.
- */
-static int
-start_watch(struct gps_data_t *d)
-{
-	sigset_t pipe_set, old;
-	const struct timespec zero = { 0, 0 };
-	int rc;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	rc = gps_stream(d, WATCH_ENABLE | WATCH_JSON, NULL);
-	if (rc != 0)
-		(void)sigtimedwait(&pipe_set, NULL, &zero);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return rc;
-}
-
-/*
  * The probe has shown gpsd accepts connections, so libgps's blocking connect returns at once.
  * Its socket is then made non-blocking: gps_read() recv()s whenever its buffer holds no whole
  * line, and a partial line must not block the loop.
@@ -300,7 +278,10 @@ open_session(struct gps *g, double now)
 		retry_later(g, now, gps_errstr(errno));
 		return;
 	}
-	if (set_nonblocking(g->data.gps_fd) != 0 || start_watch(&g->data) != 0) {
+	/* libgps writes WATCH with a plain write(): to a gpsd that already hung up that is EPIPE,
+	 * not a fatal SIGPIPE, because signals_init() ignores SIGPIPE for the whole process. */
+	if (set_nonblocking(g->data.gps_fd) != 0 ||
+	    gps_stream(&g->data, WATCH_ENABLE | WATCH_JSON, NULL) != 0) {
 		close_session(g, now, "cannot start watching");
 		return;
 	}

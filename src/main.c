@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "signals.h"
 
 static const struct {
 	const char	*name;
@@ -102,6 +103,7 @@ main(int argc, char **argv)
 	 * every number we parse, log or upload.
 	 */
 	setlocale(LC_CTYPE, "");
+	signals_init();
 
 	if (take_global_options(&cli, &argc, argv) != 0)
 		return 2;

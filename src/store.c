@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,8 +320,6 @@ store_open(const char *path, const char *sinks)
 {
 	struct store *st = xcalloc(1, sizeof *st);
 
-	/* A file size limit (ulimit -f) must give SQLite an error to report, not kill the kiosk. */
-	signal(SIGXFSZ, SIG_IGN);
 	st->path = xstrdup(path);
 	st->busy_ms = STORE_BUSY_MS;
 	parse_sinks(st, sinks);
