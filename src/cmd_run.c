@@ -1,4 +1,4 @@
-/* cmd_run.c — `tramdo run`: one test, headless, printed as a summary or one JSON object. */
+/* cmd_run.c — `tramdo run`: one test session, headless, printed as a summary or one JSON object. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,39 +9,14 @@
 #include "gps.h"
 #include "log.h"
 #include "loop.h"
-#include "measure.h"
 #include "result.h"
-#include "servers.h"
+#include "session.h"
+#include "signals.h"
+#include "store.h"
+#include "upload.h"
 #include "util.h"
 
-
-/*
- * Drives the engine to its end in a small loop of its own, with the GPS client alongside;
- * Ctrl-C cancels cleanly. A test that ends very early still gives gpsd its first report.
- */
-static void
-run_engine(struct measure *m, struct gps *g)
-{
-	struct loop loop;
-	struct loop_source src = {
-		.fds = measure_fds, .timeout_ms = measure_timeout, .dispatch = measure_step, .ctx = m,
-	};
-	struct loop_source gsrc = gps_loop_source(g);
-
-	cli_catch_interrupts();
-	loop_init(&loop);
-	loop_add(&loop, &gsrc);
-	loop_add(&loop, &src);
-	if (measure_start(m) == 0) {
-		while (!measure_finished(m)) {
-			if (cli_interrupted())
-				measure_cancel(m);
-			loop_once(&loop, 1000);
-		}
-	}
-	while (!cli_interrupted() && gps_settling(g, now_mono()))
-		loop_once(&loop, 100);
-}
+#define RUN_UPLOAD_WAIT_S 5.0	/* one short attempt; the kiosk or `tramdo upload` does the rest */
 
 static void
 print_summary(const struct result *r)
@@ -75,20 +50,55 @@ print_json(const struct result *r)
 }
 
 static int
-keep(const struct config *cfg, const struct result *r)
-{
-	json_object *o = result_to_json(r);
-	int rc = cmd_keep_result(cfg, o);
-
-	json_object_put(o);
-	return rc;
-}
-
-static int
 usage(void)
 {
 	fprintf(stderr, "usage: tramdo [-c FILE] run [--server NAME|URL] [--json]\n");
 	return 2;
+}
+
+/* Where the result goes: the store (NULL after saying why), and the upload queue over it. */
+static void
+open_keeping(const struct config *cfg, struct session_env *env)
+{
+	char err[512];
+
+	if (cfg->storage.path == NULL || *cfg->storage.path == '\0') {
+		fprintf(stderr, "tramdo: [storage] path is not set: the result will not be stored\n");
+		return;
+	}
+	env->store = store_open(cfg->storage.path,
+	    cfg->upload.enabled ? cfg->upload.format : NULL);
+	if (cfg->upload.enabled && (env->up = upload_new(cfg, env->store, err, sizeof err)) == NULL)
+		fprintf(stderr, "tramdo: upload: %s\n", err);
+}
+
+/* The test to its end (Ctrl-C cancels it), then a short upload attempt. */
+static void
+drive(struct loop *loop, struct session *s, struct upload *up)
+{
+	double end;
+
+	while (!session_finished(s)) {
+		if (cli_interrupted())
+			session_cancel(s);
+		loop_once(loop, -1);
+	}
+	end = now_mono() + RUN_UPLOAD_WAIT_S;
+	while (up != NULL && !upload_idle(up) && !cli_interrupted() && now_mono() < end)
+		loop_once(loop, deadline_ms(end, now_mono()));
+}
+
+/* What the exit status says: measured and committed (held in memory is not kept by a command). */
+static int
+outcome(const struct session *s, const struct store *st)
+{
+	struct store_status ss;
+
+	if (session_kept(s) == 1) {
+		store_status(st, &ss);
+		fprintf(stderr, "tramdo: result not stored: %s\n", ss.message);
+	}
+	return session_result(s)->fig.error == MERR_NONE && session_kept(s) == 0 ? 0 : 1;
 }
 
 int
@@ -102,13 +112,12 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	const char *which = NULL;
 	bool json = false;
 	struct config cfg;
-	struct server_list servers = { 0 };
-	struct measure_opts opts;
-	struct measure *m;
-	struct gps *g;
-	struct result r;
+	struct session_env env = { .cfg = &cfg };
+	struct session *s;
+	struct loop loop;
+	struct loop_source src;
 	char err[256];
-	int ch, rc, kept;
+	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "s:j", longopts, NULL)) != -1) {
 		if (ch == 's')
@@ -120,36 +129,42 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-
 	if (cli_load_config(cli, &cfg) != 0) {
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	if (servers_candidates(&cfg, which != NULL ? which : cfg.test.server, &servers,
-	    err, sizeof err) != 0) {
-		fprintf(stderr, "tramdo: %s\n", err);
-		config_free(&cfg);
-		return EXIT_CONFIG;
+	cli_catch_interrupts();
+	loop_init(&loop);
+	src = signals_source();
+	loop_add(&loop, &src);
+	env.gps = gps_new(&cfg);
+	src = gps_loop_source(env.gps);
+	loop_add(&loop, &src);
+	open_keeping(&cfg, &env);
+	if (env.up != NULL) {
+		src = (struct loop_source){ .fds = upload_fds, .timeout_ms = upload_timeout,
+		    .dispatch = upload_dispatch, .ctx = env.up };
+		loop_add(&loop, &src);
 	}
-	measure_opts_from_config(&cfg, &opts);
-	result_init(&r, &cfg, "cli");
-	g = gps_new(&cfg);
-	m = measure_new(servers.v, servers.n, &opts);
-	run_engine(m, g);
-	result_set_measurement(&r, measure_result(m));
-	gps_location(g, &cfg, now_mono(), &r.location);
-	measure_free(m);
-	gps_free(g);
-
-	/* Committed (and offered to the collector) before it is shown as done. */
-	kept = keep(&cfg, &r);
-	if (json)
-		print_json(&r);
-	else
-		print_summary(&r);
-	rc = r.fig.error == MERR_NONE && kept == 0 ? 0 : 1;
-	result_free(&r);
-	server_list_free(&servers);
+	if ((s = session_start(&env, "cli", which, err, sizeof err)) == NULL) {
+		fprintf(stderr, "tramdo: %s\n", err);
+		rc = EXIT_CONFIG;
+	} else {
+		src = session_source(s);
+		loop_add(&loop, &src);
+		drive(&loop, s, env.up);
+		if (json)
+			print_json(session_result(s));
+		else
+			print_summary(session_result(s));
+		rc = outcome(s, env.store);
+		if (env.store == NULL)
+			rc = 1;
+	}
+	session_free(s);
+	upload_free(env.up);
+	store_close(env.store);
+	gps_free(env.gps);
 	config_free(&cfg);
 	return rc;
 }

@@ -1,6 +1,5 @@
 /*
- * cmd_store.c — `tramdo history`, `tramdo export`, `tramdo upload`, and keeping the result of
- * `tramdo run` (stored, then one short upload attempt).
+ * cmd_store.c — `tramdo history`, `tramdo export` and `tramdo upload`: the store for staff.
  */
 #include <getopt.h>
 #include <math.h>
@@ -20,7 +19,6 @@
 #include "upload.h"
 #include "util.h"
 
-#define RUN_UPLOAD_WAIT_S 5.0
 
 
 static const char *
@@ -418,40 +416,4 @@ cmd_upload(const struct cli *cli, int argc, char **argv)
 	store_close(st);
 	config_free(&cfg);
 	return waiting == 0 ? 0 : 1;
-}
-
-/* ---- tramdo run ---- */
-
-int
-cmd_keep_result(const struct config *cfg, struct json_object *result)
-{
-	struct store *st;
-	struct upload *u;
-	char err[512];
-	int rc;
-
-	if (cfg->storage.path == NULL || *cfg->storage.path == '\0') {
-		fprintf(stderr, "tramdo: [storage] path is not set: result not stored\n");
-		return -1;
-	}
-	st = store_open(cfg->storage.path, sinks_of(cfg));
-	rc = store_put(st, result, err, sizeof err);
-	if (rc != 0) {
-		/* A command cannot hold a result past its exit: store_close logs its JSON line. */
-		fprintf(stderr, "tramdo: result not stored: %s\n", err);
-		store_close(st);
-		return -1;
-	}
-	if (cfg->upload.enabled) {
-		if ((u = upload_new(cfg, st, err, sizeof err)) == NULL)
-			fprintf(stderr, "tramdo: upload: %s\n", err);
-		else {
-			cli_catch_interrupts();
-			upload_kick(u);
-			drive(u, RUN_UPLOAD_WAIT_S);
-			upload_free(u);
-		}
-	}
-	store_close(st);
-	return 0;
 }
