@@ -124,6 +124,7 @@ static const struct key_spec keys[] = {
 
 	{ "kiosk", "language",		K_WORD, C(kiosk.language),	  "vi", 0, 0, "vi|en", F_REQUIRED },
 	{ "kiosk", "result_seconds",	K_INT, C(kiosk.result_seconds),	  "60", 5, 3600, NULL, 0 },
+	{ "kiosk", "result_min_seconds", K_INT, C(kiosk.result_min_seconds), "5", 0, 60, NULL, 0 },
 	{ "kiosk", "error_seconds",	K_INT, C(kiosk.error_seconds),	  "15", 3, 600, NULL, 0 },
 	{ "kiosk", "cooldown_seconds",	K_INT, C(kiosk.cooldown_seconds), "10", 0, 3600, NULL, 0 },
 	{ "kiosk", "staff_pin",		K_PIN, C(kiosk.staff_pin),	  NULL, 4, 12, NULL, 0 },
@@ -1296,6 +1297,21 @@ check_position(struct load *ld)
 		    "%g, %g is outside Vietnam (lat 8.0..23.5, lon 102.0..110.0) — typo?", lat, lon);
 }
 
+/* Keys that only make sense together. */
+static void
+check_kiosk(struct load *ld)
+{
+	struct config *cfg = ld->cfg;
+
+	if (cfg->kiosk.result_min_seconds > cfg->kiosk.result_seconds) {
+		report(ld, DIAG_WARNING, key_line(ld, "kiosk", "result_min_seconds"), "kiosk",
+		    "result_min_seconds", "%d is longer than result_seconds = %d: the result "
+		    "ignores keys for its whole %d s", cfg->kiosk.result_min_seconds,
+		    cfg->kiosk.result_seconds, cfg->kiosk.result_seconds);
+		cfg->kiosk.result_min_seconds = cfg->kiosk.result_seconds;
+	}
+}
+
 static void
 check_whole(struct load *ld)
 {
@@ -1318,6 +1334,7 @@ check_whole(struct load *ld)
 		report(ld, DIAG_WARNING, 0, NULL, NULL,
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "
 		    "measure against");
+	check_kiosk(ld);
 	check_upload(ld);
 	check_gps(ld);
 	if (*cfg->station.id == '\0')

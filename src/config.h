@@ -49,6 +49,7 @@ struct config {
 	struct {
 		char		*language;	/* "vi" | "en" */
 		int		 result_seconds;
+		int		 result_min_seconds;	/* keys ignored this long: read first */
 		int		 error_seconds;
 		int		 cooldown_seconds;
 		char		*staff_pin;
