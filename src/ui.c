@@ -1,6 +1,7 @@
 /* ui.c — see ui.h: terminal setup, screen switching and the drawing helpers screens share. */
 #include "ui.h"
 #include "i18n.h"
+#include "kiosk_fsm.h"
 #include "textw.h"
 #include "util.h"
 
@@ -87,6 +88,21 @@ ui_fd(void)
 	return STDIN_FILENO;
 }
 
+/* ncurses' function keys as the state machine counts keys: it knows no curses. */
+static int
+function_key(wint_t wc)
+{
+	switch (wc) {
+	case KEY_ENTER:
+		return KEY_RETURN;
+	case KEY_BACKSPACE:
+	case KEY_DC:
+		return KEY_ERASE;
+	default:
+		return KEY_OTHER;
+	}
+}
+
 int
 ui_read_key(void)
 {
@@ -97,10 +113,10 @@ ui_read_key(void)
 		case OK:
 			return (int)wc;
 		case KEY_CODE_YES:
-			/* Resizes come from our SIGWINCH flag; ncurses' echo of it is no key. */
-			if (wc == KEY_RESIZE)
+			/* Resizes come from SIGWINCH, and a mouse is no key: neither is pressed. */
+			if (wc == KEY_RESIZE || wc == KEY_MOUSE)
 				continue;
-			return UI_KEY_FN((int)wc);
+			return function_key(wc);
 		default:
 			return -1;
 		}
@@ -333,15 +349,9 @@ draw_too_small(const struct ui_model *m)
 	    LINES - y - 1);
 }
 
-static const struct {
-	void		(*draw)(const struct ui_model *);
-	enum ui_action	(*key)(struct ui_model *, int);
-} screens[] = {
-	[UI_WELCOME] = { welcome_draw, welcome_key },
-	[UI_RUNNING] = { running_draw, running_key },
-	[UI_RESULT] = { result_draw, result_key },
-	[UI_ERROR] = { error_draw, error_key },
-	[UI_STAFF] = { staff_draw, staff_key },
+static void (*const screens[])(const struct ui_model *) = {
+	[UI_WELCOME] = welcome_draw, [UI_RUNNING] = running_draw, [UI_RESULT] = result_draw,
+	[UI_ERROR] = error_draw, [UI_STAFF] = staff_draw,
 };
 
 void
@@ -351,12 +361,6 @@ ui_draw(const struct ui_model *m)
 	if (LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS)
 		draw_too_small(m);
 	else
-		screens[m->screen].draw(m);
+		screens[m->screen](m);
 	refresh();
-}
-
-enum ui_action
-ui_key(struct ui_model *m, int key)
-{
-	return screens[m->screen].key(m, key);
 }

@@ -1,8 +1,9 @@
 /*
- * ui.h — the kiosk's screens on ncursesw. The UI renders one model struct and turns key presses
- * into actions; it owns no measurement or timing logic (kiosk.c does). Each screen is a module
- * (ui_welcome.c, ui_running.c, ui_result.c, ui_error.c, ui_staff.c) with a *_draw() and a
- * *_key(); ui.c switches between them and holds the drawing helpers and glyph sets they share.
+ * ui.h — the kiosk's screens on ncursesw. The UI renders one model struct; what a key means and
+ * when a screen changes is the kiosk's state machine's (kiosk_fsm.c), so that behaviour can be
+ * tested without a terminal. Each screen is a module (ui_welcome.c, ui_running.c, ui_result.c,
+ * ui_error.c, ui_staff.c) with a *_draw(); ui.c switches between them, reads keys, and holds
+ * the drawing helpers and glyph sets they share.
  */
 #ifndef TRAMDO_UI_H
 #define TRAMDO_UI_H
@@ -11,34 +12,17 @@
 
 #include "bigtext.h"
 #include "config.h"
-#include "measure.h"
+#include "model.h"
 #include "qr.h"
 
 struct i18n;
 
 #define UI_MIN_COLS	80
 #define UI_MIN_ROWS	24
-#define UI_PIN_MAX	16
 #define UI_ERRORS_MAX	5
 #define UI_INFO_MAX	8
 
 enum ui_screen { UI_WELCOME, UI_RUNNING, UI_RESULT, UI_ERROR, UI_STAFF };
-
-/* What a key press asks the kiosk to do. */
-enum ui_action {
-	UI_NONE,
-	UI_START,		/* Welcome: start a test */
-	UI_LANG_EN, UI_LANG_VI,	/* Welcome: switch the language */
-	UI_STAFF_KEY,		/* the staff key (Ctrl-T), see kiosk.c for the sequence */
-	UI_CANCEL_ASK,		/* Running: Esc once */
-	UI_CANCEL_NO,		/* Running: any other key while asked */
-	UI_CANCEL_YES,		/* Running: Esc twice */
-	UI_DISMISS,		/* Result or Error: back to Welcome */
-	UI_PIN_CHANGED,		/* Staff: a digit typed or erased */
-	UI_PIN_SUBMIT,		/* Staff: Enter after the PIN */
-	UI_STAFF_BACK,		/* Staff: Esc */
-	UI_EXIT			/* Staff (unlocked): X, leave the kiosk */
-};
 
 /* The glyphs a terminal can show: [kiosk] charset. */
 struct ui_glyphs {
@@ -63,6 +47,8 @@ struct ui_model {
 	const char	*promo_qr_url;		/* NULL or "": no QR code */
 	int		 tests_today;
 	int		 cooldown_left;		/* seconds before the next test may start */
+	bool		 out_of_service;	/* too many failed tests: retrying by itself */
+	int		 retry_left;		/* out of service: seconds to the next try */
 	char		 clock[32];		/* "25/11/2026 13:05", updated once a minute */
 	char		 status_server[96];
 	char		 status_gps[64];	/* filled once GPS lands */
@@ -78,14 +64,14 @@ struct ui_model {
 	const char	*verdict_key;		/* catalog key */
 	char		 result_text[256];	/* what the QR code holds */
 	int		 back_left;		/* Result and Error: seconds until Welcome */
+	int		 keys_left;		/* Result: seconds before a key returns */
 
 	/* Error */
 	const char	*error_key;		/* catalog key of what went wrong */
 
 	/* Staff */
 	bool		 staff_unlocked;
-	char		 pin[UI_PIN_MAX + 1];
-	int		 pin_len;
+	int		 pin_len;		/* digits typed (never the digits themselves) */
 	bool		 pin_wrong;
 	int		 pin_locked_left;	/* seconds; > 0 ignores digits */
 	struct {
@@ -104,19 +90,13 @@ void	ui_close(void);
 void	ui_resize(void);
 /* The key descriptor for poll(). */
 int	ui_fd(void);
-/* Next pending key (ncurses KEY_* or a character), or -1 when none. */
+/* Next pending key as kiosk_fsm.h counts keys (a character, KEY_RETURN, KEY_OTHER …), or -1. */
 int	ui_read_key(void);
 /* Redraw the whole screen from the model. */
 void	ui_draw(const struct ui_model *m);
-/* A key press on the current screen. */
-enum ui_action ui_key(struct ui_model *m, int key);
 const struct ui_glyphs *ui_glyphs(enum charset cs);
 
 /* --- For the screen modules --- */
-#define UI_KEY_FN(k)	(0x200000 + (k))	/* ncurses KEY_* codes, apart from characters */
-#define UI_KEY_ESC	27
-#define UI_KEY_STAFF	('T' & 0x1f)	/* Ctrl-T */
-
 const char *ui_tr(const struct ui_model *m, const char *key);
 /* "{n}" (or another placeholder) in a catalog text replaced by value; the result is static. */
 const char *ui_subst(const char *text, const char *ph, const char *value);
@@ -151,14 +131,9 @@ int	ui_attr_error(void);
 int	ui_attr_dim(void);
 
 void	welcome_draw(const struct ui_model *m);
-enum ui_action welcome_key(struct ui_model *m, int key);
 void	running_draw(const struct ui_model *m);
-enum ui_action running_key(struct ui_model *m, int key);
 void	result_draw(const struct ui_model *m);
-enum ui_action result_key(struct ui_model *m, int key);
 void	error_draw(const struct ui_model *m);
-enum ui_action error_key(struct ui_model *m, int key);
 void	staff_draw(const struct ui_model *m);
-enum ui_action staff_key(struct ui_model *m, int key);
 
 #endif

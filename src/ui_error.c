@@ -29,12 +29,3 @@ error_draw(const struct ui_model *m)
 		    ui_attr_dim());
 	}
 }
-
-enum ui_action
-error_key(struct ui_model *m, int key)
-{
-	(void)m;
-	(void)key;
-	/* The message stays for error_seconds so the citizen can read it and call staff. */
-	return UI_NONE;
-}

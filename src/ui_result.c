@@ -136,10 +136,3 @@ result_draw(const struct ui_model *m)
 	snprintf(n, sizeof n, "%d", m->back_left);
 	ui_centre(m, y, 0, w, ui_subst(ui_tr(m, "result.back"), "{n}", n), ui_attr_dim());
 }
-
-enum ui_action
-result_key(struct ui_model *m, int key)
-{
-	(void)m;
-	return key == UI_KEY_FN(KEY_RESIZE) ? UI_NONE : UI_DISMISS;
-}

@@ -76,14 +76,3 @@ running_draw(const struct ui_model *m)
 	else
 		ui_centre(m, y, 0, COLS, ui_tr(m, "running.cancel_hint"), ui_attr_dim());
 }
-
-enum ui_action
-running_key(struct ui_model *m, int key)
-{
-	if (key == UI_KEY_FN(KEY_RESIZE))
-		return UI_NONE;
-	if (key == UI_KEY_ESC)
-		return m->confirm_cancel ? UI_CANCEL_YES : UI_CANCEL_ASK;
-	/* Every other key is ignored during a test, except to answer "cancel?" with "no". */
-	return m->confirm_cancel ? UI_CANCEL_NO : UI_NONE;
-}

@@ -12,11 +12,13 @@ static void
 draw_pin(const struct ui_model *m)
 {
 	const struct ui_glyphs *g = ui_glyphs(m->charset);
-	char mask[UI_PIN_MAX * 4 + 1] = "", n[16];
+	size_t glyph = strlen(g->mask);
+	char *mask = xcalloc((size_t)m->pin_len + 1, glyph), n[16];
 	int y = LINES / 2 - 4;
 
+	/* One mask glyph per digit typed: the model never holds the digits themselves. */
 	for (int i = 0; i < m->pin_len; i++)
-		strcat(mask, g->mask);
+		memcpy(mask + (size_t)i * glyph, g->mask, glyph);
 	ui_centre(m, y, 0, COLS, ui_tr(m, "staff.pin_title"), ui_attr_title());
 	ui_centre(m, y + 2, 0, COLS, ui_tr(m, "staff.pin_prompt"), A_NORMAL);
 	ui_box(m, y + 4, (COLS - 24) / 2, 3, 24, A_NORMAL);
@@ -27,6 +29,7 @@ draw_pin(const struct ui_model *m)
 		    ui_attr_error());
 	} else if (m->pin_wrong)
 		ui_centre(m, y + 8, 0, COLS, ui_tr(m, "staff.pin_wrong"), ui_attr_error());
+	free(mask);
 }
 
 static void
@@ -59,36 +62,4 @@ staff_draw(const struct ui_model *m)
 		draw_status(m);
 	else
 		draw_pin(m);
-}
-
-static enum ui_action
-pin_key(struct ui_model *m, int key)
-{
-	if (key == UI_KEY_ESC)
-		return UI_STAFF_BACK;
-	if (key == '\r' || key == '\n' || key == UI_KEY_FN(KEY_ENTER))
-		return m->pin_len > 0 && m->pin_locked_left == 0 ? UI_PIN_SUBMIT : UI_NONE;
-	if (key == 127 || key == 8 || key == UI_KEY_FN(KEY_BACKSPACE)) {
-		if (m->pin_len > 0)
-			m->pin[--m->pin_len] = '\0';
-		return UI_PIN_CHANGED;
-	}
-	if (key >= '0' && key <= '9' && m->pin_locked_left == 0 && m->pin_len < UI_PIN_MAX) {
-		m->pin[m->pin_len++] = (char)key;
-		m->pin[m->pin_len] = '\0';
-		return UI_PIN_CHANGED;
-	}
-	return UI_NONE;
-}
-
-enum ui_action
-staff_key(struct ui_model *m, int key)
-{
-	if (!m->staff_unlocked)
-		return pin_key(m, key);
-	if (key == 'x' || key == 'X')
-		return UI_EXIT;
-	if (key == UI_KEY_ESC)
-		return UI_STAFF_BACK;
-	return UI_NONE;
 }

@@ -114,25 +114,3 @@ welcome_draw(const struct ui_model *m)
 	ui_centre(m, y, x0, w, ui_tr(m, "welcome.language"), A_NORMAL);
 	draw_status(m, LINES - 1);
 }
-
-enum ui_action
-welcome_key(struct ui_model *m, int key)
-{
-	(void)m;
-	switch (key) {
-	case 'e': case 'E':
-		return UI_LANG_EN;
-	case 'v': case 'V':
-		return UI_LANG_VI;
-	case UI_KEY_STAFF:
-		return UI_STAFF_KEY;
-	case 'C' & 0x1f:	/* Ctrl-C, Ctrl-Z, Ctrl-\: "do nothing", as on the rest of the kiosk */
-	case 'Z' & 0x1f:
-	case '\\' & 0x1f:
-	case UI_KEY_FN(KEY_RESIZE):
-	case UI_KEY_FN(KEY_MOUSE):
-		return UI_NONE;
-	default:
-		return UI_START;
-	}
-}

@@ -17,6 +17,10 @@ char  *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_mono(void);
 /* Wall-clock seconds since the epoch (sub-second precision), for timestamps. */
 double now_wall(void);
+/* Deadlines are monotonic seconds; a negative one means "none". The earlier real one, or <0. */
+double deadline_earlier(double a, double b);
+/* -1 for none, 0 when due, else milliseconds rounded up (poll never wakes early and spins). */
+int    deadline_ms(double deadline, double now);
 /* "2026-11-25T03:04:05Z" (UTC, seconds). buf must hold 21 bytes. */
 void   format_utc(double t, char buf[static 21]);
 

@@ -44,6 +44,7 @@ latitude = 19.806692
 longitude = 105.785182
 [kiosk]
 result_seconds = 30
+result_min_seconds = 0
 error_seconds = 3
 cooldown_seconds = 0
 [test]

@@ -65,7 +65,7 @@ kiosk_config() {
 url = http://127.0.0.1:$collector/api/results
 token_file = $T_TMP/token"
 	{
-		printf '[kiosk]\nresult_seconds = 30\ncooldown_seconds = 0\n'
+		printf '[kiosk]\nresult_seconds = 30\nresult_min_seconds = 0\ncooldown_seconds = 0\n'
 		[ $# -gt 0 ] && printf '%s\n' "$@"
 		printf '[server lan]\nurl = http://127.0.0.1:%s/\n' "$web"
 	} >> "$f"

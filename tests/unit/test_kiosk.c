@@ -1,4 +1,4 @@
-/* test_kiosk.c — the staff PIN: exact comparison and growing lockouts; verdicts and QR codes. */
+/* test_kiosk.c — what the kiosk draws from data: verdict thresholds and QR codes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,35 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kiosk.h"
 #include "qr.h"
 #include "verdict.h"
-
-static void
-test_pin_equal(void **state)
-{
-	(void)state;
-	assert_true(kiosk_pin_equal("2468", "2468"));
-	assert_false(kiosk_pin_equal("246", "2468"));
-	assert_false(kiosk_pin_equal("24680", "2468"));
-	assert_false(kiosk_pin_equal("2469", "2468"));
-	assert_false(kiosk_pin_equal("", "2468"));
-	assert_true(kiosk_pin_equal("12345678901234567890", "12345678901234567890"));
-	assert_false(kiosk_pin_equal("12345678901234567890", "12345678901234567891"));
-}
-
-static void
-test_pin_lockout_grows(void **state)
-{
-	(void)state;
-	assert_int_equal(kiosk_pin_lock_seconds(1), 0);
-	assert_int_equal(kiosk_pin_lock_seconds(2), 0);
-	assert_int_equal(kiosk_pin_lock_seconds(3), 30);
-	assert_int_equal(kiosk_pin_lock_seconds(4), 60);
-	assert_int_equal(kiosk_pin_lock_seconds(5), 120);
-	assert_int_equal(kiosk_pin_lock_seconds(10), 900);
-	assert_int_equal(kiosk_pin_lock_seconds(1000000), 900);
-}
 
 static void
 test_shipped_verdicts(void **state)
@@ -96,8 +69,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pin_equal),
-		cmocka_unit_test(test_pin_lockout_grows),
 		cmocka_unit_test(test_shipped_verdicts),
 		cmocka_unit_test(test_qr_has_quiet_zone_and_finders),
 	};
