@@ -128,6 +128,7 @@ LINT_CFLAGS := -std=c17 -D_GNU_SOURCE -DTRAMDO_VERSION='"$(VERSION)"' -DTRAMDO_D
                $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -iquote src
 
 lint: deps
+	scripts/check-includes
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
 	    --suppressions-list=.cppcheck-suppressions -q --std=c11 -D_GNU_SOURCE -Isrc $(LINT_SRCS)
 	@echo "clang-tidy $(LINT_SRCS)"; \

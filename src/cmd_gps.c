@@ -11,7 +11,7 @@
 #include "config.h"
 #include "gps.h"
 #include "loop.h"
-#include "result.h"
+#include "model.h"
 #include "util.h"
 
 #define DEFAULT_WAIT_SECONDS	5.0

@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "result.h"
+#include "model.h"
 #include "util.h"
 
 #define DEFAULT_HOST		"localhost"
