@@ -10,7 +10,7 @@ command -v tmux >/dev/null || skip_all "tmux missing"
 command -v zbarimg >/dev/null || skip_all "zbarimg missing (zbar-tools)"
 [ -r "$SYSTEM_FONT" ] || skip_all "$SYSTEM_FONT missing (console-setup-linux)"
 FONT=$(tramdo_font) || skip_all "scripts/mkfont.py could not make the console font"
-plan 16
+plan 18
 
 URL=https://i-speed.vn
 
@@ -20,14 +20,45 @@ zbar() {
 	    zbarimg --raw -q "$1.pgm" 2>/dev/null
 }
 
-# qr_columns SCREEN: how many columns the dark modules of the QR code span (the code is on the
-# right of the Welcome screen: the widest run of rows holding block glyphs there).
+# qr_columns SCREEN: how many columns the dark modules of the QR code span (the code is in the
+# right half of the Welcome screen, the only block glyphs there).
 qr_columns() {
 	python3 - "$1" <<'PY'
 import sys
 rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
 xs = [x for r in rows for x, c in enumerate(r) if c in "▀▄█" and x >= len(r) // 2]
 print(max(xs) - min(xs) + 1 if xs else 0)
+PY
+}
+
+# colours SCREEN.sgr (capture-pane -e): how many rows hold the code's modules, and how many cells
+# from 4 columns left of the first module to 4 right of the last are not black on white. (The
+# blank quiet rows above and below are erased in white (ECH), which a capture does not show.)
+colours() {
+	python3 - "$1" <<'PY'
+import re, sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    fg = bg = None
+    cells = []
+    for m in re.finditer(r"\x1b\[([0-9;]*)m|(.)", line):
+        if m.group(2) is not None:
+            cells.append((m.group(2), fg, bg))
+            continue
+        for c in (m.group(1) or "0").split(";"):
+            c = int(c or 0)
+            if c == 0:
+                fg = bg = None
+            elif 30 <= c <= 39:
+                fg = c
+            elif 40 <= c <= 49:
+                bg = c
+    rows.append(cells)
+coded = [r for r in rows if any(ch in "▀▄█" for ch, _, _ in r[len(r) // 2:])]
+xs = [x for r in coded for x, (ch, _, _) in enumerate(r) if ch in "▀▄█" and x >= len(r) // 2]
+bad = sum(1 for r in coded for x in range(min(xs) - 4, max(xs) + 5)
+          if x >= len(r) or r[x][1:] != (30, 47)) if xs else -1
+print(len(coded), bad)
 PY
 }
 
@@ -42,7 +73,10 @@ charset = $charset
 promo_qr_url = $URL
 INI
 		K_SOCK=tramdo-kiosk-$$-$charset-$size
-		k_start "${size%x*}" "${size#*x}" "$T_TMP/k.ini"
+		# Console mode as on tty1: TERM=linux (8 colours, the code black on white).
+		term=xterm-256color
+		[ "$charset" = console ] && term=linux
+		k_start "${size%x*}" "${size#*x}" "$T_TMP/k.ini" TERM=$term
 		# Generous: a loaded machine may take seconds to start and draw.
 		k_wait 'Nhấn phím bất kỳ' 60; ok $? "$name: Welcome"
 		k_settle
@@ -52,6 +86,10 @@ INI
 			missing=$(python3 "$SRCDIR/tests/integration/psfcheck.py" "$FONT" "$screen" 2>&1)
 			is "$missing" "" "$name: only characters tramdo-vi16 has"
 			is "$(zbar "$screen" "$FONT")" "$URL" "$name: drawn with tramdo-vi16, zbarimg reads $URL"
+			# psfrender.py draws glyphs dark on light: so must the console.
+			tmux -L "$K_SOCK" capture-pane -e -N -p -t k > "$screen.sgr"
+			is "$(colours "$screen.sgr")" "13 0" \
+			    "$name: the 13 rows of modules and their quiet columns are black on white"
 		else
 			is "$(python3 "$SRCDIR/tests/integration/qrscan.py" "$screen" 2>&1)" "$URL" \
 			    "$name: qrscan.py reads $URL"
