@@ -28,13 +28,13 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgps-dev \
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
-            iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind zbar-tools \
+            iputils-ping iproute2 gnuplot-nox console-setup-linux kbd curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools
 
 .PHONY: all check tests tests-sanitized unit integration sanitize deps clean demo bench fuzz fuzz-run lint soak
-.PHONY: install uninstall install-kiosk uninstall-kiosk
+.PHONY: install uninstall install-kiosk uninstall-kiosk font
 
-all: tramdo
+all: tramdo font
 
 tramdo: $(BUILD)/tramdo
 	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/tramdo tramdo; fi
@@ -61,6 +61,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
+# The kiosk's console font: Vietnamese-Fixed16 (console-setup-linux) with the half blocks
+# ▀ ▄ ▌ ▐ the QR codes need, made from the system's font by scripts/mkfont.py.
+FONT_SRC ?= /usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
+FONT     := tramdo-vi16.psf.gz
+
+font: $(BUILD)/$(FONT)
+
+$(BUILD)/$(FONT): scripts/mkfont.py $(wildcard $(FONT_SRC)) | $(BUILD)
+	python3 scripts/mkfont.py $(FONT_SRC) $@
+
 # Every test target first installs what is missing, so one command works on a fresh machine.
 # check is everything CI runs: the unit and integration tests on the optimised build and on an
 # ASan+UBSan build, then lint. The two builds' tests run side by side: the integration suites
@@ -85,8 +95,9 @@ unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
 	    echo "== $$t"; TRAMDO_SRCDIR=$(CURDIR) $$t || fail=1; done; exit $$fail
 
-integration: tramdo $(BUILD)/tramdo
-	TRAMDO=$(abspath $(BUILD)/tramdo) TRAMDO_SRCDIR=$(CURDIR) prove -v tests/integration/*.t
+integration: tramdo $(BUILD)/tramdo $(BUILD)/$(FONT)
+	TRAMDO=$(abspath $(BUILD)/tramdo) TRAMDO_FONT=$(abspath $(BUILD)/$(FONT)) \
+	    TRAMDO_SRCDIR=$(CURDIR) prove -v tests/integration/*.t
 
 # The same tests, built with AddressSanitizer and UndefinedBehaviorSanitizer, alone.
 sanitize: deps
@@ -156,6 +167,7 @@ demo: deps tramdo
 
 # --- Installing (docs/deploy.md). DESTDIR stages into a tree; PREFIX is where it will run. ---
 INSTALL_BIN ?= $(BUILD)/tramdo
+INSTALL_FONT ?= $(BUILD)/$(FONT)
 BINDIR      ?= $(PREFIX)/bin
 DATADIR     ?= $(PREFIX)/share/tramdo
 MANDIR      ?= $(PREFIX)/share/man
@@ -168,11 +180,11 @@ SYSCTLDIR   ?= $(PREFIX)/lib/sysctl.d
 UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
 ASSETS      := $(shell find assets -type f 2>/dev/null)
 ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
-# The units name the installed paths.
+# The units and set-console-font name the installed paths.
 SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g'
+               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
 
-install: $(INSTALL_BIN)
+install: $(INSTALL_BIN) $(INSTALL_FONT)
 	install -Dm755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/tramdo
 	for f in $(ASSETS); do install -Dm644 $$f $(DESTDIR)$(DATADIR)/$${f#assets/}; done
 	@if [ ! -f config/tramdo.ini ]; then echo "warning: no config/tramdo.ini to install"; \
@@ -182,7 +194,10 @@ install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in $(UNITS); do $(SUBST_PATHS) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u; \
 	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u; done
-	install -Dm755 systemd/set-console-font.sh $(DESTDIR)$(PKGLIBDIR)/set-console-font
+	install -Dm644 $(INSTALL_FONT) $(DESTDIR)$(DATADIR)/consolefonts/$(FONT)
+	install -d $(DESTDIR)$(PKGLIBDIR)
+	$(SUBST_PATHS) systemd/set-console-font.sh > $(DESTDIR)$(PKGLIBDIR)/set-console-font
+	chmod 755 $(DESTDIR)$(PKGLIBDIR)/set-console-font
 	install -Dm644 systemd/tramdo.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf
 	install -Dm644 systemd/tramdo.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
 	install -Dm644 man/tramdo.1 $(DESTDIR)$(MANDIR)/man1/tramdo.1

@@ -59,8 +59,6 @@ cell(const struct qr_code *qr, enum qr_style style, bool invert, int y, int x)
 	bool top = module(qr, y, x, invert), bottom;
 
 	switch (style) {
-	case QR_FULL:
-		return top ? "██" : "  ";
 	case QR_ASCII:
 		return top ? "##" : "  ";
 	case QR_HALF:

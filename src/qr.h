@@ -11,8 +11,7 @@
 #define QR_QUIET 4
 
 enum qr_style {
-	QR_HALF,	/* one column and two rows of modules per cell: " ▀▄█" (unicode) */
-	QR_FULL,	/* one module per two cells, "██" (Linux console) */
+	QR_HALF,	/* one column and two rows of modules per cell: " ▀▄█" */
 	QR_ASCII	/* one module per two cells, "##" */
 };
 

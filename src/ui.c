@@ -21,9 +21,11 @@
 static const struct ui_glyphs glyph_sets[] = {
 	[CHARSET_UNICODE] = { "─", "│", "┌", "┐", "└", "┘", "█", "░", "…", " · ", " → ", "•",
 	    BIG_HALF, QR_HALF, false },
-	/* Vietnamese-Fixed16 has box lines, █ and ░, but no half blocks. */
+	/* The kiosk's own console font, tramdo-vi16 (scripts/mkfont.py), is Vietnamese-Fixed16
+	 * with ▀ ▄ ▌ ▐ added: half blocks make a QR code half as wide, so it fits a 100x30
+	 * console. The large digits keep full blocks. */
 	[CHARSET_CONSOLE] = { "─", "│", "┌", "┐", "└", "┘", "█", "░", "…", " · ", " → ", "•",
-	    BIG_FULL, QR_FULL, false },
+	    BIG_FULL, QR_HALF, false },
 	[CHARSET_ASCII] = { "-", "|", "+", "+", "+", "+", "#", ".", "...", " | ", " -> ", "*",
 	    BIG_ASCII, QR_ASCII, true },
 };

@@ -87,7 +87,7 @@ k_start 200 60 "$T_TMP/console.ini"
 k_wait 'Nhấn phím bất kỳ để đo'
 k_screen > "$T_TMP/console.txt"
 qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/console.txt" 100)
-is "$qr" "https://example.vn/i-speed" "the promo QR code scans (console full blocks)"
+is "$qr" "https://example.vn/i-speed" "the promo QR code scans (console mode, half blocks)"
 k_stop
 
 printf '[kiosk]\nresult_seconds = oops\n' > "$T_TMP/broken.ini"

@@ -1,17 +1,19 @@
 #!/bin/bash
 # 70-install.t — make install/uninstall/install-kiosk, the systemd units, and the font and locale
-# the kiosk needs on tty1. Boots nothing: checks the installed files as systemd would read them.
+# the kiosk needs on tty1. Boots nothing: checks the installed files as systemd would read them,
+# and the installed console font as setfont would (kbd's own PSF reader, psfxtable).
 . "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing (package systemd)"
-plan 48
+plan 57
 
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
 D=$T_TMP/dest		# a DESTDIR staging tree
 P=$T_TMP/prefix		# a live PREFIX, so the units name binaries that exist
 UNITS="tramdo.service tramdo-font.service tramdo-cage.service"
 
-# Installs the binary under test as it is: never compiles (BUILD points nowhere).
+# Installs the binary under test as it is: never compiles (BUILD points nowhere, so the console
+# font is made there afresh by scripts/mkfont.py, as on a fresh machine).
 mk() { make -s -C "$SRCDIR" BUILD="$T_TMP/no-build" INSTALL_BIN="$TRAMDO" "$@" >>"$T_TMP/make.log" 2>&1; }
 
 # The values systemd would see for KEY in [SECTION] of a unit file, one a line (repeated keys add up).
@@ -74,6 +76,7 @@ expected=$( {
 	echo usr/local/lib/tmpfiles.d/tramdo.conf
 	echo usr/local/share/man/man1/tramdo.1
 	echo usr/local/share/man/man5/tramdo.ini.5
+	echo usr/local/share/tramdo/consolefonts/tramdo-vi16.psf.gz
 	(cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/local/share/tramdo/|'
 	echo etc/tramdo/tramdo.ini
 	echo usr/local/share/tramdo/tramdo.ini.example
@@ -94,8 +97,9 @@ is "$(stat -c %a "$D/etc/tramdo/tramdo.ini")" 640 "the configuration is not worl
 "$D/usr/local/bin/tramdo" -c "$D/etc/tramdo/tramdo.ini" check-config >"$T_TMP/check.out" 2>&1
 ok $? "the installed binary accepts the installed example configuration"
 
-left=$(grep -l '@[A-Z]*@' "$D"/usr/local/lib/systemd/system/* 2>/dev/null)
-is "$left" "" "no @PLACEHOLDER@ is left in the installed units"
+left=$(grep -l '@[A-Z]*@' "$D"/usr/local/lib/systemd/system/* "$D/usr/local/lib/tramdo/set-console-font" 2>/dev/null)
+is "$left" "" "no @PLACEHOLDER@ is left in the installed units and set-console-font"
+is "$(stat -c %a "$D/usr/local/lib/tramdo/set-console-font")" 755 "set-console-font is executable"
 is "$(unit_values "$D/usr/local/lib/systemd/system/tramdo.service" Service ExecStart)" \
     "/usr/local/bin/tramdo -c /etc/tramdo/tramdo.ini" "the unit starts the installed binary on the installed config"
 
@@ -182,13 +186,45 @@ is "$(unit_values "$S" Service Type) $(unit_values "$S" Service Restart) $(unit_
 like "$(unit_values "$S" Service WatchdogSec)" '^[1-9][0-9]*$' "a watchdog restarts a hung kiosk"
 like "$(cat "$P/lib/sysusers.d/tramdo.conf")" '(^|'$'\n'')u tramdo ' "sysusers.d creates the user tramdo"
 
-# --- the console font: a Vietnamese-Fixed font with all 134 letters, set before the kiosk starts
+# --- the console font: the kiosk's own, with all 134 letters and the half blocks, set before the
+# kiosk starts
 F=$U/tramdo-font.service
 read -r -a argv <<<"$(unit_values "$F" Service ExecStart)"
 font=${argv[2]:-}
-like "${argv[*]}" "^$P/lib/tramdo/set-console-font /dev/tty1 /usr/share/consolefonts/Vietnamese-Fixed(13|15|16|18)\.psf\.gz$" \
-    "tramdo-font.service sets a Vietnamese-Fixed font on tty1"
+is "${argv[*]}" "$P/lib/tramdo/set-console-font /dev/tty1 $P/share/tramdo/consolefonts/tramdo-vi16.psf.gz" \
+    "tramdo-font.service sets the installed tramdo-vi16 on tty1"
 is "$(font_missing "$font")" 0 "$(basename "$font") holds all 134 Vietnamese letters"
+printf '▀▄▌▐\n' >"$T_TMP/blocks.txt"
+missing=$(python3 "$SRCDIR/tests/integration/psfcheck.py" "$font" "$SRCDIR"/assets/i18n/*.ini "$T_TMP/blocks.txt" 2>&1)
+is "$missing" "" "... every character of the catalogs, and ▀ ▄ ▌ ▐"
+# The glyphs themselves, 8x16: ▀ the top 8 rows, ▄ the bottom 8, ▌ the left 4 columns, ▐ the right 4.
+blocks=$(PYTHONPATH=$SRCDIR/tests/integration python3 - "$font" <<'EOF'
+from psf import Font
+import sys
+f = Font(sys.argv[1])
+def rows(ch):
+    return "".join(str(int(f.lit(f.chars[ch], y, x))) for y in range(f.height) for x in range(f.width))
+print(f.width, f.height)
+print(rows("▀") == "1" * 64 + "0" * 64, rows("▄") == "0" * 64 + "1" * 64,
+      rows("▌") == "11110000" * 16, rows("▐") == "00001111" * 16)
+EOF
+)
+is "$(echo $blocks)" "8 16 True True True True" "... drawn as an 8x16 ▀ ▄ ▌ ▐ must be"
+# kbd reads the font with the PSF parser setfont uses (libkfont): its Unicode table as kbd lists
+# it, and the font written back byte for byte. setfont itself needs a real console (it refuses a
+# file that is not one, and on a machine with one it would load the font).
+if command -v psfxtable >/dev/null; then
+	zcat "$font" >"$T_TMP/font.psf"
+	psfxtable -i "$T_TMP/font.psf" -o "$T_TMP/font-rt.psf" -ot "$T_TMP/font.table" 2>"$T_TMP/psfxtable.err"
+	ok $? "psfxtable (kbd) reads the installed font"
+	cmp -s "$T_TMP/font.psf" "$T_TMP/font-rt.psf"
+	ok $? "... and writes it back unchanged: a valid PSF, 512 glyphs with a Unicode table"
+	is "$(grep -ci '^0x0d[c-f]'$'\t''U+25' "$T_TMP/font.table")" 4 \
+	    "... holding ▀ ▄ ▌ ▐ at 0xDC-0xDF, where a 9-dot VGA console widens block glyphs"
+	is "$(grep -c '^0x' "$T_TMP/font.table")" 512 "... one table entry for each of the 512 glyphs"
+else
+	for _ in 1 2 3 4; do pass "# SKIP psfxtable missing (package kbd)"; done
+fi
 is "$(font_missing /usr/share/consolefonts/Vietnamese-Terminus16.psf.gz)" 82 \
     "the font check can fail: Vietnamese-Terminus16 lacks 82 letters"
 like "$(unit_values "$F" Unit Before) | $(unit_values "$S" Unit After) | $(unit_values "$S" Unit Wants)" \
@@ -212,17 +248,23 @@ k=$(cat "$FAKE_LOG.scale")
 echo "$((FAKE_H / (16 * k))) $((FAKE_W / (8 * k)))"
 EOF
 chmod +x "$fake/setfont" "$fake/stty"
-font_calls() {	# W H [no-double]: the setfont calls, joined by ";"
+font_calls() {	# W H NO_DOUBLE [FONT]: the setfont calls, joined by ";"
+	local w=$1 h=$2 no_double=$3
+	shift 3
 	rm -f "$T_TMP/font.log"
-	PATH=$fake:$PATH FAKE_LOG=$T_TMP/font.log FAKE_W=$1 FAKE_H=$2 FAKE_NO_DOUBLE=${3:-} \
-	    "$P/lib/tramdo/set-console-font" /dev/tty1 "$font" 2>/dev/null
+	PATH=$fake:$PATH FAKE_LOG=$T_TMP/font.log FAKE_W=$w FAKE_H=$h FAKE_NO_DOUBLE=$no_double \
+	    "$P/lib/tramdo/set-console-font" /dev/tty1 "$@" 2>/dev/null
 	paste -sd ';' "$T_TMP/font.log"
 }
-is "$(font_calls 1920 1080)" "setfont -C /dev/tty1 -d $font" "1920x1080: the font is doubled (120x33 cells)"
-is "$(font_calls 1024 768)" "setfont -C /dev/tty1 -d $font;setfont -C /dev/tty1 $font" \
+is "$(font_calls 1920 1080 "" "$font")" "setfont -C /dev/tty1 -d $font" "1920x1080: the font is doubled (120x33 cells)"
+is "$(font_calls 1024 768 "" "$font")" "setfont -C /dev/tty1 -d $font;setfont -C /dev/tty1 $font" \
     "1024x768: doubled would give 64x24 cells, so the font stays single-size"
-is "$(font_calls 720 400 1)" "setfont -C /dev/tty1 -d $font;setfont -C /dev/tty1 $font" \
+is "$(font_calls 720 400 1 "$font")" "setfont -C /dev/tty1 -d $font;setfont -C /dev/tty1 $font" \
     "a console that cannot double gets the single-size font"
+is "$(font_calls 1920 1080 "")" "setfont -C /dev/tty1 -d $font" "without a font argument: the installed tramdo-vi16"
+sys=/usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
+is "$(font_calls 1920 1080 "" "$T_TMP/no-such-font.psf.gz")" "setfont -C /dev/tty1 -d $sys" \
+    "a font that cannot be read: Vietnamese-Fixed16 instead (every letter, no half blocks)"
 mk uninstall PREFIX="$P" SYSCONFDIR="$P/etc"
 
 # --- install-kiosk prepares an offline image: user, state directory, enabled unit

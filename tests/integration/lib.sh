@@ -103,3 +103,16 @@ CONF
 		return 1
 	fi
 }
+
+# tramdo_font: the path of the kiosk's console font, tramdo-vi16 (scripts/mkfont.py):
+# $TRAMDO_FONT (make integration sets it), else the one built beside the binary, else one made
+# now into $T_TMP from console-setup's Vietnamese-Fixed16. Fails when it cannot be made.
+SYSTEM_FONT=/usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
+tramdo_font() {
+	local f=${TRAMDO_FONT:-$(dirname "$TRAMDO_BIN")/tramdo-vi16.psf.gz}
+	if [ ! -r "$f" ]; then
+		f=$T_TMP/tramdo-vi16.psf.gz
+		[ -r "$f" ] || python3 "$SRCDIR/scripts/mkfont.py" "$SYSTEM_FONT" "$f" >&2 || return 1
+	fi
+	echo "$f"
+}

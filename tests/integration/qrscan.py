@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """qrscan.py SCREEN.txt [XMIN]: decode the QR code drawn on a captured kiosk screen with zbarimg.
-Cells right of column XMIN (default: where the top-left finder pattern starts) holding half blocks (▀ ▄ █, unicode mode) or full
-blocks (██ per module, console mode) are turned back into modules, written as a PGM image
-(scaled, with a white border) and read by zbarimg, as a phone camera would. Prints the text."""
+Cells right of column XMIN (default: where the top-left finder pattern starts) holding half
+blocks (▀ ▄ █: two module rows a cell, in unicode and console mode) are turned back into
+modules, written as a PGM image (scaled, with a white border) and read by zbarimg, as a phone
+camera would. Prints the text. (psfrender.py draws a console screen with the font instead.)"""
 import subprocess
 import sys
 import tempfile
@@ -18,19 +19,16 @@ def modules(rows, xmin):
     y0, y1 = min(c[0] for c in cells), max(c[0] for c in cells)
     x0, x1 = min(c[1] for c in cells), max(c[1] for c in cells)
     grid = [r[x0:x1 + 1].ljust(x1 + 1 - x0) for r in rows[y0:y1 + 1]]
-    if any(c in "▀▄" for r in grid for c in r):   # half blocks: two module rows a cell
-        out = []
-        for r in grid:
-            top = [HALF.get(c, (0, 0))[0] for c in r]
-            bottom = [HALF.get(c, (0, 0))[1] for c in r]
-            out += [top, bottom]
-        return out
-    return [[1 if r[i] == "█" else 0 for i in range(0, len(r) - 1, 2)] for r in grid]
+    out = []
+    for r in grid:
+        out.append([HALF.get(c, (0, 0))[0] for c in r])
+        out.append([HALF.get(c, (0, 0))[1] for c in r])
+    return out
 
 
 def finder_column(rows):
     """The leftmost column of a finder pattern's top edge: 7 modules no digit glyph has."""
-    cols = [r.find(p) for r in rows for p in ("█▀▀▀▀▀█", "█" * 14) if p in r]
+    cols = [r.find("█▀▀▀▀▀█") for r in rows if "█▀▀▀▀▀█" in r]
     return min(cols) if cols else 0
 
 

@@ -52,7 +52,8 @@ test_qr_has_quiet_zone_and_finders(void **state)
 	for (int x = 0; x < 7; x++)
 		assert_true(qr.dark[QR_QUIET * qr.size + QR_QUIET + x]);
 	assert_int_equal(qr_rows(&qr, QR_HALF), 17);
-	assert_int_equal(qr_cols(&qr, QR_FULL), 66);
+	assert_int_equal(qr_cols(&qr, QR_HALF), 33);
+	assert_int_equal(qr_cols(&qr, QR_ASCII), 66);
 	n = qr_render(&qr, QR_ASCII, false, rows, 64);
 	assert_int_equal(n, 33);
 	/* First code row: quiet zone, a finder (7 dark modules), a light separator ... and the
