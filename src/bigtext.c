@@ -119,9 +119,11 @@ bigfont_free(struct bigfont *f)
 }
 
 int
-bigtext_rows(const struct bigfont *f, enum big_style style)
+bigtext_rows(const struct bigfont *f, enum big_style style, int scale)
 {
-	return style == BIG_HALF ? (f->height + 1) / 2 : f->height;
+	int h = f->height * scale;
+
+	return style == BIG_HALF ? (h + 1) / 2 : h;
 }
 
 static const struct glyph *
@@ -133,7 +135,7 @@ glyph_for(const struct bigfont *f, char c)
 }
 
 int
-bigtext_cols(const struct bigfont *f, const char *text)
+bigtext_cols(const struct bigfont *f, const char *text, int scale)
 {
 	int w = 0;
 
@@ -142,28 +144,30 @@ bigtext_cols(const struct bigfont *f, const char *text)
 
 		w += (g != NULL ? g->width : BLANK_COLS) + (p[1] != '\0' ? GAP_COLS : 0);
 	}
-	return w;
+	return w * scale;
 }
 
+/* Pixel (y, x) of the glyph drawn scale times as large. */
 static bool
-lit(const struct bigfont *f, const struct glyph *g, int y, int x)
+lit(const struct bigfont *f, const struct glyph *g, int y, int x, int scale)
 {
+	y /= scale;
+	x /= scale;
 	return g != NULL && y < f->height && g->rows[y][x] == '#';
 }
 
 /* The cell for pixel rows y (and y + 1 in half style) of column x. */
 static const char *
-cell(const struct bigfont *f, const struct glyph *g, int y, int x, enum big_style style)
+cell(const struct bigfont *f, const struct glyph *g, int y, int x, enum big_style style,
+    int scale)
 {
-	bool top = lit(f, g, y, x), bottom;
+	bool top = lit(f, g, y, x, scale), bottom;
 
 	switch (style) {
-	case BIG_FULL:
-		return top ? "█" : " ";
 	case BIG_ASCII:
 		return top ? "#" : " ";
 	case BIG_HALF:
-		bottom = lit(f, g, y + 1, x);
+		bottom = lit(f, g, y + 1, x, scale);
 		if (top && bottom)
 			return "█";
 		return top ? "▀" : bottom ? "▄" : " ";
@@ -172,17 +176,17 @@ cell(const struct bigfont *f, const struct glyph *g, int y, int x, enum big_styl
 }
 
 static char *
-render_row(const struct bigfont *f, const char *text, enum big_style style, int y)
+render_row(const struct bigfont *f, const char *text, enum big_style style, int scale, int y)
 {
-	size_t cap = (size_t)bigtext_cols(f, text) * 3 + 1, o = 0;
+	size_t cap = (size_t)bigtext_cols(f, text, scale) * 3 + 1, o = 0;
 	char *out = xmalloc(cap);
 
 	for (const char *p = text; *p != '\0'; p++) {
 		const struct glyph *g = glyph_for(f, *p);
-		int w = g != NULL ? g->width : BLANK_COLS;
+		int w = (g != NULL ? g->width : BLANK_COLS) * scale;
 
-		for (int x = 0; x < w + (p[1] != '\0' ? GAP_COLS : 0); x++) {
-			const char *c = x < w ? cell(f, g, y, x, style) : " ";
+		for (int x = 0; x < w + (p[1] != '\0' ? GAP_COLS * scale : 0); x++) {
+			const char *c = x < w ? cell(f, g, y, x, style, scale) : " ";
 			size_t cl = strlen(c);
 
 			memcpy(out + o, c, cl);
@@ -194,14 +198,14 @@ render_row(const struct bigfont *f, const char *text, enum big_style style, int 
 }
 
 int
-bigtext_render(const struct bigfont *f, const char *text, enum big_style style, char **rows,
-    int maxrows)
+bigtext_render(const struct bigfont *f, const char *text, enum big_style style, int scale,
+    char **rows, int maxrows)
 {
-	int n = bigtext_rows(f, style), step = style == BIG_HALF ? 2 : 1;
+	int n = bigtext_rows(f, style, scale), step = style == BIG_HALF ? 2 : 1;
 
 	if (n > maxrows)
 		n = maxrows;
 	for (int i = 0; i < n; i++)
-		rows[i] = render_row(f, text, style, i * step);
+		rows[i] = render_row(f, text, style, scale, i * step);
 	return n;
 }

@@ -130,7 +130,8 @@ static const struct key_spec keys[] = {
 	{ "kiosk", "staff_pin",		K_PIN, C(kiosk.staff_pin),	  NULL, 4, 12, NULL, 0 },
 	{ "kiosk", "charset",		K_CHARSET, C(kiosk.charset),	  "auto", 0, 0,
 	    "auto|unicode|console|ascii", F_REQUIRED },
-	{ "kiosk", "promo_qr_url",	K_URL, C(kiosk.promo_qr_url),	  NULL, 0, 0, NULL, 0 },
+	{ "kiosk", "promo_qr_url",	K_URL, C(kiosk.promo_qr_url),	  CONFIG_ISPEED_URL, 0, 0, NULL, 0 },
+	{ "kiosk", "promo_caption",	K_STRING, C(kiosk.promo_caption), NULL, 0, 300, NULL, 0 },
 	{ "kiosk", "prompt",		K_STRING, C(kiosk.prompt),	  NULL, 0, 200, NULL, 0 },
 
 	{ "test", "server",		K_STRING, C(test.server),	  "auto", 0, 100, NULL, F_REQUIRED },
@@ -156,6 +157,7 @@ static const struct key_spec keys[] = {
 	{ "upload", "format",		K_WORDS, C(upload.format),	  "json", 0, 0,
 	    "json|librespeed|influx", F_REQUIRED },
 	{ "upload", "url",		K_URL, C(upload.url),		  NULL, 0, 0, NULL, 0 },
+	{ "upload", "result_url",	K_STRING, C(upload.result_url),	  NULL, 0, 500, NULL, 0 },
 	{ "upload", "token_file",	K_PATH, C(upload.token_file),	  NULL, 0, 4096, NULL, 0 },
 	{ "upload", "retry_max_seconds", K_INT, C(upload.retry_max_seconds), "3600", 10, 86400, NULL, 0 },
 	{ "upload", "librespeed_url",	K_URL, C(upload.librespeed_url),  NULL, 0, 0, NULL, 0 },
@@ -1297,6 +1299,27 @@ check_position(struct load *ld)
 		    "%g, %g is outside Vietnam (lat 8.0..23.5, lon 102.0..110.0) — typo?", lat, lon);
 }
 
+/* A link per result: {id} becomes the result's id, and then it must be a URL. */
+static void
+check_result_url(struct load *ld)
+{
+	const char *t = ld->cfg->upload.result_url, *at, *why;
+	char *url;
+
+	if (t == NULL)
+		return;
+	if ((at = strstr(t, "{id}")) == NULL) {
+		report(ld, DIAG_ERROR, key_line(ld, "upload", "result_url"), "upload", "result_url",
+		    "'%s' has no {id}: every result would get the same link", t);
+		return;
+	}
+	url = xasprintf("%.*s00000000-0000-4000-8000-000000000000%s", (int)(at - t), t, at + 4);
+	if ((why = config_url_problem(url)) != NULL)
+		report(ld, DIAG_ERROR, key_line(ld, "upload", "result_url"), "upload", "result_url",
+		    "'%s' %s", t, why);
+	free(url);
+}
+
 /* Keys that only make sense together. */
 static void
 check_kiosk(struct load *ld)
@@ -1335,6 +1358,7 @@ check_whole(struct load *ld)
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "
 		    "measure against");
 	check_kiosk(ld);
+	check_result_url(ld);
 	check_upload(ld);
 	check_gps(ld);
 	if (*cfg->station.id == '\0')

@@ -7,6 +7,8 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/tramdo/tramdo.ini"
 #define EXIT_CONFIG 78		/* sysexits EX_CONFIG */
+/* VNNIC's i-Speed: the kiosk sends citizens on to it by default ([kiosk] promo_qr_url). */
+#define CONFIG_ISPEED_URL "https://i-speed.vn"
 
 /* Problems found while loading: every one is kept, so staff can fix a file in one pass. */
 enum diag_level { DIAG_WARNING, DIAG_ERROR };
@@ -54,7 +56,8 @@ struct config {
 		int		 cooldown_seconds;
 		char		*staff_pin;
 		enum charset	 charset;
-		char		*promo_qr_url;
+		char		*promo_qr_url;	/* "": no code */
+		char		*promo_caption;	/* what the code is for, or NULL: the catalog's */
 		char		*prompt;	/* staff's own welcome text, or NULL */
 	} kiosk;
 
@@ -88,6 +91,7 @@ struct config {
 		char	*format;	/* comma list: json, librespeed, influx */
 		char	*url;
 		char	*token_file;
+		char	*result_url;		/* a link per result, "{id}" replaced, or NULL */
 		int	 retry_max_seconds;
 		/* Added by the store/upload engineer: one target per sink. */
 		char	*librespeed_url;	/* LibreSpeed base; results/telemetry.php appended */

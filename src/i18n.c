@@ -4,6 +4,8 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -279,4 +281,61 @@ const char *
 i18n_problem(const struct i18n *t, size_t i)
 {
 	return i < t->nproblems ? t->problems[i] : NULL;
+}
+
+char *
+i18n_fill(const char *text, ...)
+{
+	size_t cap = strlen(text) + 1, len = 0;
+	char *out = xmalloc(cap);
+	const char *p = text;
+
+	/* Catalog text is never a printf format: placeholders are looked up by name. */
+	while (*p != '\0') {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL, *value = NULL;
+		size_t take = 1;
+		va_list ap;
+
+		if (close != NULL) {
+			va_start(ap, text);
+			for (const char *name; (name = va_arg(ap, const char *)) != NULL;) {
+				const char *v = va_arg(ap, const char *);
+
+				if (strlen(name) == (size_t)(close - p - 1) &&
+				    strncmp(name, p + 1, (size_t)(close - p - 1)) == 0) {
+					value = v != NULL ? v : "";
+					break;
+				}
+			}
+			va_end(ap);
+		}
+		if (value != NULL)
+			take = strlen(value);
+		if (len + take + 1 > cap) {
+			cap = 2 * (len + take + 1);
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + len, value != NULL ? value : p, take);
+		len += take;
+		p = value != NULL ? close + 1 : p + 1;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+const char *
+i18n_number(const struct i18n *t, double value, int decimals, char *buf, size_t len)
+{
+	const char *sep = i18n_get(t, "number.decimal");
+	char *dot;
+
+	if (!isfinite(value)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	/* LC_NUMERIC is always "C" in tramdo: printf gives '.', replaced by the catalog's mark. */
+	snprintf(buf, len, "%.*f", decimals, value);
+	if ((dot = strchr(buf, '.')) != NULL && strlen(sep) == 1)
+		*dot = *sep;
+	return buf;
 }

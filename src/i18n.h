@@ -21,6 +21,14 @@ const char	*i18n_get(const struct i18n *t, const char *key);
 /* The language actually in use ("vi", "en"). */
 const char	*i18n_lang(const struct i18n *t);
 size_t		 i18n_problem_count(const struct i18n *t);
+/*
+ * text with every {name} replaced: the arguments are name, value pairs ending with NULL
+ * ("n", "5", NULL). Unknown placeholders stay as they are. A new string.
+ */
+char		*i18n_fill(const char *text, ...) __attribute__((sentinel));
+/* value with decimals, and the catalog's decimal mark (number.decimal: "," in vi, "." in en). */
+const char	*i18n_number(const struct i18n *t, double value, int decimals, char *buf,
+		    size_t len);
 const char	*i18n_problem(const struct i18n *t, size_t i);
 
 #endif

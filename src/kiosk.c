@@ -93,18 +93,25 @@ mark(struct kiosk *k)
 	k->dirty = true;
 }
 
-/* The last problems for the staff screen, newest first; the log keeps them whole. */
+/*
+ * A problem for the staff screen, newest first: when, what it means in the screen's language
+ * (key, a catalog key under [problem]), and the English detail as the log has it.
+ */
 static void
-remember_error(struct kiosk *k, const char *msg)
+remember_problem(struct kiosk *k, const char *key, const char *detail)
 {
 	struct ui_model *m = &k->model;
-	size_t n = strnlen(msg, sizeof m->errors[0] - 1);
+	struct ui_problem *p = &m->problems[0];
+	time_t now = time(NULL);
+	struct tm tm;
 
-	memmove(&m->errors[1], &m->errors[0], sizeof m->errors[0] * (UI_ERRORS_MAX - 1));
-	memcpy(m->errors[0], msg, n);
-	m->errors[0][n] = '\0';
-	if (m->nerrors < UI_ERRORS_MAX)
-		m->nerrors++;
+	memmove(&m->problems[1], &m->problems[0], sizeof m->problems[0] * (UI_PROBLEMS_MAX - 1));
+	localtime_r(&now, &tm);
+	strftime(p->when, sizeof p->when, "%H:%M", &tm);
+	p->key = key;
+	snprintf(p->detail, sizeof p->detail, "%s", detail);
+	if (m->nproblems < UI_PROBLEMS_MAX)
+		m->nproblems++;
 	mark(k);
 }
 
@@ -128,7 +135,7 @@ set_language(struct kiosk *k, const char *lang)
 	free(dir);
 	for (size_t i = 0; i < i18n_problem_count(k->tr); i++) {
 		log_warn("catalog: %s", i18n_problem(k->tr, i));
-		remember_error(k, i18n_problem(k->tr, i));
+		remember_problem(k, "problem.assets", i18n_problem(k->tr, i));
 	}
 	k->model.tr = k->tr;
 	mark(k);
@@ -159,7 +166,7 @@ keep_status(struct kiosk *k)
 	k->model.uploads_pending = k->up != NULL ? (int)store_waiting(k->store) : -1;
 	store_status(k->store, &ss);
 	if (!ss.ok && strcmp(ss.message, k->store_problem) != 0)
-		remember_error(k, ss.message);
+		remember_problem(k, "problem.disk", ss.message);
 	snprintf(k->store_problem, sizeof k->store_problem, "%s", ss.message);
 	mark(k);
 }
@@ -173,6 +180,7 @@ update_clock(struct kiosk *k)
 
 	localtime_r(&now, &tm);
 	strftime(k->model.clock, sizeof k->model.clock, "%d/%m/%Y %H:%M", &tm);
+	k->model.month = tm.tm_mon + 1;
 	if (tm.tm_yday != k->today) {
 		k->today = tm.tm_yday;
 		k->tests_today = 0;
@@ -219,7 +227,7 @@ upload_attach(struct kiosk *k)
 		return;
 	if ((k->up = upload_new(&k->cfg, k->store, err, sizeof err)) == NULL) {
 		log_err("upload: %s", err);
-		remember_error(k, err);
+		remember_problem(k, "problem.upload", err);
 		return;
 	}
 	up.ctx = k->up;
@@ -257,6 +265,23 @@ gps_detach(struct kiosk *k)
 
 /* ---- a test ---- */
 
+/* What went wrong, for citizens (error.*) and, a little more precisely, for staff (problem.*). */
+static const struct {
+	const char	*screen, *staff;
+} error_keys[MERR_COUNT] = {
+	[MERR_NONE] = { "error.internal", "problem.internal" },
+	[MERR_NO_SERVER] = { "error.no_server", "problem.no_server" },
+	[MERR_DNS] = { "error.network", "problem.network" },
+	[MERR_CONNECT] = { "error.no_server", "problem.no_server" },
+	[MERR_TLS] = { "error.no_server", "problem.tls" },
+	[MERR_HTTP] = { "error.server", "problem.server" },
+	[MERR_RESET] = { "error.stalled", "problem.stalled" },
+	[MERR_STALLED] = { "error.stalled", "problem.stalled" },
+	[MERR_BAD_DATA] = { "error.server", "problem.server" },
+	[MERR_CANCELLED] = { "error.internal", "problem.internal" },
+	[MERR_INTERNAL] = { "error.internal", "problem.internal" },
+};
+
 static void
 start_test(struct kiosk *k, const char *trigger)
 {
@@ -269,8 +294,8 @@ start_test(struct kiosk *k, const char *trigger)
 	if ((k->test = session_start(&env, trigger, NULL, err, sizeof err)) == NULL) {
 		/* Nothing to test against: the configuration's fault, told as a failed test. */
 		log_err("no server to test against: %s", err);
-		remember_error(k, err);
-		k->model.error_key = "error.no_server";
+		remember_problem(k, "problem.config", err);
+		k->model.error_key = error_keys[MERR_NO_SERVER].screen;
 		feed(k, KEV_TEST_END, OUTCOME_FAILED);
 		return;
 	}
@@ -278,36 +303,44 @@ start_test(struct kiosk *k, const char *trigger)
 	loop_add(&k->loop, &src);
 }
 
-static const char *
-error_text_key(enum test_error e)
+/* The result QR code: the station's link for it, or a short text with what the screen shows. */
+static void
+result_code(struct kiosk *k, const struct result *r)
 {
-	switch (e) {
-	case MERR_DNS:
-		return "error.network";
-	case MERR_NO_SERVER:
-	case MERR_CONNECT:
-	case MERR_TLS:
-		return "error.no_server";
-	case MERR_HTTP:
-	case MERR_BAD_DATA:
-		return "error.server";
-	case MERR_RESET:
-	case MERR_STALLED:
-		return "error.stalled";
-	default:
-		return "error.internal";
+	const struct test_figures *f = &r->fig;
+	struct ui_model *m = &k->model;
+	const char *tmpl = k->cfg.upload.result_url;
+	char t[32], d[32], u[32], l[32], *text;
+	time_t start = (time_t)r->started_at;
+	struct tm tm;
+
+	if (tmpl != NULL) {
+		text = i18n_fill(tmpl, "id", r->id, NULL);
+	} else {
+		localtime_r(&start, &tm);
+		strftime(t, sizeof t, "%d/%m/%Y %H:%M", &tm);
+		snprintf(d, sizeof d, "%s", ui_number(m, f->download_mbps,
+		    ui_mbps_decimals(f->download_mbps), 0));
+		snprintf(u, sizeof u, "%s", ui_number(m, f->upload_mbps,
+		    ui_mbps_decimals(f->upload_mbps), 0));
+		snprintf(l, sizeof l, "%s", ui_number(m, f->latency_median_ms,
+		    ui_ms_decimals(f->latency_median_ms), 0));
+		text = i18n_fill(i18n_get(k->tr, "result.qr_text"), "station", r->station.id,
+		    "commune", r->station.commune, "t", t, "d", d, "u", u, "l", l, "id", r->id,
+		    NULL);
 	}
+	snprintf(m->result_text, sizeof m->result_text, "%s", text);
+	free(text);
 }
 
-/* What the Result screen shows, and what its QR code holds: the figures as the citizen reads them. */
+/* What the Result screen shows: the figures, what they are good for, whether the line is steady. */
 static void
 show_figures(struct kiosk *k, const struct result *r)
 {
 	const struct test_figures *f = &r->fig;
 	struct ui_model *m = &k->model;
-	char d[32], u[32], l[32], t[32], *s1, *s2, *s3;
-	time_t start = (time_t)r->started_at;
-	struct tm tm;
+	const struct verdict_rule *v = verdict_for(&k->verdicts, f->download_mbps,
+	    f->upload_mbps, f->latency_median_ms);
 
 	m->download_mbps = f->download_mbps;
 	m->upload_mbps = f->upload_mbps;
@@ -315,21 +348,12 @@ show_figures(struct kiosk *k, const struct result *r)
 	m->jitter_ms = f->jitter_ms;
 	m->loaded_download_ms = f->loaded_download_ms;
 	m->loaded_upload_ms = f->loaded_upload_ms;
-	m->verdict_key = verdict_for(&k->verdicts, f->download_mbps, f->upload_mbps,
-	    f->latency_median_ms);
-	snprintf(d, sizeof d, "%s", ui_number(f->download_mbps, ui_mbps_decimals(f->download_mbps), 0));
-	snprintf(u, sizeof u, "%s", ui_number(f->upload_mbps, ui_mbps_decimals(f->upload_mbps), 0));
-	snprintf(l, sizeof l, "%s", ui_number(f->latency_median_ms,
-	    ui_ms_decimals(f->latency_median_ms), 0));
-	localtime_r(&start, &tm);
-	strftime(t, sizeof t, "%d/%m/%Y %H:%M", &tm);
-	s1 = xstrdup(ui_subst(i18n_get(k->tr, "result.qr_text"), "{t}", t));
-	s2 = xstrdup(ui_subst(s1, "{d}", d));
-	s3 = xstrdup(ui_subst(s2, "{u}", u));
-	snprintf(m->result_text, sizeof m->result_text, "%s", ui_subst(s3, "{l}", l));
-	free(s1);
-	free(s2);
-	free(s3);
+	m->verdict_key = v->key;
+	m->rating_key = rating_key(v->rating);
+	m->rating = (int)v->rating;
+	m->steadiness_key = verdict_steadiness(&k->verdicts, f->latency_median_ms, f->jitter_ms,
+	    f->loaded_download_ms, f->loaded_upload_ms);
+	result_code(k, r);
 }
 
 /* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
@@ -357,13 +381,12 @@ finish_test(struct kiosk *k)
 	if (f->error == MERR_CANCELLED) {
 		outcome = OUTCOME_CANCELLED;
 	} else if (f->error != MERR_NONE) {
-		char *msg = xasprintf("%s test failed: %s: %s", r->trigger,
-		    test_error_name(f->error), f->message);
+		char *msg = xasprintf("%s: %s", test_error_name(f->error), f->message);
 
-		log_warn("%s", msg);
-		remember_error(k, msg);
+		log_warn("%s test failed: %s", r->trigger, msg);
+		remember_problem(k, error_keys[f->error].staff, msg);
 		free(msg);
-		k->model.error_key = error_text_key(f->error);
+		k->model.error_key = error_keys[f->error].screen;
 		outcome = OUTCOME_FAILED;
 	} else
 		show_figures(k, r);
@@ -483,8 +506,14 @@ model_from_config(struct kiosk *k)
 
 	m->charset = resolve_charset(c->kiosk.charset);
 	m->station_name = c->station.name;
+	m->commune = c->station.commune;
 	m->prompt = c->kiosk.prompt;
 	m->promo_qr_url = c->kiosk.promo_qr_url;
+	m->promo_caption = c->kiosk.promo_caption;
+	m->promo_is_ispeed = c->kiosk.promo_qr_url != NULL &&
+	    strncmp(c->kiosk.promo_qr_url, CONFIG_ISPEED_URL, strlen(CONFIG_ISPEED_URL)) == 0;
+	/* Both directions at most, latency and a margin, said in round numbers. */
+	m->test_seconds = 5 * (int)ceil((2 * c->test.max_seconds + 3) / 5);
 	snprintf(m->status_server, sizeof m->status_server, "%s",
 	    c->test.server != NULL ? c->test.server : "auto");
 	mark(k);
@@ -504,7 +533,7 @@ load_config(struct kiosk *k)
 	for (size_t i = 0; i < d.n; i++) {
 		if (d.v[i].level == DIAG_ERROR) {
 			log_err("config reload: %s", d.v[i].text);
-			remember_error(k, d.v[i].text);
+			remember_problem(k, "problem.config", d.v[i].text);
 		} else
 			log_warn("config reload: %s", d.v[i].text);
 	}
@@ -641,6 +670,7 @@ model_from_fsm(struct kiosk *k)
 	m->staff_unlocked = f->state == KS_STAFF;
 	m->pin_len = f->pin_len;
 	m->pin_wrong = f->pin_wrong;
+	m->can_test = !f->conf.broken;
 	if (f->state == KS_BROKEN)
 		m->error_key = "error.config";
 }
@@ -816,12 +846,18 @@ update_gps_status(struct kiosk *k)
 	enum gps_state st = gps_state(k->gps, now_mono());
 	const struct gps_fix *fix = gps_last_fix(k->gps);
 	const char *key = keys[st];
-	char sats[16], text[sizeof k->model.status_gps];
+	char sats[16], text[sizeof k->model.status_gps], *filled;
+	int n = fix != NULL && fix->satellites >= 0 ? fix->satellites : gps_satellites_used(k->gps);
 
 	if (st == GPS_STATE_FIX && fix != NULL && fix->mode == GPS_MODE_2D)
 		key = "gps.fix_2d";
-	snprintf(sats, sizeof sats, "%d", fix != NULL && fix->satellites >= 0 ? fix->satellites : 0);
-	snprintf(text, sizeof text, "%s", ui_subst(i18n_get(k->tr, key), "{n}", sats));
+	/* gpsd counts satellites only in its sky reports: until one came, say unknown, not 0. */
+	if (st == GPS_STATE_FIX && n <= 0)
+		key = strcmp(key, "gps.fix_2d") == 0 ? "gps.fix_2d_nosat" : "gps.fix_3d_nosat";
+	snprintf(sats, sizeof sats, "%d", n);
+	filled = i18n_fill(i18n_get(k->tr, key), "n", sats, NULL);
+	snprintf(text, sizeof text, "%s", filled);
+	free(filled);
 	if (strcmp(text, k->model.status_gps) != 0) {
 		memcpy(k->model.status_gps, text, sizeof text);
 		mark(k);
@@ -856,13 +892,13 @@ load_assets(struct kiosk *k)
 	path = assets_path(k->datadir, "digits.txt");
 	if ((k->font = bigfont_load(path, err, sizeof err)) == NULL) {
 		log_warn("large digits unavailable: %s", err);
-		remember_error(k, err);
+		remember_problem(k, "problem.assets", err);
 	}
 	free(path);
 	path = assets_path(k->datadir, "verdicts.ini");
 	if (verdicts_load(path, &k->verdicts, err, sizeof err) != 0) {
 		log_warn("verdicts: %s", err);
-		remember_error(k, err);
+		remember_problem(k, "problem.assets", err);
 	}
 	free(path);
 }

@@ -17,15 +17,19 @@
 #define PAIR_PROMPT	2
 #define PAIR_ERROR	3
 #define QR_MAX_ROWS	200
+#define BIG_MAX_ROWS	64
+#define PAIR_GOOD	4
+#define PAIR_FAIR	5
+#define PAIR_SLOW	6
 
 static const struct ui_glyphs glyph_sets[] = {
 	[CHARSET_UNICODE] = { "─", "│", "┌", "┐", "└", "┘", "█", "░", "…", " · ", " → ", "•",
 	    BIG_HALF, QR_HALF, false },
 	/* The kiosk's own console font, tramdo-vi16 (scripts/mkfont.py), is Vietnamese-Fixed16
 	 * with ▀ ▄ ▌ ▐ added: half blocks make a QR code half as wide, so it fits a 100x30
-	 * console. The large digits keep full blocks. */
+	 * console, and give large digits square pixels that grow in finer steps. */
 	[CHARSET_CONSOLE] = { "─", "│", "┌", "┐", "└", "┘", "█", "░", "…", " · ", " → ", "•",
-	    BIG_FULL, QR_HALF, false },
+	    BIG_HALF, QR_HALF, false },
 	[CHARSET_ASCII] = { "-", "|", "+", "+", "+", "+", "#", ".", "...", " | ", " -> ", "*",
 	    BIG_ASCII, QR_ASCII, true },
 };
@@ -62,6 +66,9 @@ ui_open(void)
 		init_pair(PAIR_QR, COLOR_BLACK, COLOR_WHITE);
 		init_pair(PAIR_PROMPT, COLOR_WHITE, COLOR_BLUE);
 		init_pair(PAIR_ERROR, COLOR_WHITE, COLOR_RED);
+		init_pair(PAIR_GOOD, COLOR_WHITE, COLOR_GREEN);
+		init_pair(PAIR_FAIR, COLOR_BLACK, COLOR_YELLOW);
+		init_pair(PAIR_SLOW, COLOR_WHITE, COLOR_RED);
 	}
 	return 0;
 }
@@ -130,6 +137,16 @@ int ui_attr_prompt(void) { return colours ? (int)(COLOR_PAIR(PAIR_PROMPT) | A_BO
 int ui_attr_error(void) { return colours ? (int)(COLOR_PAIR(PAIR_ERROR) | A_BOLD) : A_REVERSE; }
 int ui_attr_dim(void) { return A_DIM; }
 
+int
+ui_attr_rating(int rating)
+{
+	static const short pairs[] = { PAIR_GOOD, PAIR_FAIR, PAIR_SLOW };
+
+	if (!colours || rating < 0 || rating > 2)
+		return A_REVERSE | A_BOLD;
+	return (int)(COLOR_PAIR(pairs[rating]) | A_BOLD);
+}
+
 const char *
 ui_tr(const struct ui_model *m, const char *key)
 {
@@ -137,34 +154,11 @@ ui_tr(const struct ui_model *m, const char *key)
 }
 
 const char *
-ui_subst(const char *text, const char *ph, const char *value)
-{
-	static char buf[512];
-	const char *at = strstr(text, ph);
-
-	if (at == NULL)
-		snprintf(buf, sizeof buf, "%s", text);
-	else
-		snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - text), text, value,
-		    at + strlen(ph));
-	return buf;
-}
-
-const char *
-ui_number(double value, int decimals, int slot)
+ui_number(const struct ui_model *m, double value, int decimals, int slot)
 {
 	static char buf[4][32];
-	char *s = buf[slot & 3], *dot;
 
-	if (!isfinite(value)) {
-		snprintf(s, sizeof buf[0], "-");
-		return s;
-	}
-	/* LC_NUMERIC is always "C" in tramdo, so printf gives '.', which we turn into ','. */
-	snprintf(s, sizeof buf[0], "%.*f", decimals, value);
-	if ((dot = strchr(s, '.')) != NULL)
-		*dot = ',';
-	return s;
+	return i18n_number(m->tr, value, decimals, buf[slot & 3], sizeof buf[0]);
 }
 
 int
@@ -234,28 +228,28 @@ ui_centre_wrap(const struct ui_model *m, int y, int x0, int w, const char *text,
 }
 
 int
-ui_big_rows(const struct ui_model *m)
+ui_big_rows(const struct ui_model *m, int scale)
 {
-	return m->font != NULL ? bigtext_rows(m->font, ui_glyphs(m->charset)->big) : 1;
+	return m->font != NULL ? bigtext_rows(m->font, ui_glyphs(m->charset)->big, scale) : 1;
 }
 
 int
-ui_big_cols(const struct ui_model *m, const char *text)
+ui_big_cols(const struct ui_model *m, const char *text, int scale)
 {
-	return m->font != NULL ? bigtext_cols(m->font, text) : textw_width(text);
+	return m->font != NULL ? bigtext_cols(m->font, text, scale) : textw_width(text);
 }
 
 void
-ui_big(const struct ui_model *m, int y, int x, const char *text, int attr)
+ui_big(const struct ui_model *m, int y, int x, const char *text, int scale, int attr)
 {
-	char *rows[32];
+	char *rows[BIG_MAX_ROWS];
 	int n;
 
 	if (m->font == NULL) {
 		ui_text(m, y, x, COLS - x, text, attr | (int)A_BOLD);
 		return;
 	}
-	n = bigtext_render(m->font, text, ui_glyphs(m->charset)->big, rows, 32);
+	n = bigtext_render(m->font, text, ui_glyphs(m->charset)->big, scale, rows, BIG_MAX_ROWS);
 	for (int i = 0; i < n; i++) {
 		/* The glyph set is already what the terminal shows: draw it as it is. */
 		if (y + i >= 0 && y + i < LINES && x >= 0 && x < COLS) {

@@ -19,8 +19,9 @@ struct i18n;
 
 #define UI_MIN_COLS	80
 #define UI_MIN_ROWS	24
-#define UI_ERRORS_MAX	5
+#define UI_PROBLEMS_MAX	5
 #define UI_INFO_MAX	8
+#define UI_SINKS_MAX	3
 
 enum ui_screen { UI_WELCOME, UI_RUNNING, UI_RESULT, UI_ERROR, UI_STAFF };
 
@@ -34,7 +35,21 @@ struct ui_glyphs {
 	bool		 ascii_text;	/* strip diacritics from every string */
 };
 
-/* Everything the screens show. The kiosk fills it; the screens only read it (and the PIN). */
+/* A problem staff should know of, newest first on the staff screen. */
+struct ui_problem {
+	char		 when[8];	/* "14:05", local time */
+	const char	*key;		/* catalog key of the sentence ("problem.no_server") */
+	char		 detail[160];	/* English, as in the log: the raw text, shown smaller */
+};
+
+/* One collector, as the staff screen shows it. */
+struct ui_sink {
+	char	name[16];
+	long	pending;		/* results waiting to be sent */
+	char	last_sent[24];		/* "29/11 14:05", or "" never */
+};
+
+/* Everything the screens show. The kiosk fills it; the screens only read it. */
 struct ui_model {
 	enum ui_screen		 screen;
 	const struct i18n	*tr;
@@ -43,16 +58,22 @@ struct ui_model {
 
 	/* Welcome, and the status line staff read. Empty strings and -1 hide a field. */
 	const char	*station_name;
+	const char	*commune;		/* [station] commune, or "" */
 	const char	*prompt;		/* the staff's own welcome text, or NULL */
 	const char	*promo_qr_url;		/* NULL or "": no QR code */
-	int		 tests_today;
+	const char	*promo_caption;		/* what the code is for; NULL: the catalog's */
+	bool		 promo_is_ispeed;	/* the code leads to i-Speed: its own caption */
+	int		 test_seconds;		/* how long a test takes at most, rounded up */
+	int		 tests_today;		/* good tests since midnight */
+	int		 tests_month;		/* good tests this month; -1 unknown */
+	int		 month;			/* 1..12 */
 	int		 cooldown_left;		/* seconds before the next test may start */
 	bool		 out_of_service;	/* too many failed tests: retrying by itself */
 	int		 retry_left;		/* out of service: seconds to the next try */
 	char		 clock[32];		/* "25/11/2026 13:05", updated once a minute */
 	char		 status_server[96];
-	char		 status_gps[64];	/* filled once GPS lands */
-	int		 uploads_pending;	/* filled once uploads land; -1 hides it */
+	char		 status_gps[64];
+	int		 uploads_pending;	/* -1 hides it */
 
 	/* Running */
 	struct test_progress	 progress;
@@ -61,8 +82,11 @@ struct ui_model {
 	/* Result */
 	double		 latency_ms, jitter_ms, download_mbps, upload_mbps;
 	double		 loaded_download_ms, loaded_upload_ms;	/* < 0: unknown */
-	const char	*verdict_key;		/* catalog key */
-	char		 result_text[256];	/* what the QR code holds */
+	const char	*verdict_key;		/* catalog key of the sentence */
+	const char	*rating_key;		/* catalog key of the word: "rating.good" … */
+	int		 rating;		/* enum rating (verdict.h): the colour */
+	const char	*steadiness_key;	/* catalog key, or NULL */
+	char		 result_text[512];	/* what the QR code holds: a link or a short text */
 	int		 back_left;		/* Result and Error: seconds until Welcome */
 	int		 keys_left;		/* Result: seconds before a key returns */
 
@@ -74,13 +98,17 @@ struct ui_model {
 	int		 pin_len;		/* digits typed (never the digits themselves) */
 	bool		 pin_wrong;
 	int		 pin_locked_left;	/* seconds; > 0 ignores digits */
+	bool		 can_test;		/* the staff screen may start a test (config is good) */
+	int		 today_good, today_failed;	/* -1 unknown */
+	struct ui_sink	 sinks[UI_SINKS_MAX];
+	int		 nsinks;
 	struct {
 		const char	*label_key;
 		char		 value[128];
 	}		 info[UI_INFO_MAX];
 	int		 ninfo;
-	char		 errors[UI_ERRORS_MAX][160];	/* newest first, English (from the log) */
-	int		 nerrors;
+	struct ui_problem problems[UI_PROBLEMS_MAX];	/* newest first */
+	int		 nproblems;
 };
 
 /* Terminal setup and teardown; ui_open returns -1 when there is no terminal. */
@@ -98,10 +126,8 @@ const struct ui_glyphs *ui_glyphs(enum charset cs);
 
 /* --- For the screen modules --- */
 const char *ui_tr(const struct ui_model *m, const char *key);
-/* "{n}" (or another placeholder) in a catalog text replaced by value; the result is static. */
-const char *ui_subst(const char *text, const char *ph, const char *value);
-/* value with a decimal comma: ui_number(95.34, 1) = "95,3". The result is static per slot. */
-const char *ui_number(double value, int decimals, int slot);
+/* value with the language's decimal mark: "95,3" in vi. The result is static per slot (0..3). */
+const char *ui_number(const struct ui_model *m, double value, int decimals, int slot);
 /* Decimals the kiosk shows for a speed or a latency. */
 int	ui_mbps_decimals(double mbps);
 int	ui_ms_decimals(double ms);
@@ -112,10 +138,10 @@ int	ui_centre_wrap(const struct ui_model *m, int y, int x0, int w, const char *t
 	    int attr, int maxrows);
 /* Text at (y, x), cut to w columns. */
 void	ui_text(const struct ui_model *m, int y, int x, int w, const char *text, int attr);
-/* Rows and columns a figure takes in large digits (1 row when there is no font). */
-int	ui_big_rows(const struct ui_model *m);
-int	ui_big_cols(const struct ui_model *m, const char *text);
-void	ui_big(const struct ui_model *m, int y, int x, const char *text, int attr);
+/* Rows and columns a figure takes in large digits scale times as large (1 row without a font). */
+int	ui_big_rows(const struct ui_model *m, int scale);
+int	ui_big_cols(const struct ui_model *m, const char *text, int scale);
+void	ui_big(const struct ui_model *m, int y, int x, const char *text, int scale, int attr);
 /* A box outline. */
 void	ui_box(const struct ui_model *m, int y, int x, int h, int w, int attr);
 /* A progress bar of w cells, fraction 0..1. */
@@ -129,6 +155,8 @@ int	ui_attr_title(void);
 int	ui_attr_prompt(void);
 int	ui_attr_error(void);
 int	ui_attr_dim(void);
+/* The verdict's colour (enum rating): green, yellow, red — always with its word beside it. */
+int	ui_attr_rating(int rating);
 
 void	welcome_draw(const struct ui_model *m);
 void	running_draw(const struct ui_model *m);

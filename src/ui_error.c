@@ -1,9 +1,11 @@
 /* ui_error.c — the Error screen: what went wrong in plain words, and whom to tell. */
 #include "ui.h"
+#include "i18n.h"
 #include "textw.h"
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define BOX_MAX_COLS	70
 
@@ -24,8 +26,11 @@ error_draw(const struct ui_model *m)
 	    ui_tr(m, m->error_key != NULL ? m->error_key : "error.internal"), ui_attr_error(), 2);
 	ui_centre(m, y + 6, bx, bw, ui_tr(m, "error.tell_staff"), ui_attr_error());
 	if (m->back_left > 0) {
+		char *text;
+
 		snprintf(n, sizeof n, "%d", m->back_left);
-		ui_centre(m, y + bh + 1, 0, COLS, ui_subst(ui_tr(m, "error.back"), "{n}", n),
-		    ui_attr_dim());
+		text = i18n_fill(ui_tr(m, "error.back"), "n", n, NULL);
+		ui_centre(m, y + bh + 1, 0, COLS, text, A_BOLD);
+		free(text);
 	}
 }

@@ -1,138 +1,189 @@
-/* ui_result.c — the Result screen: four figures in large digits, a verdict, a QR code. */
+/*
+ * ui_result.c — the Result screen, for people: the download speed as the one big figure, the
+ * upload next, the latency in a line of text, what the line is good for as a word, a colour
+ * and a sentence, whether it keeps steady, and a QR code to keep the result. The figures grow
+ * with the screen.
+ */
 #include "ui.h"
+#include "i18n.h"
 #include "textw.h"
 #include "util.h"
 
 #include <curses.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-struct figure {
-	const char	*label_key, *unit_key;
-	char		 text[32];
+#define SCALE_MAX	4
+#define QR_GAP		3
+#define BIG_ROWS_AT	33	/* from this height on, the download digits are twice as large */
+
+struct layout {
+	int	x0, w;		/* the figures' column */
+	int	scale;		/* download digits */
+	int	up_scale;	/* upload digits; 0: a line of text */
+	bool	qr;
+	int	qrows, qcols;
+	bool	gaps;		/* blank lines between the blocks */
 };
 
-static void
-figures(const struct ui_model *m, struct figure f[4])
-{
-	const struct { const char *label, *unit; double v; bool ms; } src[4] = {
-		{ "result.download", "result.mbps", m->download_mbps, false },
-		{ "result.upload", "result.mbps", m->upload_mbps, false },
-		{ "result.latency", "result.ms", m->latency_ms, true },
-		{ "result.jitter", "result.ms", m->jitter_ms, true },
-	};
-
-	for (int i = 0; i < 4; i++) {
-		int d = src[i].ms ? ui_ms_decimals(src[i].v) : ui_mbps_decimals(src[i].v);
-
-		f[i].label_key = src[i].label;
-		f[i].unit_key = src[i].unit;
-		snprintf(f[i].text, sizeof f[i].text, "%s", ui_number(src[i].v, d, 0));
-	}
-}
-
-static char *
-label(const struct ui_model *m, const struct figure *f)
-{
-	return xasprintf("%s (%s)", ui_tr(m, f->label_key), ui_tr(m, f->unit_key));
-}
-
-/* Width of one grid cell: the widest figure or label, plus a margin. */
+/*
+ * Rows the figures' column needs: title and note (2), the download's label and digits, the
+ * upload's (or its line of text), the latency line, the verdict (up to 2), the steadiness, the
+ * footer (2), and four blank lines between the blocks when there is room.
+ */
 static int
-cell_cols(const struct ui_model *m, const struct figure f[4])
+needed_rows(const struct ui_model *m, const struct layout *l)
 {
-	int w = 0;
+	int upload = l->up_scale > 0 ? 1 + ui_big_rows(m, l->up_scale) : 1;
 
-	for (int i = 0; i < 4; i++) {
-		char *l = label(m, &f[i]);
-		int fw = ui_big_cols(m, f[i].text), lw = textw_width(l);
+	return 2 + 1 + ui_big_rows(m, l->scale) + upload + 1 + 2 + 1 + 2 + (l->gaps ? 4 : 0);
+}
 
-		free(l);
-		if (fw > w)
-			w = fw;
-		if (lw > w)
-			w = lw;
-	}
-	return w + 4;
+/* Columns a figure takes with its unit after it. */
+static int
+figure_cols(const struct ui_model *m, const char *text, int scale)
+{
+	return ui_big_cols(m, text, scale) + 1 + textw_width(ui_tr(m, "result.mbps"));
 }
 
 static void
-draw_cell(const struct ui_model *m, const struct figure *f, int y, int x, int w)
+figure_text(const struct ui_model *m, double v, bool ms, char *buf, size_t len, int slot)
 {
-	char *l = label(m, f);
-
-	ui_centre(m, y, x, w, l, A_NORMAL);
-	ui_big(m, y + 1, x + textw_centre(ui_big_cols(m, f->text), w), f->text, A_BOLD);
-	free(l);
+	snprintf(buf, len, "%s", ui_number(m, v, ms ? ui_ms_decimals(v) : ui_mbps_decimals(v), slot));
 }
 
-/* Rows the screen needs with the figures in ncols columns: title, cells, four text lines. */
-static int
-needed_rows(const struct ui_model *m, int ncols)
+/* The largest download digits that fit; the upload's one step smaller, or text when tight. */
+static bool
+fit(const struct ui_model *m, struct layout *l)
 {
-	return 1 + (4 / ncols) * (1 + ui_big_rows(m)) + 4;
+	char d[32], u[32];
+
+	figure_text(m, m->download_mbps, false, d, sizeof d, 0);
+	figure_text(m, m->upload_mbps, false, u, sizeof u, 1);
+	for (l->scale = SCALE_MAX; l->scale >= 1; l->scale--) {
+		if (figure_cols(m, d, l->scale) + 2 > l->w)
+			continue;
+		for (int gaps = 1; gaps >= 0; gaps--) {
+			l->gaps = gaps;
+			l->up_scale = l->scale > 2 ? l->scale / 2 : 1;
+			if (needed_rows(m, l) <= LINES && figure_cols(m, u, l->up_scale) + 2 <= l->w)
+				return true;
+			l->up_scale = 0;
+			if (needed_rows(m, l) <= LINES)
+				return true;
+		}
+	}
+	l->scale = 1;
+	return false;
 }
 
 /*
- * The QR code goes right of the figures when it fits: beside a 2x2 grid, else beside the four
- * figures stacked (tall terminals), else it is left out (the figures matter most).
+ * The QR code beside the figures when both fit, else the figures alone: they matter most, so
+ * on a screen tall enough for 7-row digits (BIG_ROWS_AT) the code never makes them smaller.
  */
-static int
-choose_columns(const struct ui_model *m, int cw, bool *qr, int *qrows, int *qcols)
+static void
+choose_layout(const struct ui_model *m, struct layout *l)
 {
-	*qr = ui_qr_size(m, m->result_text, qrows, qcols) == 0 && *qrows + 1 <= LINES - 1;
-	if (*qr && 2 * cw + *qcols + 4 <= COLS && needed_rows(m, 2) <= LINES)
-		return 2;
-	if (*qr && cw + *qcols + 4 <= COLS && needed_rows(m, 1) <= LINES)
+	l->qr = ui_qr_size(m, m->result_text, &l->qrows, &l->qcols) == 0 &&
+	    l->qrows + 1 <= LINES;
+	if (l->qr) {
+		l->w = COLS - l->qcols - 1 - QR_GAP;
+		l->x0 = 0;
+		if (l->w >= 40 && fit(m, l) && (LINES < BIG_ROWS_AT || l->scale >= 2))
+			return;
+	}
+	l->qr = false;
+	l->x0 = 0;
+	l->w = COLS;
+	fit(m, l);
+}
+
+/* A label, then the figure in large digits (with its unit after it), centred in the column. */
+static int
+big_figure(const struct ui_model *m, const struct layout *l, int y, const char *label_key,
+    const char *text, int scale)
+{
+	const char *unit = ui_tr(m, "result.mbps");
+	int fw = ui_big_cols(m, text, scale), uw = textw_width(unit) + 1;
+	int x = l->x0 + textw_centre(fw + uw, l->w), rows = ui_big_rows(m, scale);
+
+	ui_centre(m, y, l->x0, l->w, ui_tr(m, label_key), A_BOLD);
+	ui_big(m, y + 1, x, text, scale, A_BOLD);
+	ui_text(m, y + rows, x + fw + 1, uw, unit, A_BOLD);
+	return 1 + rows;
+}
+
+/* "Tốt" in its colour, then the sentence; wrapped under it when the line is too short. */
+static int
+verdict(const struct ui_model *m, const struct layout *l, int y)
+{
+	char *word = xasprintf(" %s ", ui_tr(m, m->rating_key));
+	const char *sentence = ui_tr(m, m->verdict_key);
+	int ww = textw_width(word), sw = textw_width(sentence), x;
+
+	if (ww + 1 + sw <= l->w) {
+		x = l->x0 + textw_centre(ww + 1 + sw, l->w);
+		ui_text(m, y, x, ww, word, ui_attr_rating(m->rating));
+		ui_text(m, y, x + ww + 1, sw, sentence, A_BOLD);
+		free(word);
 		return 1;
-	*qr = false;
-	return 2;
+	}
+	ui_centre(m, y, l->x0, l->w, word, ui_attr_rating(m->rating));
+	free(word);
+	return 1 + ui_centre_wrap(m, y + 1, l->x0, l->w, sentence, A_BOLD, 2);
+}
+
+static void
+footer(const struct ui_model *m, const struct layout *l, int y)
+{
+	char n[16], *text;
+
+	ui_centre(m, y, l->x0, l->w, ui_tr(m, "result.thanks"), A_BOLD);
+	/* While keys are ignored, say only that it goes back by itself: a key would do nothing. */
+	snprintf(n, sizeof n, "%d", m->back_left);
+	text = i18n_fill(ui_tr(m, m->keys_left > 0 ? "result.wait" : "result.back"), "n", n, NULL);
+	ui_centre(m, y + 1, l->x0, l->w, text, A_NORMAL);
+	free(text);
 }
 
 void
 result_draw(const struct ui_model *m)
 {
-	struct figure f[4];
-	int cw, qrows = 0, qcols = 0, ncols, gw, w = COLS, y, cell_h, rows, gap;
-	char n[16];
-	bool qr, loaded = m->loaded_download_ms >= 0 && m->loaded_upload_ms >= 0;
+	struct layout l;
+	char d[32], u[32], lat[32], *text;
+	int y;
 
-	figures(m, f);
-	cw = cell_cols(m, f);
-	ncols = choose_columns(m, cw, &qr, &qrows, &qcols);
-	gw = ncols * cw;
-	cell_h = 1 + ui_big_rows(m);
-	if (qr) {
-		int qx = COLS - qcols - 2, qy = (LINES - qrows - 1) / 2;
+	choose_layout(m, &l);
+	if (l.qr) {
+		int qx = COLS - l.qcols - 1, qy = (LINES - l.qrows - 1) / 2;
 
 		ui_qr(m, qy, qx, m->result_text);
-		ui_centre(m, qy + qrows, qx, qcols, ui_tr(m, "result.qr"), A_NORMAL);
-		w = qx - 1;
+		ui_centre(m, qy + l.qrows, qx, l.qcols, ui_tr(m, "result.qr"), A_NORMAL);
 	}
-	rows = needed_rows(m, ncols);
-	/* Blank lines after the title, between cell rows and before the thanks, when room. */
-	gap = LINES - rows >= 4 / ncols + 1 ? 1 : 0;
-	y = (LINES - rows - (4 / ncols + 1) * gap) / 2;
-	ui_centre(m, y, 0, w, ui_tr(m, "result.title"), ui_attr_title());
-	y += 1 + gap;
-	for (int i = 0; i < 4; i += ncols) {
-		for (int c = 0; c < ncols; c++)
-			draw_cell(m, &f[i + c], y, textw_centre(gw, w) + c * cw, cw);
-		y += cell_h + (i + ncols < 4 ? gap : 0);
+	figure_text(m, m->download_mbps, false, d, sizeof d, 0);
+	figure_text(m, m->upload_mbps, false, u, sizeof u, 1);
+	figure_text(m, m->latency_ms, true, lat, sizeof lat, 2);
+	y = (LINES - needed_rows(m, &l)) / 2;
+	if (y < 0)
+		y = 0;
+	ui_centre(m, y++, l.x0, l.w, ui_tr(m, "result.title"), ui_attr_title());
+	ui_centre(m, y++, l.x0, l.w, ui_tr(m, "result.centre"), A_NORMAL);
+	y += l.gaps;
+	y += big_figure(m, &l, y, "result.download", d, l.scale) + l.gaps;
+	if (l.up_scale > 0) {
+		y += big_figure(m, &l, y, "result.upload", u, l.up_scale);
+	} else {
+		text = i18n_fill(ui_tr(m, "result.upload_line"), "u", u, NULL);
+		ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
+		free(text);
 	}
-	ui_centre(m, y++, 0, w, ui_tr(m, m->verdict_key), ui_attr_prompt());
-	if (loaded) {
-		char d[16], *t;
-
-		snprintf(d, sizeof d, "%s", ui_number(m->loaded_download_ms, 0, 1));
-		t = xstrdup(ui_subst(ui_tr(m, "result.loaded"), "{d}", d));
-		ui_centre(m, y, 0, w, ui_subst(t, "{u}", ui_number(m->loaded_upload_ms, 0, 1)),
-		    ui_attr_dim());
-		free(t);
-	}
-	y += 1 + gap;
-	ui_centre(m, y++, 0, w, ui_tr(m, "result.thanks"), A_BOLD);
-	snprintf(n, sizeof n, "%d", m->back_left);
-	ui_centre(m, y, 0, w, ui_subst(ui_tr(m, "result.back"), "{n}", n), ui_attr_dim());
+	text = i18n_fill(ui_tr(m, "result.latency_line"), "l", lat, NULL);
+	ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
+	free(text);
+	y += l.gaps;
+	y += verdict(m, &l, y);
+	if (m->steadiness_key != NULL)
+		ui_centre_wrap(m, y, l.x0, l.w, ui_tr(m, m->steadiness_key), A_NORMAL, 1);
+	y += 1 + l.gaps;
+	footer(m, &l, y);
 }

@@ -18,7 +18,7 @@ static const struct {
 };
 #define NSTEPS ((int)(sizeof steps / sizeof steps[0]))
 
-/* "Đo độ trễ → Tải xuống → Tải lên": done steps plain, the current one bold, later ones dim. */
+/* "Độ trễ → Tải xuống → Tải lên": the current step bold and reversed, the others plain. */
 static void
 draw_steps(const struct ui_model *m, int y)
 {
@@ -32,10 +32,10 @@ draw_steps(const struct ui_model *m, int y)
 	for (int i = 0; i < NSTEPS; i++) {
 		const char *t = ui_tr(m, steps[i].key);
 		int attr = m->progress.phase == steps[i].phase ? (int)(A_BOLD | A_REVERSE) :
-		    m->progress.phase > steps[i].phase ? (int)A_NORMAL : ui_attr_dim();
+		    A_NORMAL;
 
 		if (i > 0) {
-			ui_text(m, y, x, COLS - x, g->arrow, ui_attr_dim());
+			ui_text(m, y, x, COLS - x, g->arrow, A_NORMAL);
 			x += textw_width(g->arrow);
 		}
 		ui_text(m, y, x, COLS - x, t, attr);
@@ -49,11 +49,16 @@ running_draw(const struct ui_model *m)
 	const struct test_progress *p = &m->progress;
 	bool speed = p->phase == PHASE_DOWNLOAD || p->phase == PHASE_UPLOAD;
 	double v = speed ? p->mbps_now : p->latency_ms;
-	const char *fig = v > 0 ? ui_number(v, speed ? ui_mbps_decimals(v) : ui_ms_decimals(v), 0) :
-	    "0";
-	int bw = COLS - 20 < BAR_MAX_COLS ? COLS - 20 : BAR_MAX_COLS;
-	int rows = 1 + 1 + 1 + 1 + 1 + 1 + ui_big_rows(m) + 1 + 1 + 1 + 1;
-	int y = (LINES - rows) / 2;
+	const char *fig = v > 0 ? ui_number(m, v, speed ? ui_mbps_decimals(v) : ui_ms_decimals(v),
+	    0) : "0";
+	int bw = COLS - 20 < BAR_MAX_COLS ? COLS - 20 : BAR_MAX_COLS, scale = 2, rows, y;
+
+	/* title, gap, steps, gap, bar, gap, digits, gap, unit, gap, the cancel hint (2) */
+	while (scale > 1 && (10 + ui_big_rows(m, scale) > LINES ||
+	    ui_big_cols(m, "8888,8", scale) > COLS - 4))
+		scale--;
+	rows = 10 + ui_big_rows(m, scale);
+	y = (LINES - rows) / 2;
 
 	ui_centre(m, y++, 0, COLS, ui_tr(m, "running.title"), ui_attr_title());
 	y++;
@@ -65,14 +70,14 @@ running_draw(const struct ui_model *m)
 	ui_bar(m, y, (COLS - bw) / 2, bw, p->overall_fraction);
 	y += 2;
 	if (p->phase != PHASE_SELECT) {
-		ui_big(m, y, textw_centre(ui_big_cols(m, fig), COLS), fig, A_BOLD);
-		ui_centre(m, y + ui_big_rows(m) + 1, 0, COLS,
+		ui_big(m, y, textw_centre(ui_big_cols(m, fig, scale), COLS), fig, scale, A_BOLD);
+		ui_centre(m, y + ui_big_rows(m, scale) + 1, 0, COLS,
 		    ui_tr(m, speed ? "running.mbps" : "result.ms"), A_BOLD);
 	}
-	y += ui_big_rows(m) + 3;
+	y += ui_big_rows(m, scale) + 3;
 	if (m->confirm_cancel)
 		ui_centre_wrap(m, y, 2, COLS - 4, ui_tr(m, "running.confirm_cancel"),
 		    ui_attr_error(), 2);
 	else
-		ui_centre(m, y, 0, COLS, ui_tr(m, "running.cancel_hint"), ui_attr_dim());
+		ui_centre(m, y, 0, COLS, ui_tr(m, "running.cancel_hint"), A_NORMAL);
 }

@@ -1,5 +1,11 @@
-/* ui_staff.c — the Staff screen: PIN entry, then status and the only way out of the kiosk. */
+/*
+ * ui_staff.c — the Staff screen: the PIN prompt, then what staff need to look after the
+ * station: today's good and failed tests, results waiting per collector and the last upload,
+ * GPS, the last problems in plain Vietnamese with their times (the raw text under each), a key
+ * to start a test now, and the only way out of the kiosk.
+ */
 #include "ui.h"
+#include "i18n.h"
 #include "textw.h"
 #include "util.h"
 
@@ -7,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MARGIN	3
 
 static void
 draw_pin(const struct ui_model *m)
@@ -24,35 +32,118 @@ draw_pin(const struct ui_model *m)
 	ui_box(m, y + 4, (COLS - 24) / 2, 3, 24, A_NORMAL);
 	ui_centre(m, y + 5, (COLS - 24) / 2, 24, mask, A_BOLD);
 	if (m->pin_locked_left > 0) {
+		char *text;
+
 		snprintf(n, sizeof n, "%d", m->pin_locked_left);
-		ui_centre(m, y + 8, 0, COLS, ui_subst(ui_tr(m, "staff.pin_locked"), "{n}", n),
-		    ui_attr_error());
+		text = i18n_fill(ui_tr(m, "staff.pin_locked"), "n", n, NULL);
+		ui_centre(m, y + 8, 0, COLS, text, ui_attr_error());
+		free(text);
 	} else if (m->pin_wrong)
 		ui_centre(m, y + 8, 0, COLS, ui_tr(m, "staff.pin_wrong"), ui_attr_error());
 	free(mask);
 }
 
+/* "Label: text", the label bold; text may be a catalog template already filled. */
+static void
+field(const struct ui_model *m, int y, const char *label_key, const char *text)
+{
+	const char *label = ui_tr(m, label_key);
+	int lw = textw_width(label) + 2, w = COLS - 2 * MARGIN;
+	char *l = xasprintf("%s:", label);
+
+	ui_text(m, y, MARGIN, w, l, A_BOLD);
+	ui_text(m, y, MARGIN + lw, w - lw, text, A_NORMAL);
+	free(l);
+}
+
+static void
+tests_today(const struct ui_model *m, int y)
+{
+	char good[16], failed[16], *text;
+
+	snprintf(good, sizeof good, "%d", m->today_good);
+	snprintf(failed, sizeof failed, "%d", m->today_failed);
+	text = m->today_good < 0 ? xstrdup(ui_tr(m, "staff.unknown")) :
+	    i18n_fill(ui_tr(m, "staff.tests_value"), "good", good, "failed", failed, NULL);
+	field(m, y, "staff.tests", text);
+	free(text);
+}
+
+/* One line per collector: results waiting, and when one last got through. */
+static int
+uploads(const struct ui_model *m, int y)
+{
+	if (m->nsinks == 0) {
+		field(m, y, "staff.uploads", ui_tr(m, "staff.uploads_off"));
+		return 1;
+	}
+	for (int i = 0; i < m->nsinks; i++) {
+		const struct ui_sink *s = &m->sinks[i];
+		char pending[16], *text;
+
+		snprintf(pending, sizeof pending, "%ld", s->pending);
+		text = i18n_fill(ui_tr(m, s->last_sent[0] != '\0' ? "staff.sink_value" :
+		    "staff.sink_never"), "sink", s->name, "n", pending, "when", s->last_sent, NULL);
+		field(m, y + i, "staff.uploads", text);
+		free(text);
+	}
+	return m->nsinks;
+}
+
+/* The problems, newest first: time and sentence, then the raw text for whoever staff call. */
+static int
+problems(const struct ui_model *m, int y, int last)
+{
+	int y0 = y;
+
+	ui_text(m, y++, MARGIN, COLS - 2 * MARGIN, ui_tr(m, "staff.problems"), A_BOLD);
+	if (m->nproblems == 0)
+		ui_text(m, y++, MARGIN + 2, COLS - 2 * MARGIN - 2, ui_tr(m, "staff.no_problems"),
+		    A_NORMAL);
+	for (int i = 0; i < m->nproblems && y + 1 <= last; i++) {
+		const struct ui_problem *p = &m->problems[i];
+		int tw = textw_width(p->when) + 2;
+
+		ui_text(m, y, MARGIN + 2, tw, p->when, A_BOLD);
+		ui_text(m, y++, MARGIN + 2 + tw, COLS - 2 * MARGIN - 2 - tw, ui_tr(m, p->key),
+		    A_NORMAL);
+		if (p->detail[0] != '\0' && y <= last)
+			ui_text(m, y++, MARGIN + 2 + tw, COLS - 2 * MARGIN - 2 - tw, p->detail,
+			    ui_attr_dim());
+	}
+	return y - y0;
+}
+
+static void
+keys(const struct ui_model *m, int y)
+{
+	const char *k[] = { m->can_test ? "staff.key_test" : NULL, "staff.key_back",
+	    "staff.key_exit" };
+	int x = MARGIN;
+
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		if (k[i] == NULL)
+			continue;
+		ui_text(m, y, x, COLS - x - MARGIN, ui_tr(m, k[i]), A_BOLD | A_REVERSE);
+		x += textw_width(ui_tr(m, k[i])) + 3;
+	}
+}
+
 static void
 draw_status(const struct ui_model *m)
 {
-	int x = 4, w = COLS - 8, y = 1;
+	int y = 1;
 
 	ui_centre(m, y, 0, COLS, ui_tr(m, "staff.title"), ui_attr_title());
 	y += 2;
-	for (int i = 0; i < m->ninfo && y < LINES - 6; i++, y++) {
-		char *line = xasprintf("%s: %s", ui_tr(m, m->info[i].label_key), m->info[i].value);
-
-		ui_text(m, y, x, w, line, A_NORMAL);
-		free(line);
-	}
+	for (int i = 0; i < m->ninfo && y < LINES - 8; i++, y++)
+		field(m, y, m->info[i].label_key, m->info[i].value);
+	tests_today(m, y++);
+	y += uploads(m, y);
+	field(m, y++, "staff.gps", m->status_gps);
 	y++;
-	ui_text(m, y++, x, w, ui_tr(m, "staff.errors"), A_BOLD);
-	if (m->nerrors == 0)
-		ui_text(m, y++, x + 2, w - 2, ui_tr(m, "staff.no_errors"), ui_attr_dim());
-	for (int i = 0; i < m->nerrors && y < LINES - 3; i++)
-		ui_text(m, y++, x + 2, w - 2, m->errors[i], A_NORMAL);
-	ui_text(m, LINES - 2, x, w / 2, ui_tr(m, "staff.exit"), A_BOLD);
-	ui_text(m, LINES - 2, x + w / 2, w / 2, ui_tr(m, "staff.back"), A_NORMAL);
+	problems(m, y, LINES - 3);
+	keys(m, LINES - 2);
 }
 
 void

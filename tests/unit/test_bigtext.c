@@ -48,14 +48,14 @@ test_shipped_font_renders_every_figure_character(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bigtext_rows(f, BIG_FULL), 7);
-	assert_int_equal(bigtext_rows(f, BIG_HALF), 4);
+	assert_int_equal(bigtext_rows(f, BIG_ASCII, 1), 7);
+	assert_int_equal(bigtext_rows(f, BIG_HALF, 1), 4);
 	/* "95,3": 5 + 1 + 5 + 1 + 2 + 1 + 5 columns. */
-	assert_int_equal(bigtext_cols(f, "95,3"), 20);
-	n = bigtext_render(f, "0123456789,.-", BIG_ASCII, rows, 16);
+	assert_int_equal(bigtext_cols(f, "95,3", 1), 20);
+	n = bigtext_render(f, "0123456789,.-", BIG_ASCII, 1, rows, 16);
 	assert_int_equal(n, 7);
 	for (int i = 0; i < n; i++) {
-		assert_int_equal((int)strlen(rows[i]), bigtext_cols(f, "0123456789,.-"));
+		assert_int_equal((int)strlen(rows[i]), bigtext_cols(f, "0123456789,.-", 1));
 		free(rows[i]);
 	}
 	bigfont_free(f);
@@ -71,26 +71,32 @@ test_styles(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	n = bigtext_render(f, "12", BIG_ASCII, rows, 4);
+	n = bigtext_render(f, "12", BIG_ASCII, 1, rows, 4);
 	assert_int_equal(n, 3);
 	assert_string_equal(rows[0], "#  #");
 	assert_string_equal(rows[1], "##  ");
 	assert_string_equal(rows[2], " # #");
 	for (int i = 0; i < n; i++)
 		free(rows[i]);
-	n = bigtext_render(f, "1", BIG_FULL, rows, 4);
-	assert_string_equal(rows[1], "██");
-	for (int i = 0; i < n; i++)
-		free(rows[i]);
 	/* Half blocks: rows 0+1 share a cell, row 2 is alone on top. */
-	n = bigtext_render(f, "12", BIG_HALF, rows, 4);
+	n = bigtext_render(f, "12", BIG_HALF, 1, rows, 4);
 	assert_int_equal(n, 2);
 	assert_string_equal(rows[0], "█▄ ▀");
 	assert_string_equal(rows[1], " ▀ ▀");
 	for (int i = 0; i < n; i++)
 		free(rows[i]);
 	/* A character the font lacks is a blank gap, never a crash. */
-	assert_int_equal(bigtext_cols(f, "1x2"), 2 + 1 + 2 + 1 + 1);
+	assert_int_equal(bigtext_cols(f, "1x2", 1), 2 + 1 + 2 + 1 + 1);
+	/* Twice as large: every pixel 2 x 2, the gap too; in half blocks one pixel row a cell. */
+	assert_int_equal(bigtext_rows(f, BIG_HALF, 2), 3);
+	assert_int_equal(bigtext_cols(f, "12", 2), 2 * (2 + 1 + 1));
+	n = bigtext_render(f, "12", BIG_HALF, 2, rows, 4);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0], "██    ██");
+	assert_string_equal(rows[1], "████    ");
+	assert_string_equal(rows[2], "  ██  ██");
+	for (int i = 0; i < n; i++)
+		free(rows[i]);
 	bigfont_free(f);
 }
 

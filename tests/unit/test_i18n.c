@@ -184,18 +184,103 @@ test_shipped_catalogs_are_complete(void **state)
 	en = i18n_open(path, "en");
 	assert_int_equal(i18n_problem_count(vi), 0);
 	assert_int_equal(i18n_problem_count(en), 0);
-	assert_string_equal(i18n_get(vi, "welcome.prompt"),
-	    "Nhấn phím bất kỳ để đo tốc độ Internet");
+	assert_string_equal(i18n_get(vi, "welcome.prompt"), "Nhấn phím bất kỳ để bắt đầu đo");
 	assert_string_equal(i18n_get(vi, "error.tell_staff"), "Vui lòng báo cho nhân viên");
 	assert_string_equal(i18n_get(vi, "app.too_small"), "Màn hình quá nhỏ");
+	/* The register of a public service (the glossary): thanks and apologies said properly. */
+	assert_non_null(strstr(i18n_get(vi, "result.thanks"), "Xin cảm ơn quý vị"));
+	assert_non_null(strstr(i18n_get(vi, "error.title"), "Xin lỗi"));
+	assert_non_null(strstr(i18n_get(vi, "welcome.out_sorry"), "Xin lỗi quý vị"));
+	assert_string_equal(i18n_get(vi, "welcome.out_title"), "Tạm ngừng đo");
+	assert_string_equal(i18n_get(vi, "result.centre"), "Đây là mạng Internet của trung tâm");
+	assert_string_equal(i18n_get(vi, "number.decimal"), ",");
+	assert_string_equal(i18n_get(en, "number.decimal"), ".");
 	i18n_free(vi);
 	i18n_free(en);
+}
+
+/* The keys of a shipped catalog ("section.key"), read plainly; returns how many. */
+static int
+catalog_keys(const char *lang, char keys[][96], int max, bool *casual)
+{
+	const char *src = getenv("TRAMDO_SRCDIR");
+	char path[512], line[1024], section[48] = "";
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/assets/i18n/%s.ini", src != NULL ? src : ".", lang);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f) != NULL && n < max) {
+		char *eq = strchr(line, '=');
+
+		if (line[0] == '[')
+			sscanf(line, "[%47[^]]]", section);
+		else if (line[0] != '#' && line[0] != ';' && eq != NULL) {
+			*eq = '\0';
+			snprintf(keys[n++], 96, "%s.%s", section, strtok(line, " \t"));
+			if (strstr(eq + 1, " bạn") != NULL || strstr(eq + 1, "Bạn") != NULL)
+				*casual = true;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static bool
+has_key(char keys[][96], int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* Every key one catalog has, the other has too; no "bạn" (too casual) in the Vietnamese one. */
+static void
+test_shipped_catalogs_match(void **state)
+{
+	static char vi[256][96], en[256][96];
+	bool casual_vi = false, casual_en = false;
+	int nvi = catalog_keys("vi", vi, 256, &casual_vi), nen = catalog_keys("en", en, 256, &casual_en);
+
+	(void)state;
+	assert_true(nvi > 50);
+	for (int i = 0; i < nvi; i++)
+		if (!has_key(en, nen, vi[i]))
+			fail_msg("vi.ini has %s, en.ini does not", vi[i]);
+	for (int i = 0; i < nen; i++)
+		if (!has_key(vi, nvi, en[i]))
+			fail_msg("en.ini has %s, vi.ini does not", en[i]);
+	assert_false(casual_vi);
+}
+
+static void
+test_fill(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = i18n_fill("Vui lòng chờ {n} giây", "n", "5", NULL);
+	assert_string_equal(s, "Vui lòng chờ 5 giây");
+	free(s);
+	s = i18n_fill("{d} / {u} Mbps, {d}", "u", "40,1", "d", "95,3", NULL);
+	assert_string_equal(s, "95,3 / 40,1 Mbps, 95,3");
+	free(s);
+	/* Unknown placeholders and lone braces stay; a catalog's % signs are text, never a format. */
+	s = i18n_fill("%s%n {x} {n {", "n", "7", NULL);
+	assert_string_equal(s, "%s%n {x} {n {");
+	free(s);
+	s = i18n_fill("{n}", "n", "a much longer value than the text", NULL);
+	assert_string_equal(s, "a much longer value than the text");
+	free(s);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_shipped_catalogs_match),
 		cmocka_unit_test(test_lookup_and_fallbacks),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_malformed_lines_are_reported_and_skipped),

@@ -18,19 +18,36 @@ test_shipped_verdicts(void **state)
 	const char *src = getenv("TRAMDO_SRCDIR");
 	char path[512], err[256];
 	struct verdicts v;
+	const struct verdict_rule *r;
 
 	(void)state;
 	snprintf(path, sizeof path, "%s/assets/verdicts.ini", src != NULL ? src : ".");
 	assert_int_equal(verdicts_load(path, &v, err, sizeof err), 0);
-	assert_int_equal(v.n, 4);
-	assert_string_equal(verdict_for(&v, 95.3, 40.1, 12), "verdict.video_4k");
-	assert_string_equal(verdict_for(&v, 20, 5, 12), "verdict.video_call");
-	assert_string_equal(verdict_for(&v, 95.3, 40.1, 400), "verdict.browse");
-	assert_string_equal(verdict_for(&v, 2.5, 1.2, 100), "verdict.learn");
-	assert_string_equal(verdict_for(&v, 0.1, 0.1, 100), "verdict.none");
+	assert_int_equal(v.n, 5);
+	r = verdict_for(&v, 95.3, 40.1, 12);
+	assert_string_equal(r->key, "verdict.video_4k");
+	assert_int_equal(r->rating, RATING_GOOD);
+	/* VNNIC: 10-15 Mbps each way covers basic needs — good at 15 down and 10 up. */
+	r = verdict_for(&v, 15, 10, 40);
+	assert_string_equal(r->key, "verdict.hd_video");
+	assert_string_equal(rating_key(r->rating), "rating.good");
+	r = verdict_for(&v, 9.9, 9.9, 40);
+	assert_string_equal(r->key, "verdict.video_call");
+	assert_string_equal(rating_key(r->rating), "rating.fair");
+	assert_string_equal(verdict_for(&v, 95.3, 40.1, 400)->key, "verdict.browse");
+	assert_string_equal(verdict_for(&v, 2.5, 1.2, 100)->key, "verdict.learn");
+	r = verdict_for(&v, 0.1, 0.1, 100);
+	assert_string_equal(r->key, "verdict.none");
+	assert_string_equal(rating_key(r->rating), "rating.slow");
+	/* Steady: small jitter and a queue under 100 ms; else unsteady; unknown: no sentence. */
+	assert_string_equal(verdict_steadiness(&v, 12, 2, 30, 50), "result.steady");
+	assert_string_equal(verdict_steadiness(&v, 12, 2, 30, 250), "result.unsteady");
+	assert_string_equal(verdict_steadiness(&v, 12, 45, 30, 50), "result.unsteady");
+	assert_null(verdict_steadiness(&v, 12, 2, -1, 50));
 	assert_int_equal(verdicts_load("/nonexistent.ini", &v, err, sizeof err), -1);
 	assert_int_equal(v.n, 0);
-	assert_string_equal(verdict_for(&v, 95.3, 40.1, 12), "verdict.none");
+	assert_string_equal(verdict_for(&v, 95.3, 40.1, 12)->key, "verdict.none");
+	assert_null(verdict_steadiness(&v, 12, 2, 30, 50));
 }
 
 static void
