@@ -33,7 +33,7 @@ url = http://127.0.0.1:$port/
 INI
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo' || exit 1
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' || exit 1
 # `tramdo run`: its download rate and the CPU seconds (user + system) it used per GB moved.
 run_once() {
 	python3 - "$TRAMDO" "$T_TMP/k.ini" <<'PY'
@@ -62,7 +62,7 @@ for i in $(seq "$ROUNDS"); do
 	echo "round $i: run $r Mbit/s ($rc s CPU/GB), kiosk $k Mbit/s ($kc s CPU/GB)"
 	k_wait 'Kết quả' 5 >/dev/null
 	k_keys Enter
-	k_wait 'Nhấn phím bất kỳ để đo' 10 >/dev/null
+	k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 10 >/dev/null
 done
 k_stop
 mr=$(median "${run_rates[@]}")
@@ -72,7 +72,7 @@ echo "CPU per GB moved, median: tramdo run $(median "${run_cpus[@]}") s, kiosk $
 
 K_SOCK=tramdo-bench-idle-$$
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo' || exit 1
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' || exit 1
 sleep 1
 t0=$(k_cpu_ticks "$K_PID")
 sleep "$IDLE_SECONDS"

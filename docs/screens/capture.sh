@@ -25,12 +25,12 @@ max_seconds = 4
 url = http://127.0.0.1:$port/
 INI
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo' && k_screen > "$out/welcome.txt"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' && k_screen > "$out/welcome.txt"
 k_keys Enter
 k_wait 'Tải xuống' 10 && sleep 1 && k_screen > "$out/running.txt"
 k_wait 'Kết quả' 30 && k_screen > "$out/result.txt"
 k_keys Enter
-k_wait 'Nhấn phím bất kỳ để đo' 5
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 5
 k_keys C-t C-t C-t
 k_wait 'Dành cho nhân viên' 3
 k_keys 2 4 6 8 Enter
@@ -41,7 +41,7 @@ k_stop
 kill "${T_PIDS[0]}"; sleep 0.5
 K_SOCK=tramdo-screens-$$-error
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_keys Enter
 k_wait 'Vui lòng báo cho nhân viên' 15 && k_screen > "$out/error.txt"
 k_stop

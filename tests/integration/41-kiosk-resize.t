@@ -29,7 +29,7 @@ for size in 80x24 200x60; do
 	fresh=$(k_screen)
 	k_stop
 	is "$(body "${resized[$size]}")" "$(body "$fresh")" "resized to $size looks as if started at $size"
-	like "${resized[$size]}" 'Nhấn phím bất kỳ để đo tốc độ Internet' "$size: prompt whole"
+	like "${resized[$size]}" 'Nhấn phím bất kỳ để bắt đầu đo' "$size: prompt whole"
 	k_box_ok "${resized[$size]}"; ok $? "$size: prompt box intact"
 done
 
@@ -40,6 +40,6 @@ num_ok "abs(${#prefix} - (200 - 38) // 2) <= 1" "200x60: prompt centred (column 
 small=${resized[40x10]}
 like "$small" 'Màn hình quá nhỏ' "40x10: short message"
 if [[ $small =~ Nhấn|┌|─ ]]; then fail "40x10: nothing else drawn"; else pass "40x10: nothing else drawn"; fi
-like "${resized[100x30]}" 'Nhấn phím bất kỳ để đo tốc độ Internet' "back at 100x30: welcome again"
+like "${resized[100x30]}" 'Nhấn phím bất kỳ để bắt đầu đo' "back at 100x30: welcome again"
 k_box_ok "${resized[100x30]}"; ok $? "100x30: prompt box intact"
 done_testing

@@ -40,7 +40,7 @@ PY
 }
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 k_keys Enter
 k_wait 'Đang đo' 5; ok $? "one key starts a test"
 k_wait 'Tải xuống' 5
@@ -62,7 +62,7 @@ got=$(python3 "$SRCDIR/tests/integration/bigread.py" "$SRCDIR/assets/digits.txt"
 [ "$(echo "$expected" | wc -l)" -eq 4 ] || expected="(no figures logged)"
 is "$(echo $got)" "$(echo $expected)" "large figures on screen = the logged JSON (download upload latency jitter)"
 if grep -q '"download_mbps"' "$T_TMP/result.txt"; then fail "no JSON on the screen"; else pass "no JSON on the screen"; fi
-like "$(cat "$T_TMP/result.txt")" 'Đủ cho' "a plain-language verdict"
+like "$(cat "$T_TMP/result.txt")" 'Đủ để' "a plain-language verdict"
 qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/result.txt")
 like "$qr" "tải xuống $(echo "$expected" | sed -n 1p) Mbps, tải lên $(echo "$expected" | sed -n 2p) Mbps" \
     "the result QR code scans and holds the figures"
@@ -79,8 +79,8 @@ for size in 80x24 200x60 100x30; do
 done
 like "$(cat "$T_TMP/resized-40x10.txt")" 'Màn hình quá nhỏ' "result at 40x10: the short message"
 
-k_wait 'Nhấn phím bất kỳ để đo' 20; ok $? "back to Welcome after result_seconds"
-k_see 'Số lượt đo hôm nay: 1' "today's count went up"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 20; ok $? "back to Welcome after result_seconds"
+k_see 'Hôm nay: 1 lượt đo' "today's count went up"
 k_see 'Vui lòng chờ [0-9] giây' "cooldown countdown shown"
 k_keys Enter
 sleep 0.5
@@ -92,7 +92,7 @@ k_wait 'Đang đo' 5
 k_keys Escape
 k_wait 'Hủy lượt đo\?' 3; ok $? "Esc asks to cancel"
 k_keys Escape
-k_wait 'Nhấn phím bất kỳ để đo' 5; ok $? "Esc again cancels: back to Welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 5; ok $? "Esc again cancels: back to Welcome"
 sleep 0.3
 is "$(grep '^{' "$K_LOG" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["code"])' 2>&1)" \
     cancelled "the cancelled test is logged as such"
@@ -104,7 +104,7 @@ FONT=$(tramdo_font) || FONT=/missing/tramdo-vi16.psf.gz
 sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = console/' "$T_TMP/k.ini" > "$T_TMP/console.ini"
 K_SOCK=tramdo-kiosk-$$-console
 k_start 100 30 "$T_TMP/console.ini"
-k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_keys Enter
 k_wait 'Tải xuống' 10
 k_screen > "$T_TMP/c-running.txt"

@@ -25,7 +25,7 @@ url = http://127.0.0.1:$closed/
 INI
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 k_screen > "$T_TMP/welcome.txt"
 qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/welcome.txt" 50)
 is "$qr" "https://example.vn/i-speed" "the promo QR code scans (half blocks)"
@@ -34,13 +34,13 @@ k_wait 'Không kết nối được máy chủ đo' 10; ok $? "unreachable serve
 k_see 'Vui lòng báo cho nhân viên' "... asking to tell the staff"
 k_keys Enter
 sleep 0.3
-like "$(k_screen)" 'Chưa đo được' "a key does not hide the error too soon"
-k_wait 'Nhấn phím bất kỳ để đo' 6; ok $? "back to Welcome after error_seconds"
+like "$(k_screen)" 'chưa đo được' "a key does not hide the error too soon"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 6; ok $? "back to Welcome after error_seconds"
 like "$(grep '^{' "$K_LOG" | tail -1)" '"code":"(connect|no_server)"' "the failed test is logged with its error"
 
 k_keys C-t C-t
 sleep 0.3
-like "$(k_screen)" 'Nhấn phím bất kỳ để đo' "two Ctrl-T do nothing"
+like "$(k_screen)" 'Nhấn phím bất kỳ để bắt đầu đo' "two Ctrl-T do nothing"
 k_keys C-t
 k_wait 'Dành cho nhân viên' 3; ok $? "Ctrl-T three times asks for the staff PIN"
 k_keys 1 3 5 7 9 Enter
@@ -57,7 +57,7 @@ k_stop
 
 K_SOCK=tramdo-kiosk-$$-lock
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_keys C-t C-t C-t
 k_wait 'Dành cho nhân viên' 3
 for pin in 1111 2222 3333; do k_keys $pin Enter; sleep 0.2; done
@@ -70,8 +70,8 @@ k_stop
 sed -e 's/^\[kiosk\]$/[kiosk]\nlanguage = en/' "$T_TMP/k.ini" > "$T_TMP/en.ini"
 K_SOCK=tramdo-kiosk-$$-en
 k_start 80 24 "$T_TMP/en.ini"
-k_wait 'Press any key to test'; ok $? "language = en shows English"
-k_see 'Tests today: 0' "... everywhere"
+k_wait 'Press any key to start'; ok $? "language = en shows English"
+k_see 'Today: 0 tests' "... everywhere"
 k_stop
 
 sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = ascii/' "$T_TMP/k.ini" > "$T_TMP/ascii.ini"
@@ -84,7 +84,7 @@ k_stop
 sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = console/' "$T_TMP/k.ini" > "$T_TMP/console.ini"
 K_SOCK=tramdo-kiosk-$$-console
 k_start 200 60 "$T_TMP/console.ini"
-k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_screen > "$T_TMP/console.txt"
 qr=$(python3 "$SRCDIR/tests/integration/qrscan.py" "$T_TMP/console.txt" 100)
 is "$qr" "https://example.vn/i-speed" "the promo QR code scans (console mode, half blocks)"

@@ -54,7 +54,7 @@ K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
 is "$(count '"trigger":"schedule"' "$T_TMP/quiet.log")" 0 "quiet hours: no scheduled test"
 num_ok "$(count "scheduled test skipped: quiet hours $quiet" "$T_TMP/quiet.log") >= 3" \
     "... each due one logged as skipped for quiet hours"
-like "$(k_screen)" 'Nhấn phím bất kỳ để đo' "... and Welcome stayed"
+like "$(k_screen)" 'Nhấn phím bất kỳ để bắt đầu đo' "... and Welcome stayed"
 is "$(count '"trigger":"schedule"' "$T_TMP/budget.log")" 1 \
     "tiny daily budget: the first scheduled test runs, no more"
 num_ok "$(count 'scheduled test skipped: daily budget of 0.001 MB reached' "$T_TMP/budget.log") >= 1" \
@@ -73,7 +73,7 @@ is "$(history_triggers "$T_TMP/quiet.ini" schedule)" 0 "... and none from quiet 
 
 K_SOCK=tramdo-sched-$$-idle K_LOG=$T_TMP/idle.log
 k_start 100 30 "$T_TMP/idle.ini"
-k_wait 'Nhấn phím bất kỳ để đo'
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_wait 'Đang đo' 8; ok $? "a scheduled test runs by itself on the idle Welcome screen"
 k_keys Enter
 sleep 0.5
@@ -81,7 +81,7 @@ like "$(k_screen)" 'Đang đo' "a key during it does not cancel it: the citizen 
 k_wait 'Kết quả' 20; ok $? "... then the citizen's own test runs to its result"
 sleep 1
 is "$(count '"trigger":"citizen"' "$K_LOG")" 1 "... logged with trigger citizen"
-k_wait 'Nhấn phím bất kỳ để đo' 8
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 8
 for _ in $(seq 100); do [ "$(count '"trigger":"schedule"' "$K_LOG")" -ge 2 ] && break; sleep 0.1; done
 num_ok "$(count '"trigger":"schedule"' "$K_LOG") >= 2" "scheduled tests keep running while idle"
 is "$(count '"trigger":"schedule".*"error"' "$K_LOG")" 0 "... and they succeed"

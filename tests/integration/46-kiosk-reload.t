@@ -26,13 +26,13 @@ like "$(cat "$K_LOG")" 'config reload: new configuration in use' "... and logs i
 
 write_ini "Nhà Văn hóa Hoàn Kiếm" "language = en" > "$T_TMP/k.ini"
 kill -HUP "$K_PID"
-k_wait 'Press any key to test' 5; ok $? "SIGHUP with language = en: Welcome in English"
+k_wait 'Press any key to start' 5; ok $? "SIGHUP with language = en: Welcome in English"
 
 { write_ini "Tên mới không dùng" "language = vi"; printf '[test]\nmax_seconds = abc\n'; } > "$T_TMP/k.ini"
 kill -HUP "$K_PID"
 sleep 1
 k_see 'Nhà Văn hóa Hoàn Kiếm' "SIGHUP with a broken file: the old name is kept"
-k_see 'Press any key to test' "... and the old language"
+k_see 'Press any key to start' "... and the old language"
 like "$(cat "$K_LOG")" "config reload: $T_TMP/k.ini:[0-9]+: \\[test\\] max_seconds: error" \
     "... a log line says why"
 like "$(cat "$K_LOG")" 'keeping the configuration in use' "... and that the old one is kept"
@@ -55,7 +55,7 @@ good_ini() {
 }
 stored() { "$TRAMDO" -c "$T_TMP/b.ini" history --json -n 100 2>/dev/null | grep -c '"id"'; }
 # one_test: a key on Welcome, then the result screen and Welcome again.
-one_test() { k_keys Enter; k_wait 'Kết quả' 20 && k_keys Enter && k_wait 'Nhấn phím bất kỳ để đo' 10; }
+one_test() { k_keys Enter; k_wait 'Kết quả' 20 && k_keys Enter && k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 10; }
 
 { good_ini "$T_TMP/a.db"; printf '[test]\nmax_seconds = abc\n'; } > "$T_TMP/b.ini"
 K_SOCK=tramdo-reload-$$-b K_LOG=$T_TMP/b.log

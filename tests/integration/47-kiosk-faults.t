@@ -84,7 +84,7 @@ INI
 
 case_of() { echo "${CASES[$(( $2 * KIOSKS + $1 ))]}"; }
 
-WELCOME='Nhấn phím bất kỳ để đo'
+WELCOME='Nhấn phím bất kỳ để bắt đầu đo'
 for g in $(seq 0 $((KIOSKS - 1))); do
 	read -r name url _ < <(case_of "$g" 0)
 	write_ini "$g" "$name" "$url"

@@ -32,7 +32,7 @@ one_test() {
 	before=$(grep -c '^{' "$K_LOG" 2>/dev/null)
 	k_keys Enter
 	for _ in $(seq 300); do [ "$(grep -c '^{' "$K_LOG" 2>/dev/null)" -gt "${before:-0}" ] && break; sleep 0.1; done
-	k_wait 'Nhấn phím bất kỳ để đo' 15
+	k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 15
 }
 
 k_start 100 30 "$T_TMP/k.ini"

@@ -14,7 +14,7 @@ start_collector "$CPORT" || fail "collector did not start"
 kiosk_config "$T_TMP/k.ini" "$port" "$CPORT"
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 k_keys Enter
 k_wait 'Nhấn phím bất kỳ để quay lại' 40; ok $? "a test ran to its result screen"
 "$TRAMDO" -c "$T_TMP/k.ini" history --json > "$T_TMP/h.json" 2> "$T_TMP/h.err"; diag "$(cat "$T_TMP/h.err")"
@@ -23,7 +23,7 @@ id=$(jget "$T_TMP/h.json" 'd[0]["id"]')
 for _ in $(seq 50); do [ "$(collector "$CPORT" 'len(d["json"]["ids"])')" = 1 ] && break; sleep 0.1; done
 is "$(collector "$CPORT" '" ".join(d["json"]["ids"])')" "$id" "the kiosk uploaded it in the background"
 k_keys Enter
-k_wait 'Nhấn phím bất kỳ để đo' 10; ok $? "back to welcome"
-k_see "Số lượt đo hôm nay: 1" "welcome shows today's count from the store"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 10; ok $? "back to welcome"
+k_see "Hôm nay: 1 lượt đo" "welcome shows today's count from the store"
 k_stop
 done_testing

@@ -78,7 +78,7 @@ enabled = no"
 write_ini $LOCK "[gps]
 enabled = no"
 
-WELCOME='Nhấn phím bất kỳ để đo'
+WELCOME='Nhấn phím bất kỳ để bắt đầu đo'
 RUNNING='Đang đo'
 RESULT='Nhấn phím bất kỳ để quay lại'
 for g in 0 1 2 3; do

@@ -64,8 +64,8 @@ back_to_welcome() {
 		s=$(k_screen)
 		if [[ $s =~ 'Dành cho nhân viên'|'Màn hình nhân viên'|'Staff' ]]; then k_keys Escape
 		elif [[ $s =~ 'Hủy lượt đo\?'|'Cancel the test\?' ]]; then k_keys Enter
-		elif [[ $s =~ 'Press any key to test' ]]; then k_keys V	# a citizen chose English
-		elif [[ $s =~ 'Nhấn phím bất kỳ để đo' ]] && ! [[ $s =~ 'Vui lòng chờ' ]]; then return 0
+		elif [[ $s =~ 'Press any key to start' ]]; then k_keys V	# a citizen chose English
+		elif [[ $s =~ 'Nhấn phím bất kỳ để bắt đầu đo' ]] && ! [[ $s =~ 'Vui lòng chờ' ]]; then return 0
 		fi
 		sleep 0.5
 	done
@@ -74,7 +74,7 @@ back_to_welcome() {
 
 k_start 100 30 "$T_TMP/k.ini"
 pid0=$K_PID
-k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 k_settle
 welcome_norm > "$T_TMP/welcome0.txt"
 k_box_ok "$(k_screen)"; ok $? "welcome: the prompt box is intact before the mash"

@@ -43,14 +43,14 @@ sample() {
 
 k_start 100 30 "$T_TMP/k.ini"
 pid0=$K_PID
-k_wait 'Nhấn phím bất kỳ để đo'; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 rm -f "$SOAK_OUT/tests-rss.txt"
 declare -A RSS FDS
 done_n=0 errors=0 t0=$(date +%s)
 for i in $(seq "$N"); do
 	k_keys Enter
-	if ! k_wait 'Nhấn phím bất kỳ để quay lại|Chưa đo được' 30; then break; fi
-	[[ $K_SCREEN =~ 'Chưa đo được' ]] && errors=$((errors + 1))
+	if ! k_wait 'Nhấn phím bất kỳ để quay lại|Tự động quay lại|chưa đo được' 30; then break; fi
+	[[ $K_SCREEN =~ 'chưa đo được' ]] && errors=$((errors + 1))
 	k_keys Enter
 	k_wait "Số lượt đo hôm nay: $i\b" 30 || break
 	done_n=$i

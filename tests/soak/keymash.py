@@ -31,7 +31,7 @@ SCREENS = [  # first match wins; both languages (E / V switch it)
     ("error", re.compile(r"Chưa đo được|The test could not be done")),
     ("result", re.compile(r"Nhấn phím bất kỳ để quay lại|Press any key to go back")),
     ("running", re.compile(r"Đang đo…|Measuring…|Đang chọn máy chủ|Choosing a test server")),
-    ("welcome", re.compile(r"Nhấn phím bất kỳ để đo|Press any key to test")),
+    ("welcome", re.compile(r"Nhấn phím bất kỳ để bắt đầu đo|Press any key to start")),
 ]
 
 PRINTABLE = [chr(c) for c in range(0x20, 0x7f)]
