@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,29 @@ clock_seconds(clockid_t id)
 
 double now_mono(void) { return clock_seconds(CLOCK_MONOTONIC); }
 double now_wall(void) { return clock_seconds(CLOCK_REALTIME); }
+
+double
+deadline_earlier(double a, double b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+int
+deadline_ms(double deadline, double now)
+{
+	double ms;
+
+	if (deadline < 0)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	ms = ceil((deadline - now) * 1000);
+	return ms < INT_MAX ? (int)ms : INT_MAX;
+}
 
 void
 format_utc(double t, char buf[static 21])
