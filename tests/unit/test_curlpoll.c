@@ -262,34 +262,41 @@ reap(CURLM *multi)
 }
 
 /*
- * The poll() loop of a program with two sources: the server's descriptors first, then curl's
- * (at most curl_max of them a round). curlpoll_dispatch gets the whole array and must pick its
- * own. Returns when ntransfers have finished or limit_s has passed.
+ * One round of the poll() loop of a program with two sources: the server's descriptors first,
+ * then curl's (at most curl_max of them). curlpoll_dispatch gets the whole array and must pick
+ * its own. poll waits for curl's timer, or until end. Returns how many transfers finished.
  */
+static int
+one_round(struct curlpoll *cp, struct server *s, int curl_max, double end, struct run *r)
+{
+	struct pollfd fds[1 + MAX_CONN + MAX_CONN];
+	int ns = server_fds(s, fds);
+	int nc = curlpoll_fds(cp, fds + ns, curl_max);
+	int n = ns + nc;
+
+	assert_true(nc <= curl_max);
+	if (poll(fds, (nfds_t)n, deadline_ms(deadline_earlier(curlpoll_due(cp), end),
+	    now_mono())) < 0)
+		assert_int_equal(errno, EINTR);
+	r->rounds++;
+	for (int i = ns; i < n; i++)
+		r->saw_hup |= (fds[i].revents & POLLHUP) != 0;
+	server_dispatch(s, fds, ns);
+	curlpoll_dispatch(cp, fds, n);
+	return reap(cp->multi);
+}
+
+/* Rounds until ntransfers have finished or limit_s has passed. */
 static void
 drive(struct curlpoll *cp, struct server *s, int curl_max, int ntransfers, double limit_s,
     struct run *r)
 {
-	struct pollfd fds[1 + MAX_CONN + MAX_CONN];
 	double end = now_mono() + limit_s;
 	int finished = 0;
 
 	memset(r, 0, sizeof *r);
-	while (finished < ntransfers && now_mono() < end) {
-		int ns = server_fds(s, fds);
-		int nc = curlpoll_fds(cp, fds + ns, curl_max);
-		double now = now_mono();
-
-		assert_true(nc <= curl_max);
-		assert_true(poll(fds, (nfds_t)(ns + nc), deadline_ms(deadline_earlier(curlpoll_due(cp),
-		    end), now)) >= 0 || errno == EINTR);
-		r->rounds++;
-		for (int i = ns; i < ns + nc; i++)
-			r->saw_hup |= (fds[i].revents & POLLHUP) != 0;
-		server_dispatch(s, fds, ns);
-		curlpoll_dispatch(cp, fds, ns + nc);
-		finished += reap(cp->multi);
-	}
+	while (finished < ntransfers && now_mono() < end)
+		finished += one_round(cp, s, curl_max, end, r);
 }
 
 /* One multi and its curlpoll, as measure.c, upload.c and servers.c set them up. */
@@ -393,7 +400,7 @@ static void
 test_reset_peer(void **state)
 {
 	size_t len = 1u << 20, part = 64u << 10;
-	struct pollfd fds[1 + MAX_CONN + MAX_CONN];
+	double end = now_mono() + 20;
 	struct curlpoll cp;
 	CURLM *multi = multi_new(&cp);
 	struct server s;
@@ -405,14 +412,9 @@ test_reset_peer(void **state)
 	s.reset_at = s.head_len + part;
 	xfer_start(&x, multi, s.port, "garbage", 0);
 	/* until curl holds every byte sent: then the reset is the only event left */
-	for (double end = now_mono() + 20; x.len < part && !x.done && now_mono() < end;) {
-		int ns = server_fds(&s, fds), nc = curlpoll_fds(&cp, fds + ns, MAX_CONN);
-
-		poll(fds, (nfds_t)(ns + nc), 100);
-		server_dispatch(&s, fds, ns);
-		curlpoll_dispatch(&cp, fds, ns + nc);
-		reap(multi);
-	}
+	memset(&r, 0, sizeof r);
+	while (x.len < part && !x.done && now_mono() < end)
+		one_round(&cp, &s, MAX_CONN, end, &r);
 	assert_false(x.done);
 	assert_int_equal(x.len, part);
 	server_reset(&s);
@@ -422,7 +424,7 @@ test_reset_peer(void **state)
 	assert_true(x.rc == CURLE_RECV_ERROR || x.rc == CURLE_PARTIAL_FILE);
 	assert_true(r.saw_hup);
 	assert_true(r.rounds <= 3);
-	assert_int_equal(curlpoll_fds(&cp, fds, MAX_CONN), 0);
+	assert_int_equal(curlpoll_fds(&cp, (struct pollfd[4]){ 0 }, 4), 0);
 	xfer_free(&x, multi);
 	server_stop(&s);
 	multi_free(&cp, multi);
