@@ -446,7 +446,10 @@ gps_timeout_ms(void *ctx)
 	case CONN_OPEN:
 		if (g->pending)
 			return 0;
-		/* Wake when the fix turns stale, so the change is seen (and logged) on time. */
+		/*
+		 * Wake when the fix turns stale, so the change is seen (and logged) on time: 1 ms
+		 * past its maximum age, as a fix exactly that old is still usable.
+		 */
 		if (gps_state(g, now) == GPS_STATE_FIX)
 			return deadline_ms(g->fix.received + g->cfg->gps.max_fix_age_seconds + 0.001,
 			    now);
