@@ -126,7 +126,7 @@ drive(struct gps *g, const struct config *cfg, double wait, bool watch)
 	loop_init(&loop);
 	loop_add(&loop, &src);
 	while (!cli_interrupted() && now - start < wait && !(settled(g, s) && !watch)) {
-		loop_once(&loop, (int)ceil((wait - (now - start)) * 1000.0));
+		loop_once(&loop, deadline_ms(start + wait, now));
 		now = now_mono();
 		s = gps_state(g, now);
 		if (watch && watch_key(g, s) != shown) {

@@ -413,16 +413,6 @@ gps_fds(void *ctx, struct pollfd *fds, int max)
 }
 
 static int
-ms_until(double t, double now)
-{
-	double ms = ceil((t - now) * 1000.0);
-
-	if (ms <= 0)
-		return 0;
-	return ms > 60000 ? 60000 : (int)ms;
-}
-
-static int
 gps_timeout_ms(void *ctx)
 {
 	struct gps *g = ctx;
@@ -433,13 +423,17 @@ gps_timeout_ms(void *ctx)
 		return -1;
 	case CONN_WAIT:
 	case CONN_PROBE:
-		return ms_until(g->deadline, now);
+		return deadline_ms(g->deadline, now);
 	case CONN_OPEN:
 		if (g->pending)
 			return 0;
-		/* Wake when the fix turns stale, so the change is seen (and logged) on time. */
+		/*
+		 * Wake when the fix turns stale, so the change is seen (and logged) on time: 1 ms
+		 * past its maximum age, as a fix exactly that old is still usable.
+		 */
 		if (gps_state(g, now) == GPS_STATE_FIX)
-			return ms_until(g->fix.received + g->cfg->gps.max_fix_age_seconds, now) + 1;
+			return deadline_ms(g->fix.received + g->cfg->gps.max_fix_age_seconds + 0.001,
+			    now);
 		return -1;
 	}
 	return -1;

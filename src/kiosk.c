@@ -795,11 +795,11 @@ take_signals(struct kiosk *k)
 	(void)signals_take(SIGCHLD);	/* no child of ours yet */
 }
 
-/* The monotonic time of a wall-clock moment (the clock, schedules). */
+/* The monotonic deadline of a wall-clock moment (the clock, schedules); a past one stays due. */
 static double
 mono_of_wall(double wall, double now)
 {
-	return wall < 0 ? -1 : now + (wall - now_wall());
+	return wall < 0 ? -1 : now + fmax(0, wall - now_wall());
 }
 
 /* When the next time-driven change is due; -1 (sleep until a key or a signal) on an idle Welcome. */

@@ -1,5 +1,6 @@
 /* loop.c — see loop.h. */
 #include "loop.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -41,16 +42,6 @@ loop_has(const struct loop *l, void *ctx)
 	return false;
 }
 
-static int
-min_timeout(int a, int b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 int
 loop_once(struct loop *l, int max_ms)
 {
@@ -65,8 +56,9 @@ loop_once(struct loop *l, int max_ms)
 		first[i] = n;
 		count[i] = s->fds != NULL ? s->fds(s->ctx, fds + n, LOOP_MAX_FDS - n) : 0;
 		n += count[i];
+		/* waits in ms from now combine as deadlines do (-1: none); ints are exact doubles */
 		if (s->timeout_ms != NULL)
-			timeout = min_timeout(timeout, s->timeout_ms(s->ctx));
+			timeout = (int)deadline_earlier(timeout, s->timeout_ms(s->ctx));
 	}
 	/*
 	 * poll() leaves revents alone when a signal interrupts it (SIGWINCH on every resize):

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "curlpoll.h"
 #include "log.h"
 #include "stats.h"
 #include "util.h"
@@ -56,7 +57,7 @@ enum xfer_kind { XFER_PROBE, XFER_STREAM };
 struct xfer {
 	struct measure	*m;
 	CURL		*easy;
-	struct mhandle	*mh;		/* the multi it runs in */
+	struct curlpoll	*cp;		/* the multi it runs in */
 	bool		 running;	/* added to its multi */
 	bool		 html;		/* this response is text/html */
 	bool		 capture;	/* keep the body (getIP) */
@@ -70,18 +71,6 @@ struct xfer {
 	double		 conn_ms;	/* TCP connect time of its first connection; <0 none yet */
 	curl_socket_t	 sock;		/* its connection's socket when its last transfer ended */
 	char		 errbuf[CURL_ERROR_SIZE];
-};
-
-struct mhandle {
-	struct measure	*m;
-	CURLM		*h;
-	double		 due;		/* curl's timer, monotonic seconds; <0 none */
-};
-
-struct fdent {
-	curl_socket_t	 fd;
-	short		 events;
-	struct mhandle	*mh;
 };
 
 /* A data phase's throughput samples; index 0 is the phase start. */
@@ -105,9 +94,7 @@ struct measure {
 	struct test_progress	 prog;
 	double			 started, phase_started, phase_deadline, next_tick;
 
-	struct mhandle		 data, probe;
-	struct fdent		*fds;
-	int			 nfds, capfds;
+	struct curlpoll		 data, probe;
 
 	/* data sockets and the final counter readings of those already closed */
 	curl_socket_t		*socks;
@@ -171,58 +158,6 @@ static double
 round2(double v)
 {
 	return round(v * 100) / 100;
-}
-
-/* ---- descriptors and timers handed to the caller's poll() ---- */
-
-static struct fdent *
-fd_find(struct measure *m, curl_socket_t fd)
-{
-	for (int i = 0; i < m->nfds; i++)
-		if (m->fds[i].fd == fd)
-			return &m->fds[i];
-	return NULL;
-}
-
-static int
-on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct mhandle *mh = userp;
-	struct measure *m = mh->m;
-	struct fdent *e = fd_find(m, fd);
-
-	(void)easy;
-	(void)socketp;
-	if (what == CURL_POLL_REMOVE) {
-		if (e != NULL)
-			*e = m->fds[--m->nfds];
-		return 0;
-	}
-	if (e == NULL) {
-		if (m->nfds == m->capfds) {
-			m->capfds = m->capfds ? 2 * m->capfds : 16;
-			m->fds = xrealloc(m->fds, (size_t)m->capfds * sizeof *m->fds);
-		}
-		e = &m->fds[m->nfds++];
-		e->fd = fd;
-	}
-	e->mh = mh;
-	e->events = 0;
-	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-		e->events |= POLLIN;
-	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-		e->events |= POLLOUT;
-	return 0;
-}
-
-static int
-on_timer(CURLM *multi, long ms, void *userp)
-{
-	struct mhandle *mh = userp;
-
-	(void)multi;
-	mh->due = ms < 0 ? -1 : now_mono() + (double)ms / 1000;
-	return 0;
 }
 
 /* ---- data sockets and their kernel byte counters ---- */
@@ -364,7 +299,7 @@ on_probe_body(char *data, size_t size, size_t n, void *userp)
 }
 
 static struct xfer *
-xfer_new(struct measure *m, enum xfer_kind kind, struct mhandle *mh)
+xfer_new(struct measure *m, enum xfer_kind kind, struct curlpoll *cp)
 {
 	struct xfer *x = xcalloc(1, sizeof *x);
 	CURL *e = curl_easy_init();
@@ -375,7 +310,7 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct mhandle *mh)
 	}
 	x->m = m;
 	x->easy = e;
-	x->mh = mh;
+	x->cp = cp;
 	x->conn_ms = -1;
 	x->sock = CURL_SOCKET_BAD;
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -407,7 +342,7 @@ static void
 xfer_stop(struct xfer *x)
 {
 	if (x != NULL && x->running) {
-		curl_multi_remove_handle(x->mh->h, x->easy);
+		curl_multi_remove_handle(x->cp->multi, x->easy);
 		x->running = false;
 	}
 }
@@ -437,7 +372,7 @@ xfer_go(struct xfer *x, const char *url, const char *query)
 	x->html = false;
 	x->body_len = 0;
 	x->errbuf[0] = '\0';
-	rc = curl_multi_add_handle(x->mh->h, x->easy);
+	rc = curl_multi_add_handle(x->cp->multi, x->easy);
 	if (rc != CURLM_OK) {
 		log_err("measure: curl_multi_add_handle: %s", curl_multi_strerror(rc));
 		return -1;
@@ -1175,19 +1110,15 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 }
 
 static int
-multi_init(struct measure *m, struct mhandle *mh)
+multi_init(struct curlpoll *cp)
 {
-	mh->m = m;
-	mh->due = -1;
-	mh->h = curl_multi_init();
-	if (mh->h == NULL)
+	CURLM *h = curl_multi_init();
+
+	if (h == NULL)
 		return -1;
-	curl_multi_setopt(mh->h, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(mh->h, CURLMOPT_SOCKETDATA, mh);
-	curl_multi_setopt(mh->h, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(mh->h, CURLMOPT_TIMERDATA, mh);
+	curlpoll_init(cp, h);
 	/* one TCP connection per stream: no pipelining, no HTTP/2 multiplexing */
-	curl_multi_setopt(mh->h, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+	curl_multi_setopt(h, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
 	return 0;
 }
 
@@ -1217,7 +1148,7 @@ measure_start(struct measure *m)
 	m->headers = curl_slist_append(NULL, "Expect:");
 	m->headers = curl_slist_append(m->headers, "Content-Type: application/octet-stream");
 	m->headers = curl_slist_append(m->headers, "Cache-Control: no-cache");
-	if (m->headers == NULL || multi_init(m, &m->data) < 0 || multi_init(m, &m->probe) < 0) {
+	if (m->headers == NULL || multi_init(&m->data) < 0 || multi_init(&m->probe) < 0) {
 		fail(m, MERR_INTERNAL, "cannot initialise libcurl");
 		return -1;
 	}
@@ -1248,40 +1179,28 @@ int
 measure_fds(void *ctx, struct pollfd *fds, int max)
 {
 	struct measure *m = ctx;
-	int n = 0;
+	int n;
 
 	if (measure_finished(m))
 		return 0;
-	for (int i = 0; i < m->nfds && n < max; i++) {
-		fds[n].fd = m->fds[i].fd;
-		fds[n].events = m->fds[i].events;
-		fds[n].revents = 0;
-		n++;
-	}
-	return n;
-}
-
-static double
-earlier(double a, double b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
+	/* the probe multi first: the latency connection is never the one left out */
+	n = curlpoll_fds(&m->probe, fds, max);
+	return n + curlpoll_fds(&m->data, fds + n, max - n);
 }
 
 int
 measure_timeout(void *ctx)
 {
 	struct measure *m = ctx;
-	double t, ms;
+	double due;
+	int ms;
 
 	if (m->phase == PHASE_IDLE || measure_finished(m))
 		return -1;
-	t = earlier(earlier(m->data.due, m->probe.due), m->next_tick);
-	ms = ceil((t - now_mono()) * 1000);
-	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+	due = deadline_earlier(deadline_earlier(curlpoll_due(&m->data), curlpoll_due(&m->probe)),
+	    m->next_tick);
+	ms = deadline_ms(due, now_mono());
+	return ms > 1000 ? 1000 : ms;
 }
 
 static void
@@ -1295,7 +1214,7 @@ dispatch_done(struct measure *m, CURL *easy, CURLcode rc)
 	/* only valid while the handle is still attached to its connection */
 	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &x->sock) != CURLE_OK)
 		x->sock = CURL_SOCKET_BAD;
-	curl_multi_remove_handle(x->mh->h, easy);
+	curl_multi_remove_handle(x->cp->multi, easy);
 	x->running = false;
 	if (m->phase == PHASE_SELECT)
 		select_done(m, x, rc);
@@ -1308,12 +1227,12 @@ dispatch_done(struct measure *m, CURL *easy, CURLcode rc)
 }
 
 static void
-read_messages(struct measure *m, struct mhandle *mh)
+read_messages(struct measure *m, struct curlpoll *cp)
 {
 	CURLMsg *msg;
 	int left;
 
-	while (!measure_finished(m) && (msg = curl_multi_info_read(mh->h, &left)) != NULL)
+	while (!measure_finished(m) && (msg = curl_multi_info_read(cp->multi, &left)) != NULL)
 		if (msg->msg == CURLMSG_DONE)
 			dispatch_done(m, msg->easy_handle, msg->data.result);
 }
@@ -1337,34 +1256,6 @@ tick(struct measure *m, double now)
 	update_progress(m, now);
 }
 
-static void
-socket_ready(struct measure *m, const struct pollfd *p)
-{
-	struct fdent *e = fd_find(m, p->fd);
-	int flags = 0, running;
-
-	if (e == NULL || p->revents == 0)
-		return;
-	if (p->revents & (POLLIN | POLLHUP))
-		flags |= CURL_CSELECT_IN;
-	if (p->revents & POLLOUT)
-		flags |= CURL_CSELECT_OUT;
-	if (p->revents & (POLLERR | POLLNVAL))
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(e->mh->h, p->fd, flags, &running);
-}
-
-static void
-timer_due(struct mhandle *mh, double now)
-{
-	int running;
-
-	if (mh->due < 0 || now < mh->due)
-		return;
-	mh->due = -1;
-	curl_multi_socket_action(mh->h, CURL_SOCKET_TIMEOUT, 0, &running);
-}
-
 void
 measure_step(void *ctx, const struct pollfd *fds, int n)
 {
@@ -1373,11 +1264,9 @@ measure_step(void *ctx, const struct pollfd *fds, int n)
 
 	if (m->phase == PHASE_IDLE || measure_finished(m))
 		return;
-	for (int i = 0; i < n; i++)
-		socket_ready(m, &fds[i]);
-	now = now_mono();
-	timer_due(&m->data, now);
-	timer_due(&m->probe, now);
+	/* each multi picks its own sockets out of fds; probes first, for the latency figures */
+	curlpoll_dispatch(&m->probe, fds, n);
+	curlpoll_dispatch(&m->data, fds, n);
 	read_messages(m, &m->probe);
 	read_messages(m, &m->data);
 	if (measure_finished(m))
@@ -1409,10 +1298,12 @@ measure_free(struct measure *m)
 	free(m->sel);
 	xfer_free(m->lat);
 	free_streams(m);
-	if (m->data.h != NULL)
-		curl_multi_cleanup(m->data.h);
-	if (m->probe.h != NULL)
-		curl_multi_cleanup(m->probe.h);
+	if (m->data.multi != NULL)
+		curl_multi_cleanup(m->data.multi);
+	if (m->probe.multi != NULL)
+		curl_multi_cleanup(m->probe.multi);
+	curlpoll_free(&m->data);
+	curlpoll_free(&m->probe);
 	curl_slist_free_all(m->headers);
 	if (m->curl_inited)
 		curl_global_cleanup();
@@ -1431,7 +1322,6 @@ measure_free(struct measure *m)
 	free(m->s.t);
 	free(m->s.bytes);
 	free(m->s.rate);
-	free(m->fds);
 	free(m->socks);
 	free(m);
 }

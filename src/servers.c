@@ -4,6 +4,7 @@
  */
 #include "servers.h"
 #include "config.h"
+#include "curlpoll.h"
 #include "log.h"
 #include "loop.h"
 #include "util.h"
@@ -350,65 +351,24 @@ servers_candidates(const struct config *cfg, const char *which, struct server_li
 
 /* ---------------------------------------------------------------- fetching list_url */
 
-#define FETCH_MAX_SOCKETS	8
 #define FETCH_FIRST_RETRY	60.0
 
 struct servers_fetch {
 	CURLM		*multi;
+	struct curlpoll	 cp;
 	CURL		*easy;
 	char		*url;
 	char		*cache_path;
 	double		 refresh_s;
 	double		 retry_s;	/* next wait after a failure */
 	double		 next_at;	/* monotonic time of the next fetch */
-	double		 timer_at;	/* curl's timeout, or <0 */
 	bool		 running;
 	char		*body;
 	size_t		 len;
 	bool		 too_big;
-	struct {
-		curl_socket_t	 fd;
-		int		 what;
-	}		 socks[FETCH_MAX_SOCKETS];
-	int		 nsocks;
 	int		 status;
 	char		 msg[256];
 };
-
-static int
-on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct servers_fetch *f = userp;
-	int i;
-
-	(void)easy;
-	(void)socketp;
-	for (i = 0; i < f->nsocks && f->socks[i].fd != fd; i++)
-		continue;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < f->nsocks)
-			f->socks[i] = f->socks[--f->nsocks];
-		return 0;
-	}
-	if (i == f->nsocks) {
-		if (f->nsocks == FETCH_MAX_SOCKETS)
-			return -1;
-		f->nsocks++;
-	}
-	f->socks[i].fd = fd;
-	f->socks[i].what = what;
-	return 0;
-}
-
-static int
-on_timer(CURLM *multi, long ms, void *userp)
-{
-	struct servers_fetch *f = userp;
-
-	(void)multi;
-	f->timer_at = ms < 0 ? -1 : now_mono() + (double)ms / 1000;
-	return 0;
-}
 
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -520,54 +480,31 @@ static int
 fetch_fds(void *ctx, struct pollfd *fds, int max)
 {
 	struct servers_fetch *f = ctx;
-	int n = 0;
 
-	for (int i = 0; i < f->nsocks && n < max; i++, n++) {
-		fds[n].fd = f->socks[i].fd;
-		fds[n].events = (short)(((f->socks[i].what & CURL_POLL_IN) ? POLLIN : 0) |
-		    ((f->socks[i].what & CURL_POLL_OUT) ? POLLOUT : 0));
-		fds[n].revents = 0;
-	}
-	return n;
+	return curlpoll_fds(&f->cp, fds, max);
 }
 
 static int
 fetch_timeout(void *ctx)
 {
 	struct servers_fetch *f = ctx;
-	double at = f->running ? f->timer_at : f->next_at, wait;
 
-	if (at < 0)
-		return -1;
-	wait = ceil((at - now_mono()) * 1000);
-	return wait < 0 ? 0 : wait > 3600000 ? 3600000 : (int)wait;
+	return deadline_ms(f->running ? curlpoll_due(&f->cp) : f->next_at, now_mono());
 }
 
 static void
 fetch_dispatch(void *ctx, const struct pollfd *fds, int n)
 {
 	struct servers_fetch *f = ctx;
-	int still, left;
+	int left;
 	CURLMsg *m;
 
-	if (!f->running) {
-		if (now_mono() >= f->next_at)
-			fetch_start(f);
-		if (!f->running)
-			return;
-		curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &still);
-	}
-	for (int i = 0; i < n; i++) {
-		int ev = ((fds[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) |
-		    ((fds[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
-		    ((fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
-		if (ev != 0)
-			curl_multi_socket_action(f->multi, fds[i].fd, ev, &still);
-	}
-	if (f->timer_at >= 0 && now_mono() >= f->timer_at) {
-		f->timer_at = -1;
-		curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &still);
-	}
+	/* a new transfer sets curl's timer to "at once": curlpoll_dispatch starts it */
+	if (!f->running && now_mono() >= f->next_at)
+		fetch_start(f);
+	if (!f->running)
+		return;
+	curlpoll_dispatch(&f->cp, fds, n);
 	while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
 		if (m->msg == CURLMSG_DONE)
 			fetch_done(f, m->data.result);
@@ -587,16 +524,12 @@ servers_fetch_new(const struct config *cfg)
 		servers_fetch_free(f);
 		return NULL;
 	}
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+	curlpoll_init(&f->cp, f->multi);
 	f->url = xstrdup(cfg->server_list_url);
 	f->cache_path = servers_cache_path(cfg);
 	f->refresh_s = cfg->server_list_refresh_hours * 3600.0;
 	f->retry_s = fmin(FETCH_FIRST_RETRY, f->refresh_s);
 	f->next_at = now_mono();
-	f->timer_at = -1;
 	return f;
 }
 
@@ -609,6 +542,7 @@ servers_fetch_free(struct servers_fetch *f)
 		curl_multi_remove_handle(f->multi, f->easy);
 	curl_easy_cleanup(f->easy);
 	curl_multi_cleanup(f->multi);
+	curlpoll_free(&f->cp);
 	free(f->url);
 	free(f->cache_path);
 	free(f->body);

@@ -786,12 +786,10 @@ int
 store_timeout(void *arg)
 {
 	struct store *st = arg;
-	double left;
 
 	if (st->nheld == 0 || st->refused)
 		return -1;
-	left = st->next_retry - now_mono();
-	return left <= 0 ? 0 : (int)ceil(left * 1000);
+	return deadline_ms(st->next_retry, now_mono());
 }
 
 void

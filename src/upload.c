@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "curlpoll.h"
 #include "encode.h"
 #include "log.h"
 #include "store.h"
@@ -24,7 +25,6 @@
 
 #define MAX_PARALLEL	4
 #define BATCH		64
-#define MAX_SOCKETS	32
 #define REPLY_MAX	4096
 #define FIRST_RETRY_S	15.0
 /* Rows can appear behind our back (`tramdo run` beside the kiosk, results held through a disk
@@ -57,9 +57,7 @@ struct upload {
 	long		 timeout_s;
 	double		 retry_max_s;
 
-	struct pollfd	 socks[MAX_SOCKETS];	/* what curl asked us to watch */
-	int		 nsocks;
-	double		 curl_deadline;		/* monotonic; <0 none */
+	struct curlpoll	 cp;			/* what curl asked us to watch, its timer */
 
 	struct store_job *queue;		/* fetched from the store, not yet started */
 	int		 nqueue, next;
@@ -230,9 +228,6 @@ parse_formats(struct upload *u, const char *formats, char *err, size_t errlen)
 	return rc;
 }
 
-static int on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp);
-static int on_timer(CURLM *m, long timeout_ms, void *arg);
-
 struct upload *
 upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 {
@@ -240,7 +235,6 @@ upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 	const char *prec = cfg->upload.influx_precision;
 
 	u->st = st;
-	u->curl_deadline = -1;
 	u->next_due = -1;
 	u->timeout_s = cfg->upload.timeout_seconds > 0 ? cfg->upload.timeout_seconds : 30;
 	u->retry_max_s = cfg->upload.retry_max_seconds > 0 ? cfg->upload.retry_max_seconds : 3600;
@@ -264,10 +258,7 @@ upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start libcurl");
 		goto bad;
 	}
-	curl_multi_setopt(u->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(u->multi, CURLMOPT_SOCKETDATA, u);
-	curl_multi_setopt(u->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(u->multi, CURLMOPT_TIMERDATA, u);
+	curlpoll_init(&u->cp, u->multi);
 	u->next_due = store_next_due(st);
 	u->next_check = now_mono() + RECHECK_S;
 	return u;
@@ -303,6 +294,7 @@ upload_free(struct upload *u)
 		curl_multi_cleanup(u->multi);
 		curl_global_cleanup();
 	}
+	curlpoll_free(&u->cp);
 	for (int i = 0; i < SINK_COUNT; i++)
 		free(u->url[i]);
 	free(u->token);
@@ -315,43 +307,6 @@ upload_set_listener(struct upload *u, upload_listener fn, void *arg)
 {
 	u->listener = fn;
 	u->listener_arg = arg;
-}
-
-/* curl tells which descriptors to watch; the loop polls them for us. */
-static int
-on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
-{
-	struct upload *u = arg;
-	int i;
-
-	(void)e;
-	(void)sockp;
-	for (i = 0; i < u->nsocks && u->socks[i].fd != s; i++)
-		;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < u->nsocks)
-			u->socks[i] = u->socks[--u->nsocks];
-		return 0;
-	}
-	if (i == u->nsocks) {
-		if (u->nsocks == MAX_SOCKETS)
-			return -1;
-		u->nsocks++;
-	}
-	u->socks[i].fd = s;
-	u->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
-	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	return 0;
-}
-
-static int
-on_timer(CURLM *m, long timeout_ms, void *arg)
-{
-	struct upload *u = arg;
-
-	(void)m;
-	u->curl_deadline = timeout_ms < 0 ? -1 : now_mono() + (double)timeout_ms / 1000.0;
-	return 0;
 }
 
 static size_t
@@ -664,61 +619,32 @@ int
 upload_fds(void *arg, struct pollfd *fds, int max)
 {
 	struct upload *u = arg;
-	int n = u->nsocks < max ? u->nsocks : max;
 
-	memcpy(fds, u->socks, (size_t)n * sizeof *fds);
-	for (int i = 0; i < n; i++)
-		fds[i].revents = 0;
-	return n;
-}
-
-static int
-ms_until(double t, double now)
-{
-	if (t < 0)
-		return -1;
-	return t <= now ? 0 : (int)ceil((t - now) * 1000);
+	return curlpoll_fds(&u->cp, fds, max);
 }
 
 int
 upload_timeout(void *arg)
 {
 	struct upload *u = arg;
-	int curl_ms = ms_until(u->curl_deadline, now_mono()), due_ms = -1;
+	double now = now_mono(), due = curlpoll_due(&u->cp);
 
 	/* The next backoff expiry wakes us only when idle; a one-shot run never waits for one. */
 	if (!u->all_now && upload_idle(u)) {
-		double left = u->next_check - now_mono();
-
-		if (u->next_due >= 0 && u->next_due - now_wall() < left)
-			left = u->next_due - now_wall();
-		due_ms = left <= 0 ? 0 : (int)ceil(left * 1000);
+		due = deadline_earlier(due, u->next_check);
+		/* next_due is wall-clock time, perhaps from before this boot: a past one is due now */
+		if (u->next_due >= 0)
+			due = deadline_earlier(due, now + fmax(0, u->next_due - now_wall()));
 	}
-	if (curl_ms < 0)
-		return due_ms;
-	return due_ms < 0 || curl_ms < due_ms ? curl_ms : due_ms;
+	return deadline_ms(due, now);
 }
 
 void
 upload_dispatch(void *arg, const struct pollfd *fds, int n)
 {
 	struct upload *u = arg;
-	int running;
 
-	for (int i = 0; i < n; i++) {
-		int flags = 0;
-
-		if (fds[i].revents == 0)
-			continue;
-		flags |= (fds[i].revents & POLLIN) ? CURL_CSELECT_IN : 0;
-		flags |= (fds[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0;
-		flags |= (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0;
-		curl_multi_socket_action(u->multi, fds[i].fd, flags, &running);
-	}
-	if (u->curl_deadline >= 0 && now_mono() >= u->curl_deadline) {
-		u->curl_deadline = -1;
-		curl_multi_socket_action(u->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	}
+	curlpoll_dispatch(&u->cp, fds, n);
 	if (reap(u) > 0 && !u->all_now)
 		u->next_due = store_next_due(u->st);
 	start_more(u);

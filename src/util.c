@@ -74,10 +74,10 @@ deadline_ms(double deadline, double now)
 
 	if (deadline < 0)
 		return -1;
-	ms = ceil((deadline - now) * 1000);
-	if (ms <= 0)
+	if (deadline <= now)
 		return 0;
-	return ms > INT_MAX ? INT_MAX : (int)ms;
+	ms = ceil((deadline - now) * 1000);
+	return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 
 void

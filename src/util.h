@@ -15,12 +15,19 @@ char  *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic seconds, for durations and timers. */
 double now_mono(void);
+/*
+ * Deadlines for a poll() loop, in monotonic seconds; a negative deadline means none.
+ * deadline_earlier: the earlier of two, the real one when only one is, <0 when neither is.
+ * Any one scale works alike (a loop combines sources' waits in ms the same way).
+ * deadline_ms: poll()'s timeout for it: -1 for none, 0 when due, else milliseconds rounded
+ * up (capped at INT_MAX), so that poll never wakes before the deadline and spins.
+ * A wall-clock time t becomes a monotonic deadline as now_mono() + fmax(0, t - now_wall()):
+ * one in the past must stay due, not turn negative (no deadline) on a machine up for less time.
+ */
+double deadline_earlier(double a, double b);
+int    deadline_ms(double deadline, double now);
 /* Wall-clock seconds since the epoch (sub-second precision), for timestamps. */
 double now_wall(void);
-/* Deadlines are monotonic seconds; a negative one means "none". The earlier real one, or <0. */
-double deadline_earlier(double a, double b);
-/* -1 for none, 0 when due, else milliseconds rounded up (poll never wakes early and spins). */
-int    deadline_ms(double deadline, double now);
 /* "2026-11-25T03:04:05Z" (UTC, seconds). buf must hold 21 bytes. */
 void   format_utc(double t, char buf[static 21]);
 

@@ -12,15 +12,8 @@ static int
 watchdog_timeout_ms(void *ctx)
 {
 	struct watchdog *w = ctx;
-	double left;
 
-	if (!w->enabled)
-		return -1;
-	left = w->next - now_mono();
-	if (left <= 0)
-		return 0;
-	/* Round up: waking a millisecond early would only poll again for nothing. */
-	return (int)(left * 1000.0) + 1;
+	return w->enabled ? deadline_ms(w->next, now_mono()) : -1;
 }
 
 /* The loop dispatches every source each round: ping only once the deadline has come. */

@@ -1,10 +1,15 @@
-/* test_util.c — sanitize_text: network text must never drive the terminal. */
+/*
+ * test_util.c — sanitize_text: network text must never drive the terminal; the deadline
+ * helpers every poll() source uses for its timeout.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <cmocka.h>
+
+#include <limits.h>
 
 #include "util.h"
 
@@ -71,6 +76,54 @@ test_invalid_utf8_replaced(void **state)
 	check("\xc3" "a", "?a");
 }
 
+static void
+test_deadline_earlier(void **state)
+{
+	static const struct {
+		double	a, b, want;
+	} cases[] = {
+		{ 5, 7, 5 }, { 7, 5, 5 }, { 5, 5, 5 },
+		{ -1, 7, 7 }, { 7, -1, 7 },		/* one none: the real one */
+		{ 0, -1, 0 }, { -1, 0, 0 },		/* 0 is a deadline, not none */
+		{ 1e12, 0.5, 0.5 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (deadline_earlier(cases[i].a, cases[i].b) != cases[i].want)
+			fail_msg("case %zu: deadline_earlier(%g, %g) = %g, not %g", i, cases[i].a,
+			    cases[i].b, deadline_earlier(cases[i].a, cases[i].b), cases[i].want);
+	assert_true(deadline_earlier(-1, -1) < 0);		/* none and none */
+	assert_true(deadline_earlier(-1, -0.5) < 0);
+}
+
+static void
+test_deadline_ms(void **state)
+{
+	static const struct {
+		double	deadline, now;
+		int	want;
+	} cases[] = {
+		{ -1, 100, -1 },		/* none: poll forever */
+		{ -0.001, 100, -1 },
+		{ 99, 100, 0 },			/* past: due */
+		{ 100, 100, 0 },		/* now: due */
+		{ 0, 100, 0 },
+		{ 100.25, 100, 250 },
+		{ 100.0001, 100, 1 },		/* rounded up, never 0: poll would spin */
+		{ 100.2501, 100, 251 },
+		{ 100.9999, 100, 1000 },
+		{ 100 + 3600 * 24 * 30, 100, INT_MAX },	/* 30 days does not fit an int */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (deadline_ms(cases[i].deadline, cases[i].now) != cases[i].want)
+			fail_msg("case %zu: deadline_ms(%.6f, %.6f) = %d, not %d", i,
+			    cases[i].deadline, cases[i].now,
+			    deadline_ms(cases[i].deadline, cases[i].now), cases[i].want);
+}
+
 int
 main(void)
 {
@@ -79,6 +132,8 @@ main(void)
 		cmocka_unit_test(test_escape_sequences_removed_whole),
 		cmocka_unit_test(test_controls_removed),
 		cmocka_unit_test(test_invalid_utf8_replaced),
+		cmocka_unit_test(test_deadline_earlier),
+		cmocka_unit_test(test_deadline_ms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
