@@ -28,8 +28,8 @@ int cmd_history(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_upload(const struct cli *cli, int argc, char **argv);
 
-struct json_object;
+struct result;
 /* `tramdo run`: commits the result to the store, then one short upload attempt. 0 or -1 (said why). */
-int cmd_keep_result(const struct config *cfg, struct json_object *result);
+int cmd_keep_result(const struct config *cfg, const struct result *r);
 
 #endif

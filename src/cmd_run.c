@@ -1,10 +1,11 @@
 /* cmd_run.c — `tramdo run`: one test, headless, printed as a summary or one JSON object. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 
 #include "cmd.h"
+#include "codec.h"
 #include "config.h"
 #include "gps.h"
 #include "log.h"
@@ -68,20 +69,10 @@ print_summary(const struct result *r)
 static void
 print_json(const struct result *r)
 {
-	json_object *o = result_to_json(r);
+	char *json = codec_json(r);
 
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
-static int
-keep(const struct config *cfg, const struct result *r)
-{
-	json_object *o = result_to_json(r);
-	int rc = cmd_keep_result(cfg, o);
-
-	json_object_put(o);
-	return rc;
+	printf("%s\n", json);
+	free(json);
 }
 
 static int
@@ -142,7 +133,7 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	gps_free(g);
 
 	/* Committed (and offered to the collector) before it is shown as done. */
-	kept = keep(&cfg, &r);
+	kept = cmd_keep_result(&cfg, &r);
 	if (json)
 		print_json(&r);
 	else

@@ -2,6 +2,7 @@
 #include "kiosk.h"
 #include "bigtext.h"
 #include "cmd.h"
+#include "codec.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -18,7 +19,6 @@
 #include "watchdog.h"
 #include "gps.h"
 
-#include <json-c/json.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
@@ -352,11 +352,10 @@ engine_remove(struct kiosk *k)
 static void
 log_result_line(const struct result *r)
 {
-	json_object *o = result_to_json(r);
+	char *json = codec_json(r);
 
-	log_result(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	log_result(json);
+	free(json);
 }
 
 static void
@@ -472,15 +471,12 @@ upload_detach(struct kiosk *k)
 static void
 keep_result(struct kiosk *k)
 {
-	json_object *o;
 	char err[512];
 
 	if (k->store == NULL)
 		return;
-	o = result_to_json(&k->result);
-	if (store_put(k->store, o, err, sizeof err) == 0 && k->up != NULL)
+	if (store_put(k->store, &k->result, err, sizeof err) == 0 && k->up != NULL)
 		upload_kick(k->up);
-	json_object_put(o);
 	keep_status(k);
 }
 
