@@ -3,8 +3,9 @@
  *
  * A result is committed (WAL, synchronous=FULL) before the kiosk shows it as done. When the
  * disk fails (read-only, full, corrupt, locked, missing) the store keeps the result in memory,
- * says why in plain English for staff, and writes it once the disk is back. A file that is not
- * a tramdo database is never written to.
+ * says why in plain English for staff, and writes it once the disk is back. The counts go on
+ * meanwhile, held results included, as long as the file can still be read (a full disk, a
+ * lock). A file that is not a tramdo database is never written to.
  */
 #ifndef TRAMDO_STORE_H
 #define TRAMDO_STORE_H
@@ -97,9 +98,9 @@ char	*store_get(struct store *st, const char *id);
  * held ones included. 0, or -1 when the database cannot tell.
  */
 int	 store_counts_since(struct store *st, double since, struct store_counts *out);
-/* All results started since local midnight; -1 when unknown. */
+/* All results started since local midnight (store_counts_since's all); -1 when unknown. */
 long	 store_count_today(struct store *st);
-/* Bytes moved by tests started at or after since; -1 when unknown. */
+/* Bytes moved by tests started at or after since, failed and held ones included; -1: unknown. */
 long long store_bytes_since(struct store *st, double since);
 /* Results with at least one upload still pending (held ones included); -1 when unknown. */
 long	 store_waiting(struct store *st);
