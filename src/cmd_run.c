@@ -1,15 +1,15 @@
 /* cmd_run.c — `tramdo run`: one test session, headless, printed as a summary or one JSON object. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 
 #include "cmd.h"
+#include "codec.h"
 #include "config.h"
 #include "gps.h"
 #include "log.h"
 #include "loop.h"
-#include "result.h"
 #include "session.h"
 #include "signals.h"
 #include "store.h"
@@ -43,10 +43,10 @@ print_summary(const struct result *r)
 static void
 print_json(const struct result *r)
 {
-	json_object *o = result_to_json(r);
+	char *json = codec_json(r);
 
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	printf("%s\n", json);
+	free(json);
 }
 
 static int

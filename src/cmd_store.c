@@ -8,11 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "cmd.h"
+#include "codec.h"
 #include "config.h"
-#include "encode.h"
 #include "log.h"
 #include "loop.h"
 #include "store.h"
@@ -66,78 +64,76 @@ open_config_store(const struct cli *cli, struct config *cfg, struct store **st)
 	return 0;
 }
 
-static const char *
-str_at(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, a, &v))
-		return NULL;
-	if (b != NULL && !json_object_object_get_ex(v, b, &v))
-		return NULL;
-	return json_object_is_type(v, json_type_null) ? NULL : json_object_get_string(v);
-}
-
-static double
-num_at(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, a, &v))
-		return NAN;
-	if (b != NULL && !json_object_object_get_ex(v, b, &v))
-		return NAN;
-	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-		return NAN;
-	return json_object_get_double(v);
-}
-
 /* ---- history ---- */
 
-static const char *const sink_names[] = { "json", "librespeed", "influx" };
-
-struct history {
-	struct store		*st;
-	struct json_object	*array;		/* --json */
-};
+/* A figure as the history line prints it: nan when unknown. */
+static double
+shown(double v)
+{
+	return v >= 0 ? v : NAN;
+}
 
 static int
-history_row(void *arg, const char *json)
+history_line(void *arg, const struct result *r, const struct store_uploads *up)
 {
-	struct history *h = arg;
-	struct json_object *o = json_tokener_parse(json);
-	const char *id, *err;
-	char states[128] = "";
-	double dl, ul, ping;
+	const struct test_figures *f = &r->fig;
+	char t[21], states[128] = "";
 
-	if (o == NULL)
-		return 0;
-	if (h->array != NULL) {
-		json_object_array_add(h->array, o);
-		return 0;
-	}
-	id = str_at(o, "id", NULL);
-	for (size_t i = 0; i < sizeof sink_names / sizeof sink_names[0]; i++) {
-		char *state = store_upload_state(h->st, id, sink_names[i], NULL);
+	(void)arg;
+	for (int i = 0; i < up->n; i++) {
 		size_t len = strlen(states);
 
-		if (state != NULL)
-			snprintf(states + len, sizeof states - len, " %s:%s", sink_names[i], state);
-		free(state);
+		snprintf(states + len, sizeof states - len, " %s:%s", up->v[i].sink, up->v[i].state);
 	}
-	err = str_at(o, "error", "code");
-	dl = num_at(o, "download_mbps", NULL);
-	ul = num_at(o, "upload_mbps", NULL);
-	ping = num_at(o, "latency_ms", "median");
-	if (err != NULL)
-		printf("%s  %-8s  failed: %-27s  %s%s\n", str_at(o, "started_at", NULL),
-		    str_at(o, "trigger", NULL), err, id, states);
+	format_utc(r->started_at, t);
+	if (f->error != MERR_NONE)
+		printf("%s  %-8s  failed: %-27s  %s%s\n", t, r->trigger, test_error_name(f->error),
+		    r->id, states);
 	else
-		printf("%s  %-8s  %8.2f down %8.2f up %7.2f ms  %s%s\n",
-		    str_at(o, "started_at", NULL), str_at(o, "trigger", NULL), dl, ul, ping, id,
-		    states);
-	json_object_put(o);
+		printf("%s  %-8s  %8.2f down %8.2f up %7.2f ms  %s%s\n", t, r->trigger,
+		    shown(f->download_mbps), shown(f->upload_mbps), shown(f->latency_median_ms),
+		    r->id, states);
 	return 0;
+}
+
+/* --json output: one JSON array of the results, built in memory and printed when complete. */
+struct json_array {
+	FILE	*f;
+	char	*text;
+	size_t	 len;
+	int	 n;
+};
+
+static void
+array_open(struct json_array *a)
+{
+	memset(a, 0, sizeof *a);
+	if ((a->f = open_memstream(&a->text, &a->len)) == NULL)
+		abort();	/* allocation failure only */
+	fputc('[', a->f);
+}
+
+static int
+array_add(void *arg, const struct result *r, const struct store_uploads *up)
+{
+	struct json_array *a = arg;
+	char *json = codec_json(r);
+
+	(void)up;
+	fprintf(a->f, "%s%s", a->n++ > 0 ? "," : "", json);
+	free(json);
+	return 0;
+}
+
+/* Prints the array (when ok) and frees it. */
+static void
+array_close(struct json_array *a, bool ok)
+{
+	fputc(']', a->f);
+	fclose(a->f);
+	if (ok)
+		printf("%s\n", a->text);
+	free(a->text);
 }
 
 int
@@ -147,8 +143,9 @@ cmd_history(const struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct history h = { 0 };
+	struct json_array array;
 	struct config cfg;
+	struct store *st;
 	long n = 20;
 	int ch, rc = 0;
 	bool json = false;
@@ -167,21 +164,21 @@ cmd_history(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "usage: tramdo history [--json] [-n N]\n");
 		return 2;
 	}
-	if ((rc = open_config_store(cli, &cfg, &h.st)) != 0)
+	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
 		return rc;
 	if (json)
-		h.array = json_object_new_array();
-	if (store_list(h.st, 0, (int)n, true, history_row, &h) < 0) {
+		array_open(&array);
+	if (store_list(st, 0, (int)n, true, json ? array_add : history_line,
+	    json ? &array : NULL) < 0) {
 		struct store_status ss;
 
-		store_status(h.st, &ss);
+		store_status(st, &ss);
 		fprintf(stderr, "tramdo: %s\n", ss.message);
 		rc = 1;
-	} else if (json)
-		printf("%s\n", json_object_to_json_string_ext(h.array, JSON_C_TO_STRING_PLAIN |
-		    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(h.array);
-	store_close(h.st);
+	}
+	if (json)
+		array_close(&array, rc == 0);
+	store_close(st);
 	config_free(&cfg);
 	return rc;
 }
@@ -195,7 +192,7 @@ parse_since(const char *s, double *out)
 	struct tm tm;
 	const char *end;
 
-	if (encode_parse_utc(s, out))
+	if (utc_parse(s, out))
 		return true;
 	memset(&tm, 0, sizeof tm);
 	end = strptime(s, "%Y-%m-%d", &tm);
@@ -206,77 +203,15 @@ parse_since(const char *s, double *out)
 	return *out != -1;
 }
 
-static const char *const csv_columns[][2] = {
-	{ "id", NULL }, { "started_at", NULL }, { "trigger", NULL },
-	{ "station", "id" }, { "station", "name" }, { "station", "commune_code" },
-	{ "station", "isp" }, { "server", "name" }, { "client", "isp" },
-	{ "download_mbps", NULL }, { "upload_mbps", NULL },
-	{ "latency_ms", "min" }, { "latency_ms", "median" }, { "latency_ms", "jitter" },
-	{ "loaded_latency_ms", "download" }, { "loaded_latency_ms", "upload" },
-	{ "bytes", "download" }, { "bytes", "upload" },
-	{ "location", "lat" }, { "location", "lon" }, { "location", "source" },
-	{ "error", "code" },
-};
-#define NCSV (sizeof csv_columns / sizeof csv_columns[0])
-
-/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-static void
-csv_field(FILE *f, const char *s)
-{
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
-csv_header(void)
-{
-	for (size_t i = 0; i < NCSV; i++) {
-		if (i > 0)
-			putchar(',');
-		if (csv_columns[i][1] == NULL)
-			fputs(csv_columns[i][0], stdout);
-		else
-			printf("%s_%s", csv_columns[i][0], csv_columns[i][1]);
-	}
-	fputs("\r\n", stdout);
-}
-
 static int
-csv_row(void *arg, const char *json)
+csv_line(void *arg, const struct result *r, const struct store_uploads *up)
 {
-	struct json_object *o = json_tokener_parse(json);
+	char *row = codec_csv(r);
 
 	(void)arg;
-	if (o == NULL)
-		return 0;
-	for (size_t i = 0; i < NCSV; i++) {
-		if (i > 0)
-			putchar(',');
-		csv_field(stdout, str_at(o, csv_columns[i][0], csv_columns[i][1]));
-	}
-	fputs("\r\n", stdout);
-	json_object_put(o);
-	return 0;
-}
-
-static int
-json_row(void *arg, const char *json)
-{
-	struct json_object *o = json_tokener_parse(json);
-
-	if (o != NULL)
-		json_object_array_add(arg, o);
+	(void)up;
+	fputs(row, stdout);
+	free(row);
 	return 0;
 }
 
@@ -297,7 +232,7 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since_s = NULL, *format = NULL;
-	struct json_object *array = NULL;
+	struct json_array array;
 	struct config cfg;
 	struct store *st;
 	double since;
@@ -321,15 +256,15 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
 		return rc;
 	if (strcmp(format, "csv") == 0) {
-		csv_header();
-		n = store_list(st, since, 0, false, csv_row, NULL);
+		char *header = codec_csv(NULL);
+
+		fputs(header, stdout);
+		free(header);
+		n = store_list(st, since, 0, false, csv_line, NULL);
 	} else {
-		array = json_object_new_array();
-		n = store_list(st, since, 0, false, json_row, array);
-		if (n >= 0)
-			printf("%s\n", json_object_to_json_string_ext(array,
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(array);
+		array_open(&array);
+		n = store_list(st, since, 0, false, array_add, &array);
+		array_close(&array, n >= 0);
 	}
 	if (n < 0) {
 		struct store_status ss;

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "codec.h"
 #include "config.h"
 #include "gps.h"
 #include "log.h"
@@ -32,26 +31,22 @@ struct session {
 static void
 log_result_line(const struct result *r)
 {
-	json_object *o = result_to_json(r);
+	char *json = codec_json(r);
 
-	log_result(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	log_result(json);
+	free(json);
 }
 
 /* Committed (or held in memory on a bad disk) before anyone is told the test is done. */
 static int
 keep(struct session *s)
 {
-	json_object *o;
 	char err[512];
 	int rc;
 
 	if (s->r.fig.error == MERR_CANCELLED || s->env.store == NULL)
 		return -1;
-	o = result_to_json(&s->r);
-	rc = store_put(s->env.store, o, err, sizeof err);
-	json_object_put(o);
+	rc = store_put(s->env.store, &s->r, err, sizeof err);
 	if (rc < 0)
 		log_err("result %s not stored: %s", s->r.id, err);
 	else if (s->env.up != NULL)

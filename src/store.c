@@ -2,18 +2,17 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <sqlite3.h>
 
-#include "encode.h"
+#include "codec.h"
 #include "log.h"
 #include "util.h"
 
@@ -21,7 +20,8 @@
 #define STORE_APPLICATION_ID	0x54524d44
 #define STORE_BUSY_MS		5000
 #define STORE_RETRY_MS		5000
-#define STORE_MAX_SINKS		8
+/* 10000-01-01T00:00:00Z: a start time must fit the UTC text of design §7. */
+#define LAST_UTC_TIME		253402300800.0
 
 /* Schema steps: version N is reached by running steps[0..N-1]; never edit a released step. */
 static const char *const schema_steps[] = {
@@ -47,14 +47,35 @@ static const char *const schema_steps[] = {
 	"  remote_id TEXT,"			/* e.g. LibreSpeed's telemetry id */
 	"  PRIMARY KEY (result_id, sink));"
 	"CREATE INDEX uploads_due ON uploads(state, next_attempt);",
+	/*
+	 * 2: how each result counts (outcome(): good, failed, cancelled, incomplete), backfilled
+	 * from the stored JSON as codec_parse_json reads it; upload rows found by sink.
+	 */
+	"ALTER TABLE results ADD COLUMN outcome TEXT NOT NULL DEFAULT 'incomplete'"
+	"  CHECK (outcome IN ('good', 'failed', 'cancelled', 'incomplete'));"
+	"UPDATE results SET outcome = CASE"
+	"  WHEN NOT json_valid(json) THEN 'incomplete'"
+	"  WHEN json_type(json, '$.error') = 'object' THEN"
+	"    CASE json_extract(json, '$.error.code') WHEN 'cancelled' THEN 'cancelled'"
+	"    ELSE 'failed' END"
+	"  WHEN json_type(json, '$.download_mbps') IN ('integer', 'real')"
+	"    AND json_type(json, '$.upload_mbps') IN ('integer', 'real')"
+	"    AND json_extract(json, '$.download_mbps') >= 0"
+	"    AND json_extract(json, '$.upload_mbps') >= 0 THEN 'good'"
+	"  ELSE 'incomplete' END;"
+	"CREATE INDEX results_outcome ON results(started_at, outcome);"
+	"CREATE INDEX uploads_sink ON uploads(sink, state, sent_at);",
 };
 #define SCHEMA_VERSION ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 
+/* A result as the database gets it: its JSON and what is indexed. */
 struct held {
-	char	*json;
-	char	 id[37];
-	long	 started_at;
-	long long bytes;
+	char		*json;
+	char		 id[37];
+	char		 trigger[RESULT_TRIGGER_MAX];
+	const char	*outcome;
+	long		 started_at;
+	long long	 bytes;
 };
 
 struct store {
@@ -68,14 +89,6 @@ struct store {
 	double		 next_retry;	/* monotonic */
 	int		 busy_ms;	/* how long a statement waits for another process's lock */
 	char		 message[512];
-};
-
-/* The fields of a result the store indexes. */
-struct row {
-	const char	*id;
-	const char	*trigger;
-	long		 started_at;
-	long long	 bytes;
 };
 
 static void
@@ -178,12 +191,12 @@ exec(struct store *st, const char *sql, const char *doing)
 
 /* One integer from a query without parameters (a PRAGMA); rc in *rc. */
 static long long
-query_int(struct store *st, const char *sql, int *rc)
+query_int(sqlite3 *db, const char *sql, int *rc)
 {
 	sqlite3_stmt *s;
 	long long v = 0;
 
-	*rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	*rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
 	if (*rc != SQLITE_OK)
 		return 0;
 	*rc = sqlite3_step(s);
@@ -206,11 +219,11 @@ check_identity(struct store *st)
 	long long app, version, objects;
 	int rc;
 
-	app = query_int(st, "PRAGMA application_id", &rc);
+	app = query_int(st->db, "PRAGMA application_id", &rc);
 	if (rc == SQLITE_OK)
-		version = query_int(st, "PRAGMA user_version", &rc);
+		version = query_int(st->db, "PRAGMA user_version", &rc);
 	if (rc == SQLITE_OK)
-		objects = query_int(st, "SELECT count(*) FROM sqlite_master", &rc);
+		objects = query_int(st->db, "SELECT count(*) FROM sqlite_master", &rc);
 	if (rc != SQLITE_OK) {
 		fail(st, "reading its header", rc);
 		if ((rc & 0xff) == SQLITE_NOTADB)
@@ -247,7 +260,7 @@ migrate(struct store *st)
 		return -1;
 	if (check_identity(st) != 0)
 		goto rollback;
-	version = query_int(st, "PRAGMA user_version", &rc);
+	version = query_int(st->db, "PRAGMA user_version", &rc);
 	if (rc != SQLITE_OK) {
 		fail(st, "reading the schema version", rc);
 		goto rollback;
@@ -365,34 +378,38 @@ store_status(const struct store *st, struct store_status *out)
 	out->held = st->nheld;
 }
 
-static int
-row_from_json(struct json_object *o, struct row *r, char *err, size_t errlen)
+/* How a result counts; schema step 2 says the same of the JSON stored before it. */
+static const char *
+outcome(const struct test_figures *f)
 {
-	struct json_object *v, *b;
-	double t;
+	if (figures_good(f))
+		return "good";
+	if (f->error == MERR_CANCELLED)
+		return "cancelled";
+	return f->error != MERR_NONE ? "failed" : "incomplete";
+}
 
-	memset(r, 0, sizeof *r);
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "id", &v) || !json_object_is_type(v, json_type_string) ||
-	    json_object_get_string_len(v) != 36) {
-		snprintf(err, errlen, "result has no UUID \"id\"");
+/* The row for r, or -1 with a reason. Bytes are all a test moved, a failed one's too (budget). */
+static int
+held_from(const struct result *r, struct held *h, char *err, size_t errlen)
+{
+	uint64_t bytes = r->fig.download_bytes + r->fig.upload_bytes;
+
+	memset(h, 0, sizeof *h);
+	if (!uuid_shaped(r->id)) {
+		snprintf(err, errlen, "result has no UUID id");
 		return -1;
 	}
-	r->id = json_object_get_string(v);
-	if (!json_object_object_get_ex(o, "started_at", &v) ||
-	    !encode_parse_utc(json_object_get_string(v), &t)) {
-		snprintf(err, errlen, "result %s has no valid \"started_at\"", r->id);
+	if (!(r->started_at >= 0 && r->started_at < LAST_UTC_TIME)) {
+		snprintf(err, errlen, "result %s has no valid start time", r->id);
 		return -1;
 	}
-	r->started_at = (long)floor(t);
-	r->trigger = json_object_object_get_ex(o, "trigger", &v) ?
-	    json_object_get_string(v) : "unknown";
-	if (json_object_object_get_ex(o, "bytes", &b)) {
-		if (json_object_object_get_ex(b, "download", &v))
-			r->bytes += json_object_get_int64(v);
-		if (json_object_object_get_ex(b, "upload", &v))
-			r->bytes += json_object_get_int64(v);
-	}
+	memcpy(h->id, r->id, sizeof h->id);
+	snprintf(h->trigger, sizeof h->trigger, "%s", r->trigger);
+	h->outcome = outcome(&r->fig);
+	h->started_at = (long)floor(r->started_at);
+	h->bytes = bytes < (uint64_t)LLONG_MAX ? (long long)bytes : LLONG_MAX;
+	h->json = codec_json(r);
 	return 0;
 }
 
@@ -407,22 +424,24 @@ step_done(sqlite3_stmt *s)
 
 /* Inserts one result and its pending uploads; an id already stored is left as it is. */
 static int
-insert(struct store *st, const struct held *h, const char *trigger)
+insert(struct store *st, const struct held *h)
 {
 	sqlite3_stmt *s;
 	double now = now_wall();
 	int rc;
 
 	rc = sqlite3_prepare_v2(st->db, "INSERT INTO results (id, started_at, trigger, bytes, "
-	    "stored_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", -1, &s, NULL);
+	    "stored_at, json, outcome) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_text(s, 1, h->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, h->started_at);
-	sqlite3_bind_text(s, 3, trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, h->trigger, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, h->bytes);
 	sqlite3_bind_int64(s, 5, (long long)now);
 	sqlite3_bind_text(s, 6, h->json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, h->outcome, -1, SQLITE_STATIC);
 	if ((rc = step_done(s)) != SQLITE_OK)
 		return rc;
 	for (int i = 0; i < st->nsinks; i++) {
@@ -443,18 +462,13 @@ insert(struct store *st, const struct held *h, const char *trigger)
 static int
 write_one(struct store *st, const struct held *h)
 {
-	struct json_object *o = json_tokener_parse(h->json), *v;
-	const char *trigger = "unknown";
 	int rc;
 
-	if (o != NULL && json_object_object_get_ex(o, "trigger", &v))
-		trigger = json_object_get_string(v);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = insert(st, h, trigger);
+		rc = insert(st, h);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	json_object_put(o);
 	if (rc == SQLITE_OK) {
 		log_info("store: result %s committed to %s", h->id, st->path);
 		return 0;
@@ -485,18 +499,12 @@ store_flush(struct store *st)
 }
 
 int
-store_put(struct store *st, struct json_object *result, char *err, size_t errlen)
+store_put(struct store *st, const struct result *r, char *err, size_t errlen)
 {
 	struct held h;
-	struct row r;
 
-	if (row_from_json(result, &r, err, errlen) != 0)
+	if (held_from(r, &h, err, errlen) != 0)
 		return -1;
-	memset(&h, 0, sizeof h);
-	snprintf(h.id, sizeof h.id, "%s", r.id);
-	h.started_at = r.started_at;
-	h.bytes = r.bytes;
-	h.json = xstrdup(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
 	/* Older held results go first, so the database keeps the order they were taken in. */
 	if (st->nheld == 0 && st->db != NULL && write_one(st, &h) == 0) {
 		free(h.json);
@@ -544,11 +552,68 @@ store_get(struct store *st, const char *id)
 	return json;
 }
 
+/*
+ * While results are held the store's own connection is closed (writing failed), yet a full,
+ * read-only or locked disk can usually still be read: counts borrow a read-only connection to
+ * a file that is ours and up to date, so they go on while the disk is bad.
+ */
+static sqlite3 *
+open_reader(struct store *st)
+{
+	sqlite3 *db = NULL;
+	long long app = 0, version = 0;
+	int rc;
+
+	if (st->refused)
+		return NULL;
+	rc = sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, st->busy_ms);
+		app = query_int(db, "PRAGMA application_id", &rc);
+	}
+	if (rc == SQLITE_OK)
+		version = query_int(db, "PRAGMA user_version", &rc);
+	if (rc != SQLITE_OK || app != STORE_APPLICATION_ID || version != SCHEMA_VERSION) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* A statement that only reads, on the store's connection or a borrowed one; see done_reading. */
+static sqlite3_stmt *
+prepare_read(struct store *st, const char *sql)
+{
+	sqlite3 *db = st->db != NULL ? st->db : open_reader(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (db == NULL)
+		return NULL;
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) == SQLITE_OK)
+		return s;
+	if (db == st->db)
+		fail(st, "querying", rc);
+	else
+		sqlite3_close(db);
+	return NULL;
+}
+
+static void
+done_reading(struct store *st, sqlite3_stmt *s)
+{
+	sqlite3 *db = sqlite3_db_handle(s);
+
+	sqlite3_finalize(s);
+	if (db != st->db)
+		sqlite3_close(db);
+}
+
 /* A single number from sql with at most one double parameter; -1 on error. */
 static long long
 scalar(struct store *st, const char *sql, double arg)
 {
-	sqlite3_stmt *s = prepare(st, sql);
+	sqlite3_stmt *s = prepare_read(st, sql);
 	long long v = -1;
 
 	if (s == NULL)
@@ -557,33 +622,46 @@ scalar(struct store *st, const char *sql, double arg)
 		sqlite3_bind_double(s, 1, arg);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	done_reading(st, s);
 	return v;
 }
 
-long
-store_count_since(struct store *st, double since)
+int
+store_counts_since(struct store *st, double since, struct store_counts *out)
 {
-	long long n = scalar(st, "SELECT count(*) FROM results WHERE started_at >= ?", floor(since));
+	sqlite3_stmt *s = prepare_read(st, "SELECT count(*), "
+	    "count(*) FILTER (WHERE outcome = 'good'), count(*) FILTER (WHERE outcome = 'failed') "
+	    "FROM results WHERE started_at >= ?");
+	int rc;
 
-	if (n < 0)
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
 		return -1;
-	for (size_t i = 0; i < st->nheld; i++)
-		if ((double)st->held[i].started_at >= floor(since))
-			n++;
-	return (long)n;
+	sqlite3_bind_double(s, 1, floor(since));
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->all = (long)sqlite3_column_int64(s, 0);
+		out->good = (long)sqlite3_column_int64(s, 1);
+		out->failed = (long)sqlite3_column_int64(s, 2);
+	}
+	done_reading(st, s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	for (size_t i = 0; i < st->nheld; i++) {
+		if ((double)st->held[i].started_at < floor(since))
+			continue;
+		out->all++;
+		out->good += strcmp(st->held[i].outcome, "good") == 0;
+		out->failed += strcmp(st->held[i].outcome, "failed") == 0;
+	}
+	return 0;
 }
 
 long
 store_count_today(struct store *st)
 {
-	time_t now = time(NULL);
-	struct tm tm;
+	struct store_counts c;
 
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return store_count_since(st, (double)mktime(&tm));
+	return store_counts_since(st, local_day_start(now_wall()), &c) == 0 ? c.all : -1;
 }
 
 long long
@@ -634,6 +712,29 @@ store_upload_counts(struct store *st, struct store_upload_counts *out)
 	return 0;
 }
 
+int
+store_sinks(struct store *st, struct store_sink out[STORE_MAX_SINKS])
+{
+	sqlite3_stmt *s = prepare_read(st, "SELECT count(*) FILTER (WHERE state = 'pending'), "
+	    "max(sent_at) FROM uploads WHERE sink = ?");
+	int rc = SQLITE_ROW;
+
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < st->nsinks && rc == SQLITE_ROW; i++) {
+		snprintf(out[i].name, sizeof out[i].name, "%s", st->sinks[i]);
+		sqlite3_bind_text(s, 1, st->sinks[i], -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			out[i].pending = (long)sqlite3_column_int64(s, 0) + (long)st->nheld;
+			out[i].last_sent = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 :
+			    sqlite3_column_double(s, 1);
+		}
+		sqlite3_reset(s);
+	}
+	done_reading(st, s);
+	return rc == SQLITE_ROW ? st->nsinks : -1;
+}
+
 char *
 store_upload_state(struct store *st, const char *id, const char *sink, int *attempts)
 {
@@ -654,27 +755,72 @@ store_upload_state(struct store *st, const char *id, const char *sink, int *atte
 	return state;
 }
 
+/* The upload rows of one result, in the order they were queued. */
+static int
+uploads_of(sqlite3_stmt *s, const char *id, struct store_uploads *up)
+{
+	int rc;
+
+	up->n = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && up->n < STORE_MAX_SINKS) {
+		snprintf(up->v[up->n].sink, sizeof up->v[up->n].sink, "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+		snprintf(up->v[up->n].state, sizeof up->v[up->n].state, "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		up->n++;
+	}
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int
 store_list(struct store *st, double since, int limit, bool newest_first, store_row_fn fn,
     void *arg)
 {
 	sqlite3_stmt *s = prepare(st, newest_first ?
-	    "SELECT json FROM results WHERE started_at >= ? ORDER BY started_at DESC, rowid DESC "
-	    "LIMIT ?" :
-	    "SELECT json FROM results WHERE started_at >= ? ORDER BY started_at, rowid LIMIT ?");
-	int n = 0, rc;
+	    "SELECT id, json FROM results WHERE started_at >= ? "
+	    "ORDER BY started_at DESC, rowid DESC LIMIT ?" :
+	    "SELECT id, json FROM results WHERE started_at >= ? ORDER BY started_at, rowid LIMIT ?");
+	sqlite3_stmt *u = prepare(st, "SELECT sink, state FROM uploads WHERE result_id = ? "
+	    "ORDER BY rowid");
+	struct store_uploads up;
+	struct result r;
+	char err[256];
+	int n = 0, rc = SQLITE_DONE;
 
-	if (s == NULL)
+	if (s == NULL || u == NULL) {
+		sqlite3_finalize(s);
+		sqlite3_finalize(u);
 		return -1;
+	}
 	sqlite3_bind_int64(s, 1, (long long)floor(since));
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fn(arg, (const char *)sqlite3_column_text(s, 0)) != 0)
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		const char *json = (const char *)sqlite3_column_text(s, 1);
+		int stop;
+
+		if (id == NULL || json == NULL)		/* NOT NULL columns: a damaged file */
+			continue;
+		if (codec_parse_json(json, (size_t)sqlite3_column_bytes(s, 1), &r, err,
+		    sizeof err) != 0) {
+			log_warn("store: result %s in %s cannot be read (%s); skipped", id,
+			    st->path, err);
+			result_free(&r);
+			continue;
+		}
+		if ((rc = uploads_of(u, id, &up)) != SQLITE_OK)
 			break;
+		stop = fn(arg, &r, &up);
+		result_free(&r);
 		n++;
+		if (stop != 0)
+			break;
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	sqlite3_finalize(u);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != SQLITE_OK) {
 		fail(st, "listing results", rc);
 		return -1;
 	}

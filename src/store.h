@@ -3,8 +3,9 @@
  *
  * A result is committed (WAL, synchronous=FULL) before the kiosk shows it as done. When the
  * disk fails (read-only, full, corrupt, locked, missing) the store keeps the result in memory,
- * says why in plain English for staff, and writes it once the disk is back. A file that is not
- * a tramdo database is never written to.
+ * says why in plain English for staff, and writes it once the disk is back. The counts go on
+ * meanwhile, held results included, as long as the file can still be read (a full disk, a
+ * lock). A file that is not a tramdo database is never written to.
  */
 #ifndef TRAMDO_STORE_H
 #define TRAMDO_STORE_H
@@ -13,8 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct json_object;
+#include "model.h"
+
 struct store;
+
+#define STORE_MAX_SINKS	8
 
 /* Upload states as stored. */
 #define STORE_PENDING	"pending"
@@ -39,6 +43,29 @@ struct store_upload_counts {
 	long	pending, sent, rejected;
 };
 
+/* Results started in a period, held ones included. */
+struct store_counts {
+	long	all;
+	long	good;		/* figures_good(): measured, no error */
+	long	failed;		/* an error other than cancelled */
+};
+
+/* One configured sink: its backlog and its last delivery. */
+struct store_sink {
+	char	name[16];
+	long	pending;	/* results waiting for it, held ones included */
+	double	last_sent;	/* when it last took a result (epoch s); -1: never */
+};
+
+/* Where one result stands with each sink it was queued for, in the order they were queued. */
+struct store_uploads {
+	int	n;
+	struct {
+		char	sink[16];
+		char	state[12];	/* STORE_PENDING, STORE_SENT or STORE_REJECTED */
+	} v[STORE_MAX_SINKS];
+};
+
 /*
  * Opens path, creating and migrating it forward. sinks is the comma list of upload sinks each
  * new result is queued for (NULL or "": none). Always returns a store: when the database cannot
@@ -56,33 +83,39 @@ void		 store_close(struct store *st);
 void		 store_status(const struct store *st, struct store_status *out);
 
 /*
- * Commits one result (design §7 JSON: needs id, started_at; trigger and bytes are indexed)
+ * Commits one result (as codec_json; started_at, trigger, bytes and how it counts are indexed)
  * with a pending upload row per sink. 0: committed; 1: held in memory (store_status says why);
- * -1: the object is not a result (message in err).
+ * -1: r has no UUID id or no valid start time (message in err).
  */
-int	 store_put(struct store *st, struct json_object *result, char *err, size_t errlen);
+int	 store_put(struct store *st, const struct result *r, char *err, size_t errlen);
 /* Tries again to write held results (reopening the database if needed); returns how many remain. */
 size_t	 store_flush(struct store *st);
 
 /* The result's stored JSON text (caller frees), or NULL. */
 char	*store_get(struct store *st, const char *id);
-/* Results started at or after since (epoch s), held ones included; -1 when unknown. */
-long	 store_count_since(struct store *st, double since);
-/* Results started since local midnight (the Welcome screen's "tests today"); -1 when unknown. */
+/*
+ * Results started at or after since (epoch s; e.g. local_day_start(), local_month_start()),
+ * held ones included. 0, or -1 when the database cannot tell.
+ */
+int	 store_counts_since(struct store *st, double since, struct store_counts *out);
+/* All results started since local midnight (store_counts_since's all); -1 when unknown. */
 long	 store_count_today(struct store *st);
-/* Bytes moved by tests started at or after since; -1 when unknown. */
+/* Bytes moved by tests started at or after since, failed and held ones included; -1: unknown. */
 long long store_bytes_since(struct store *st, double since);
 /* Results with at least one upload still pending (held ones included); -1 when unknown. */
 long	 store_waiting(struct store *st);
 int	 store_upload_counts(struct store *st, struct store_upload_counts *out);
+/* The configured sinks, in their order: how many, or -1 when the database cannot tell. */
+int	 store_sinks(struct store *st, struct store_sink out[STORE_MAX_SINKS]);
 /* Upload state of one result for one sink: STORE_PENDING/SENT/REJECTED, or NULL (caller frees). */
 char	*store_upload_state(struct store *st, const char *id, const char *sink, int *attempts);
 
 /*
  * Results started at or after since, oldest first (or the newest limit ones, newest first when
- * newest_first); fn gets each stored JSON text. Returns the count, or -1 on a database error.
+ * newest_first), decoded; fn returns non-zero to stop. A row that cannot be decoded is logged
+ * and skipped. Returns how many fn was given, or -1 on a database error.
  */
-typedef int (*store_row_fn)(void *arg, const char *json);
+typedef int (*store_row_fn)(void *arg, const struct result *r, const struct store_uploads *up);
 int	 store_list(struct store *st, double since, int limit, bool newest_first,
 	    store_row_fn fn, void *arg);
 

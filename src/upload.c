@@ -14,11 +14,10 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <json-c/json.h>
 
+#include "codec.h"
 #include "config.h"
 #include "curlpoll.h"
-#include "encode.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -322,25 +321,22 @@ on_reply(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* The request body for a sink; NULL with a reason when the result cannot go there at all. */
+/*
+ * The request body for a sink: the json sink sends the result as stored, the others get it
+ * decoded once. NULL with a reason when the result cannot go there at all.
+ */
 static char *
 body_for(enum sink sink, const char *json, bool influx_ms, char *err, size_t errlen)
 {
-	struct json_object *o;
+	struct result r;
 	char *body = NULL;
 
 	if (sink == SINK_JSON)
 		return xstrdup(json);
-	o = json_tokener_parse(json);
-	if (o == NULL) {
-		snprintf(err, errlen, "stored result is not valid JSON");
-		return NULL;
-	}
-	if (sink == SINK_INFLUX)
-		body = encode_influx(o, influx_ms, err, errlen);
-	else
-		body = encode_librespeed(o, err, errlen);
-	json_object_put(o);
+	if (codec_parse_json(json, strlen(json), &r, err, errlen) == 0)
+		body = sink == SINK_INFLUX ? codec_influx(&r, influx_ms) :
+		    codec_librespeed(&r, err, errlen);
+	result_free(&r);
 	return body;
 }
 

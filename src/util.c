@@ -2,6 +2,7 @@
 #include "util.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -90,6 +91,68 @@ format_utc(double t, char buf[static 21])
 	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * The digits of a fraction of a second, counted in integers (a float counter would drift).
+ * Digits past nanoseconds are skipped: they cannot change a double-precision epoch time.
+ */
+static const char *
+parse_fraction(const char *p, double *frac)
+{
+	long num = 0, den = 1;
+
+	for (; isdigit((unsigned char)*p); p++) {
+		if (den < 1000000000L) {
+			num = num * 10 + (*p - '0');
+			den *= 10;
+		}
+	}
+	*frac = (double)num / (double)den;
+	return p;
+}
+
+bool
+utc_parse(const char *s, double *out)
+{
+	struct tm tm;
+	const char *p;
+	double frac = 0;
+	time_t t;
+
+	if (s == NULL)
+		return false;
+	memset(&tm, 0, sizeof tm);
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return false;
+	if (*p == '.')
+		p = parse_fraction(p + 1, &frac);
+	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+		return false;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return false;
+	*out = (double)t + frac;
+	return true;
+}
+
+/* mktime of t's local date with some fields reset; the DST flag is looked up, not assumed. */
+static double
+local_start(double t, bool month)
+{
+	time_t secs = (time_t)floor(t);
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (month)
+		tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return (double)mktime(&tm);
+}
+
+double local_day_start(double t) { return local_start(t, false); }
+double local_month_start(double t) { return local_start(t, true); }
+
 bool
 parse_long(const char *s, long *out)
 {
@@ -145,6 +208,18 @@ uuid_v4(char out[static 37])
 	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
 	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
+}
+
+bool
+uuid_shaped(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;	/* also at the terminating NUL */
+	}
+	return s[36] == '\0';
 }
 
 /* ---- sanitize_text ---- */

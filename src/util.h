@@ -30,6 +30,11 @@ int    deadline_ms(double deadline, double now);
 double now_wall(void);
 /* "2026-11-25T03:04:05Z" (UTC, seconds). buf must hold 21 bytes. */
 void   format_utc(double t, char buf[static 21]);
+/* The inverse, also with a fraction of a second or "+00:00" for "Z"; false for anything else. */
+bool   utc_parse(const char *s, double *out);
+/* The local midnight that starts t's day, and the local start of t's month (epoch s). */
+double local_day_start(double t);
+double local_month_start(double t);
 
 /* Strict C-locale number parsing: the whole string must be a number, no base-0 surprises. */
 bool   parse_long(const char *s, long *out);
@@ -44,5 +49,7 @@ char  *sanitize_text(const char *s);
 
 /* A random UUID v4 from getrandom(), as 36 chars + NUL. */
 int    uuid_v4(char out[static 37]);
+/* Hex digits 8-4-4-4-12, the shape of a result id (safe in a header, a log line, a key). */
+bool   uuid_shaped(const char *s);
 
 #endif

@@ -15,7 +15,7 @@
 #include "config.h"
 #include "gps.h"
 #include "loop.h"
-#include "result.h"
+#include "model.h"
 #include "util.h"
 
 #define LAT 21.028511

@@ -1,21 +1,25 @@
-/* test_store.c — the results database: schema, migration, insert/get, upload states, bad disks. */
+/*
+ * test_store.c — the results database: schema, migration from version 1, insert/get, upload
+ * states, the kiosk's counts (today, this month, per sink), bad disks.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <sqlite3.h>
 
-#include "encode.h"
+#include "codec.h"
 #include "store.h"
 #include "util.h"
 
@@ -27,23 +31,65 @@ db_path(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-/* A synthetic result in the shape of design §7. */
-static struct json_object *
-make_result(char id[static 37], const char *started_at)
+/* A complete measurement started at t (epoch s), or one that ended with error. */
+static void
+make_at(struct result *r, double t, enum test_error error)
 {
-	char *text;
-	struct json_object *o;
+	result_clear(r);
+	assert_int_equal(uuid_v4(r->id), 0);
+	r->started_at = t;
+	snprintf(r->trigger, sizeof r->trigger, "citizen");
+	r->station.id = xstrdup("TH-TS-01");
+	r->station.name = xstrdup("Nhà văn hoá xã Tân Sơn");
+	r->fig.server_url = xstrdup("http://10.0.0.2/");
+	r->fig.latency_median_ms = 4.2;
+	r->fig.download_bytes = 1000000;
+	r->fig.upload_bytes = 500000;
+	r->fig.error = error;
+	if (error == MERR_NONE) {
+		r->fig.download_mbps = 94.5;
+		r->fig.upload_mbps = 41.2;
+	} else
+		snprintf(r->fig.message, sizeof r->fig.message, "%s", test_error_name(error));
+}
 
-	assert_int_equal(uuid_v4(id), 0);
-	text = xasprintf("{\"id\":\"%s\",\"started_at\":\"%s\",\"trigger\":\"citizen\","
-	    "\"station\":{\"id\":\"TH-TS-01\",\"name\":\"Nhà văn hoá xã Tân Sơn\",\"isp\":\"VNPT\"},"
-	    "\"download_mbps\":94.5,\"upload_mbps\":41.2,"
-	    "\"latency_ms\":{\"min\":3.1,\"median\":4.2,\"jitter\":0.7},"
-	    "\"bytes\":{\"download\":1000000,\"upload\":500000}}", id, started_at);
-	o = json_tokener_parse(text);
-	free(text);
-	assert_non_null(o);
-	return o;
+/* A complete measurement started at a UTC time ("…Z"). */
+static void
+make_result(struct result *r, const char *started_at)
+{
+	double t;
+
+	assert_true(utc_parse(started_at, &t));
+	make_at(r, t, MERR_NONE);
+}
+
+static void
+put(struct store *st, const struct result *r, int want)
+{
+	char err[512] = "";
+	int rc = store_put(st, r, err, sizeof err);
+
+	if (rc != want)
+		fail_msg("store_put: %d (%s), expected %d", rc, err, want);
+}
+
+/* A result started at t, committed. */
+static void
+put_at(struct store *st, double t, enum test_error error)
+{
+	struct result r;
+
+	make_at(&r, t, error);
+	put(st, &r, 0);
+	result_free(&r);
+}
+
+static long
+count_all(struct store *st, double since)
+{
+	struct store_counts c;
+
+	return store_counts_since(st, since, &c) == 0 ? c.all : -1;
 }
 
 static long long
@@ -77,7 +123,7 @@ test_schema_created_and_marked(void **state)
 	assert_true(ss.ok);
 	store_close(st);
 	assert_int_equal(pragma(path, "PRAGMA application_id"), 0x54524d44);
-	assert_int_equal(pragma(path, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
 	assert_int_equal(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name = 'uploads'"), 1);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
@@ -92,32 +138,36 @@ test_schema_created_and_marked(void **state)
 static void
 test_insert_get_and_reopen(void **state)
 {
-	char *path = db_path("insert.db"), id[37], err[256], *json;
-	struct json_object *r = make_result(id, "2026-11-25T03:04:05Z"), *back, *v;
+	char *path = db_path("insert.db"), err[256], *json, *want;
 	struct store *st = store_open(path, "json");
+	struct result r, back;
 
 	(void)state;
-	assert_int_equal(store_put(st, r, err, sizeof err), 0);
+	make_result(&r, "2026-11-25T03:04:05Z");
+	put(st, &r, 0);
 	/* The same id again is not a second result. */
-	assert_int_equal(store_put(st, r, err, sizeof err), 0);
+	put(st, &r, 0);
 	store_close(st);
 
 	st = store_open(path, "json");
-	json = store_get(st, id);
+	json = store_get(st, r.id);
 	assert_non_null(json);
-	back = json_tokener_parse(json);
-	assert_true(json_object_object_get_ex(back, "download_mbps", &v));
-	assert_float_equal(json_object_get_double(v), 94.5, 1e-9);
-	assert_true(json_object_object_get_ex(back, "station", &v));
-	assert_true(json_object_object_get_ex(v, "name", &v));
-	assert_string_equal(json_object_get_string(v), "Nhà văn hoá xã Tân Sơn");
-	assert_int_equal(store_count_since(st, 0), 1);
-	assert_int_equal(store_count_since(st, 1795575845.0 + 1), 0);
+	/* Stored as codec_json writes it ("/" unescaped), and it reads back. */
+	want = codec_json(&r);
+	assert_string_equal(json, want);
+	assert_int_equal(codec_parse_json(json, strlen(json), &back, err, sizeof err), 0);
+	assert_true(back.fig.download_mbps == 94.5);
+	assert_string_equal(back.station.name, "Nhà văn hoá xã Tân Sơn");
+	assert_int_equal(count_all(st, 0), 1);
+	assert_int_equal(count_all(st, 1795575845.0 + 1), 0);
 	assert_int_equal(store_bytes_since(st, 0), 1500000);
 	assert_int_equal(store_waiting(st), 1);
 	assert_null(store_get(st, "00000000-0000-4000-8000-000000000000"));
-	json_object_put(back);
-	json_object_put(r);
+	assert_int_equal(pragma(path, "SELECT count(*) FROM results WHERE trigger = 'citizen' "
+	    "AND outcome = 'good' AND started_at = 1795575845"), 1);
+	result_free(&back);
+	result_free(&r);
+	free(want);
 	free(json);
 	store_close(st);
 	free(path);
@@ -127,14 +177,22 @@ static void
 test_malformed_result_refused(void **state)
 {
 	char *path = db_path("malformed.db"), err[256] = "";
-	struct json_object *o = json_tokener_parse("{\"id\":\"short\",\"started_at\":\"x\"}");
 	struct store *st = store_open(path, NULL);
+	struct result r;
 
 	(void)state;
-	assert_int_equal(store_put(st, o, err, sizeof err), -1);
+	make_result(&r, "2026-11-25T03:04:05Z");
+	snprintf(r.id, sizeof r.id, "short");
+	assert_int_equal(store_put(st, &r, err, sizeof err), -1);
 	assert_non_null(strstr(err, "id"));
-	assert_int_equal(store_count_since(st, 0), 0);
-	json_object_put(o);
+	result_free(&r);
+	make_result(&r, "2026-11-25T03:04:05Z");
+	r.started_at = NAN;
+	err[0] = '\0';
+	assert_int_equal(store_put(st, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "start time"));
+	assert_int_equal(count_all(st, 0), 0);
+	result_free(&r);
 	store_close(st);
 	free(path);
 }
@@ -142,18 +200,20 @@ test_malformed_result_refused(void **state)
 static void
 test_upload_transitions(void **state)
 {
-	char *path = db_path("uploads.db"), id1[37], id2[37], err[256], *s;
-	struct json_object *r1 = make_result(id1, "2026-11-25T03:04:05Z");
-	struct json_object *r2 = make_result(id2, "2026-11-25T03:10:00Z");
+	char *path = db_path("uploads.db"), *s;
 	struct store *st = store_open(path, "json, librespeed");
 	struct store_job *jobs;
 	struct store_upload_counts c;
+	struct result r1, r2;
+	const char *id1 = r1.id, *id2 = r2.id;
 	int n, attempts = -1;
 	double now = now_wall();
 
 	(void)state;
-	assert_int_equal(store_put(st, r1, err, sizeof err), 0);
-	assert_int_equal(store_put(st, r2, err, sizeof err), 0);
+	make_result(&r1, "2026-11-25T03:04:05Z");
+	make_result(&r2, "2026-11-25T03:10:00Z");
+	put(st, &r1, 0);
+	put(st, &r2, 0);
 	n = store_due(st, now + 1, 10, &jobs);
 	assert_int_equal(n, 4);
 	assert_string_equal(jobs[0].id, id1);
@@ -192,53 +252,272 @@ test_upload_transitions(void **state)
 	assert_int_equal(c.sent, 1);
 	assert_int_equal(c.rejected, 1);
 	assert_int_equal(store_waiting(st), 1);
-	json_object_put(r1);
-	json_object_put(r2);
+	result_free(&r1);
+	result_free(&r2);
 	store_close(st);
 	free(path);
 }
 
+/* What store_list gave, in order: start times and upload states. */
+struct seen {
+	int	n;
+	double	started[8];
+	char	uploads[8][64];
+};
+
 static int
-count_row(void *arg, const char *json)
+see_row(void *arg, const struct result *r, const struct store_uploads *up)
 {
-	(void)json;
-	(*(int *)arg)++;
+	struct seen *seen = arg;
+	char *u = seen->uploads[seen->n];
+
+	assert_true(seen->n < 8);
+	assert_true(r->fig.download_mbps == 94.5);	/* decoded */
+	seen->started[seen->n] = r->started_at;
+	u[0] = '\0';
+	for (int i = 0; i < up->n; i++)
+		snprintf(u + strlen(u), 64 - strlen(u), "%s%s:%s", i > 0 ? " " : "", up->v[i].sink,
+		    up->v[i].state);
+	seen->n++;
 	return 0;
 }
 
 static void
 test_list_order_and_limit(void **state)
 {
-	char *path = db_path("list.db"), id[37], err[256];
+	char *path = db_path("list.db");
 	const char *times[] = { "2026-11-24T10:00:00Z", "2026-11-25T01:00:00Z", "2026-11-25T02:00:00Z" };
-	struct store *st = store_open(path, NULL);
+	struct store *st = store_open(path, "influx, json");
+	struct seen seen = { 0 };
+	struct result r;
 	double since;
-	long today;
-	int seen = 0;
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
-		struct json_object *r = make_result(id, times[i]);
-		assert_int_equal(store_put(st, r, err, sizeof err), 0);
-		json_object_put(r);
+		make_result(&r, times[i]);
+		put(st, &r, 0);
+		if (i == 1)
+			assert_int_equal(store_mark_sent(st, r.id, "json", now_wall(), NULL), 0);
+		result_free(&r);
 	}
-	assert_true(encode_parse_utc("2026-11-25T00:00:00Z", &since));
-	assert_int_equal(store_list(st, since, 0, false, count_row, &seen), 2);
-	assert_int_equal(seen, 2);
-	assert_int_equal(store_list(st, 0, 1, true, count_row, &seen), 1);
-	assert_int_equal(store_count_since(st, since), 2);
-	today = store_count_today(st);
-	assert_true(today >= 0 && today <= 3);
-	{
-		char now[21];
-		struct json_object *r;
+	assert_true(utc_parse("2026-11-25T00:00:00Z", &since));
+	assert_int_equal(store_list(st, since, 0, false, see_row, &seen), 2);
+	assert_int_equal(seen.n, 2);
+	assert_float_equal(seen.started[0], since + 3600, 0);	/* oldest first */
+	assert_float_equal(seen.started[1], since + 7200, 0);
+	/* Upload states in the order the sinks were queued (the order of [upload] format). */
+	assert_string_equal(seen.uploads[0], "influx:pending json:sent");
+	assert_string_equal(seen.uploads[1], "influx:pending json:pending");
+	seen.n = 0;
+	assert_int_equal(store_list(st, 0, 1, true, see_row, &seen), 1);
+	assert_float_equal(seen.started[0], since + 7200, 0);	/* the newest */
+	assert_int_equal(count_all(st, since), 2);
+	store_close(st);
+	free(path);
+}
 
-		format_utc(now_wall(), now);
-		r = make_result(id, now);
-		assert_int_equal(store_put(st, r, err, sizeof err), 0);
-		json_object_put(r);
+/* How schema step 2 must count the rows of tests/fixtures/store/v1.sql. */
+static const struct {
+	const char	*id, *outcome;
+} v1_rows[] = {
+	{ "da886ba9-9aa4-43bd-b687-ea3a6afdab5f", "good" },
+	{ "7c62114b-75d1-46f8-86b4-cf3969c8c697", "failed" },		/* dns */
+	{ "92560ed0-d9bd-4940-adee-af28af3cccce", "good" },
+	{ "22648873-64f0-4324-8f6c-4b475e6ed101", "cancelled" },
+	{ "afdb9b83-7ed9-41aa-809c-bcdc85e821a4", "failed" },		/* http */
+	{ "08953d8c-b3a7-48c8-a4bf-433bcda33a58", "good" },		/* 0.00 Mbit/s down */
+	{ "44444444-4444-4444-8444-444444444444", "incomplete" },	/* no error, no rates */
+	{ "55555555-5555-4555-8555-555555555555", "incomplete" },	/* not JSON */
+	{ "66666666-6666-4666-8666-666666666666", "failed" },		/* code "none": internal */
+};
+#define NV1	(sizeof v1_rows / sizeof v1_rows[0])
+
+/* The fixture as a database file at path, written by 0.1.0's schema and code. */
+static void
+make_v1(const char *path)
+{
+	const char *src = getenv("TRAMDO_SRCDIR");
+	char *fixture = xasprintf("%s/tests/fixtures/store/v1.sql", src != NULL ? src : ".");
+	char sql[65536];
+	FILE *f = fopen(fixture, "r");
+	size_t n;
+	sqlite3 *db;
+
+	if (f == NULL)
+		fail_msg("cannot read %s", fixture);
+	n = fread(sql, 1, sizeof sql - 1, f);
+	assert_true(n > 0 && n < sizeof sql - 1);
+	sql[n] = '\0';
+	fclose(f);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(fixture);
+}
+
+static char *
+text_of(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static int
+count_row(void *arg, const struct result *r, const struct store_uploads *up)
+{
+	(void)r;
+	(void)up;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Step 2 adds how each result counts, computed from the JSON in SQL; the rows keep their data. */
+static void
+test_migrates_version_1(void **state)
+{
+	char *path = db_path("v1.db"), *sql, *v, *before[NV1];
+	struct store_sink sinks[STORE_MAX_SINKS];
+	struct store_counts c;
+	struct store_status ss;
+	struct store *st;
+	int listed = 0;
+
+	(void)state;
+	make_v1(path);
+	for (size_t i = 0; i < NV1; i++) {
+		sql = xasprintf("SELECT json FROM results WHERE id = '%s'", v1_rows[i].id);
+		before[i] = text_of(path, sql);
+		assert_non_null(before[i]);
+		free(sql);
 	}
-	assert_int_equal(store_count_today(st), today + 1);
+	st = store_open(path, "json");
+	store_status(st, &ss);
+	assert_true(ss.ok);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
+	for (size_t i = 0; i < NV1; i++) {
+		sql = xasprintf("SELECT outcome FROM results WHERE id = '%s'", v1_rows[i].id);
+		v = text_of(path, sql);
+		if (v == NULL || strcmp(v, v1_rows[i].outcome) != 0)
+			fail_msg("%s: outcome %s, expected %s", v1_rows[i].id, v, v1_rows[i].outcome);
+		free(v);
+		free(sql);
+		sql = xasprintf("SELECT json FROM results WHERE id = '%s'", v1_rows[i].id);
+		v = text_of(path, sql);
+		assert_string_equal(v, before[i]);	/* byte for byte */
+		free(v);
+		free(sql);
+		free(before[i]);
+	}
+	assert_int_equal(pragma(path, "SELECT sum(bytes) FROM results"), 2 * 1111111110LL + 987654321);
+	assert_int_equal(pragma(path, "SELECT count(*) FROM uploads"), 18);
+	assert_int_equal(store_counts_since(st, 0, &c), 0);
+	assert_int_equal(c.all, (long)NV1);
+	assert_int_equal(c.good, 3);
+	assert_int_equal(c.failed, 3);
+	/* The damaged row is skipped (and logged), the others decode. */
+	assert_int_equal(store_list(st, 0, 0, false, count_row, &listed), (int)NV1 - 1);
+	assert_int_equal(listed, (int)NV1 - 1);
+	assert_int_equal(store_sinks(st, sinks), 1);
+	assert_string_equal(sinks[0].name, "json");
+	assert_int_equal(sinks[0].pending, 5);
+	assert_float_equal(sinks[0].last_sent, 1795576000, 0);
+	store_close(st);
+	/* Opened again: nothing more to do. */
+	st = store_open(path, "json");
+	store_status(st, &ss);
+	assert_true(ss.ok);
+	store_close(st);
+	assert_int_equal(pragma(path, "SELECT count(*) FROM results"), (long long)NV1);
+	free(path);
+}
+
+/*
+ * Today's and this month's counts start at local midnight and the local first of the month
+ * (main() sets Hanoi's time, UTC+7): a result at 23:59:59 local is yesterday's, at 00:00:00
+ * today's. Cancelled and unmeasured results count in all only.
+ */
+static void
+test_counts_today_and_month(void **state)
+{
+	char *path = db_path("counts.db");
+	struct store *st = store_open(path, NULL);
+	struct store_counts day, month;
+	double now = now_wall(), today = local_day_start(now), first = local_month_start(now);
+	long earlier_today = today > first;	/* not on the 1st: yesterday is this month */
+	struct result r;
+
+	(void)state;
+	assert_float_equal(fmod(today - 17 * 3600, 86400), 0, 0);	/* 17:00 UTC */
+	put_at(st, first - 1, MERR_NONE);
+	put_at(st, first, MERR_DNS);
+	if (earlier_today)
+		put_at(st, today - 1, MERR_NONE);
+	put_at(st, today, MERR_NONE);
+	put_at(st, today + 1, MERR_STALLED);
+	put_at(st, today + 2, MERR_CANCELLED);
+	make_at(&r, today + 3, MERR_NONE);
+	r.fig.upload_mbps = -1;
+	put(st, &r, 0);
+	result_free(&r);
+
+	assert_int_equal(store_counts_since(st, today, &day), 0);
+	assert_true(day.all == 4 && day.good == 1 && day.failed == 1);
+	assert_int_equal(store_count_today(st), 4);
+	assert_int_equal(store_counts_since(st, first, &month), 0);
+	assert_int_equal(month.all, 5 + earlier_today);
+	assert_int_equal(month.good, 1 + earlier_today);
+	assert_int_equal(month.failed, 2);
+	store_close(st);
+	free(path);
+}
+
+/* Per configured sink: what waits for it and when it last took a result. */
+static void
+test_sinks_pending_and_last_sent(void **state)
+{
+	char *path = db_path("sinks.db");
+	struct store *st = store_open(path, "librespeed, json");
+	struct store_sink s[STORE_MAX_SINKS];
+	char *id[3];
+
+	(void)state;
+	assert_int_equal(store_sinks(st, s), 2);
+	assert_string_equal(s[0].name, "librespeed");
+	assert_string_equal(s[1].name, "json");
+	assert_true(s[0].pending == 0 && s[1].pending == 0);
+	assert_true(s[0].last_sent == -1 && s[1].last_sent == -1);	/* never */
+	for (int i = 0; i < 3; i++)
+		put_at(st, 1795575845 + i, MERR_NONE);
+	for (int i = 0; i < 3; i++) {
+		char *sql = xasprintf("SELECT id FROM results ORDER BY started_at LIMIT 1 OFFSET %d", i);
+
+		id[i] = text_of(path, sql);
+		free(sql);
+	}
+	assert_int_equal(store_mark_sent(st, id[0], "json", 1795576000.7, NULL), 0);
+	assert_int_equal(store_mark_sent(st, id[1], "json", 1795577000, NULL), 0);
+	assert_int_equal(store_mark_rejected(st, id[0], "librespeed", "HTTP 400"), 0);
+	assert_int_equal(store_sinks(st, s), 2);
+	assert_int_equal(s[0].pending, 2);
+	assert_float_equal(s[0].last_sent, -1, 0);
+	assert_int_equal(s[1].pending, 1);
+	assert_float_equal(s[1].last_sent, 1795577000, 0);
+	for (int i = 0; i < 3; i++)
+		free(id[i]);
+	store_close(st);
+	/* No sink configured: none to tell about. */
+	st = store_open(path, NULL);
+	assert_int_equal(store_sinks(st, s), 0);
 	store_close(st);
 	free(path);
 }
@@ -246,9 +525,10 @@ test_list_order_and_limit(void **state)
 static void
 test_foreign_database_untouched(void **state)
 {
-	char *path = db_path("foreign.db"), id[37], err[256];
-	struct json_object *r = make_result(id, "2026-11-25T03:04:05Z");
+	char *path = db_path("foreign.db");
+	struct store_counts c;
 	struct store_status ss;
+	struct result r;
 	struct store *st;
 	sqlite3 *db;
 	struct stat before, after;
@@ -260,16 +540,17 @@ test_foreign_database_untouched(void **state)
 	sqlite3_close(db);
 	assert_int_equal(stat(path, &before), 0);
 
+	make_result(&r, "2026-11-25T03:04:05Z");
 	st = store_open(path, "json");
 	store_status(st, &ss);
 	assert_false(ss.ok);
 	assert_non_null(strstr(ss.message, "not a tramdo database"));
-	/* The result is held, not written, and not lost. */
-	assert_int_equal(store_put(st, r, err, sizeof err), 1);
-	assert_non_null(strstr(err, "not a tramdo database"));
+	/* The result is held, not written, and not lost; the counts cannot be told. */
+	put(st, &r, 1);
 	store_status(st, &ss);
 	assert_int_equal(ss.held, 1);
-	assert_int_equal(store_count_since(st, 0), -1);
+	assert_int_equal(store_counts_since(st, 0, &c), -1);
+	assert_int_equal(store_count_today(st), -1);
 	store_close(st);
 
 	assert_int_equal(stat(path, &after), 0);
@@ -278,7 +559,7 @@ test_foreign_database_untouched(void **state)
 	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
 	assert_int_equal(pragma(path, "PRAGMA user_version"), 0);
 	assert_int_equal(pragma(path, "SELECT count(*) FROM sqlite_master"), 1);
-	json_object_put(r);
+	result_free(&r);
 	free(path);
 }
 
@@ -343,7 +624,7 @@ test_migrates_forward_from_empty(void **state)
 	store_status(st, &ss);
 	assert_true(ss.ok);
 	store_close(st);
-	assert_int_equal(pragma(path, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
 	free(path);
 }
 
@@ -354,7 +635,7 @@ test_migrates_forward_from_empty(void **state)
 static void
 test_read_only_holds_results(void **state)
 {
-	char *path = db_path("ro.db"), id[37], err[512];
+	char *path = db_path("ro.db"), err[512];
 	struct store *st = store_open(path, NULL);
 	pid_t pid;
 	int status;
@@ -365,20 +646,21 @@ test_read_only_holds_results(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct json_object *r;
 		struct store_status ss;
+		struct result r;
 
 		if (geteuid() == 0 && setuid(65534) != 0)
 			_exit(10);
-		r = make_result(id, "2026-11-25T03:04:05Z");
+		make_result(&r, "2026-11-25T03:04:05Z");
 		st = store_open(path, NULL);
 		store_status(st, &ss);
 		if (ss.ok || strstr(ss.message, "read-only") == NULL)
 			_exit(11);
-		if (store_put(st, r, err, sizeof err) != 1)
+		if (store_put(st, &r, err, sizeof err) != 1)
 			_exit(12);
 		store_status(st, &ss);
-		if (ss.held != 1 || store_count_since(st, 0) != -1)
+		/* WAL needs a writable directory even to read: the counts are unknown. */
+		if (ss.held != 1 || store_count_today(st) != -1)
 			_exit(13);
 		_exit(0);
 	}
@@ -396,28 +678,52 @@ test_read_only_holds_results(void **state)
 static void
 test_locked_database_holds_without_waiting(void **state)
 {
-	char *path = db_path("locked.db"), id[37], err[512];
-	struct store *st = store_open(path, NULL);
-	struct json_object *r = make_result(id, "2026-11-25T03:04:05Z");
+	char *path = db_path("locked.db");
+	struct store *st = store_open(path, "json");
+	struct store_sink sinks[STORE_MAX_SINKS];
+	struct store_counts c;
 	struct store_status ss;
+	struct result r, bad, old;
 	sqlite3 *other;
 	double t0;
 
 	(void)state;
+	make_at(&old, 1795575845, MERR_NONE);
+	put(st, &old, 0);
+	assert_int_equal(store_mark_sent(st, old.id, "json", 1795576000, NULL), 0);
+	make_result(&r, "2026-11-25T03:04:05Z");
+	make_at(&bad, 1795575846, MERR_TLS);
 	store_set_busy_wait(st, 100);
 	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	t0 = now_mono();
-	assert_int_equal(store_put(st, r, err, sizeof err), 1);
+	put(st, &r, 1);
 	assert_true(now_mono() - t0 < 2.0);
+	put(st, &bad, 1);
 	store_status(st, &ss);
-	assert_int_equal(ss.held, 1);
+	assert_int_equal(ss.held, 2);
 	assert_false(ss.ok);
+	/* The database can still be read: its row and the two held results are counted. */
+	assert_int_equal(store_counts_since(st, 0, &c), 0);
+	assert_int_equal(c.all, 3);
+	assert_int_equal(c.good, 2);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(store_bytes_since(st, 0), 3 * 1500000);
+	assert_int_equal(store_waiting(st), 2);
+	assert_int_equal(store_sinks(st, sinks), 1);
+	assert_int_equal(sinks[0].pending, 2);
+	assert_float_equal(sinks[0].last_sent, 1795576000, 0);
 	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
 	assert_int_equal(store_flush(st), 0);
-	assert_int_equal(store_count_since(st, 0), 1);
-	json_object_put(r);
+	/* Written once: the same counts from the database alone. */
+	assert_int_equal(store_counts_since(st, 0, &c), 0);
+	assert_true(c.all == 3 && c.good == 2 && c.failed == 1);
+	assert_int_equal(store_sinks(st, sinks), 1);
+	assert_int_equal(sinks[0].pending, 2);
+	result_free(&r);
+	result_free(&bad);
+	result_free(&old);
 	store_close(st);
 	free(path);
 }
@@ -426,23 +732,29 @@ test_locked_database_holds_without_waiting(void **state)
 static void
 test_held_results_written_when_disk_returns(void **state)
 {
-	char *sub = db_path("gone"), *path = xasprintf("%s/r.db", sub), id[37], err[512];
-	struct json_object *r = make_result(id, "2026-11-25T03:04:05Z");
+	char *sub = db_path("gone"), *path = xasprintf("%s/r.db", sub);
+	struct store_sink sinks[STORE_MAX_SINKS];
 	struct store_status ss;
 	struct store *st = store_open(path, "json");
+	struct result r;
 
 	(void)state;
+	make_result(&r, "2026-11-25T03:04:05Z");
 	store_status(st, &ss);
 	assert_false(ss.ok);
 	assert_non_null(strstr(ss.message, "cannot be opened"));
-	assert_int_equal(store_put(st, r, err, sizeof err), 1);
+	put(st, &r, 1);
+	/* Nothing to read: unknown, not zero. */
+	assert_int_equal(count_all(st, 0), -1);
+	assert_int_equal(store_sinks(st, sinks), -1);
+	assert_int_equal(store_waiting(st), -1);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	assert_int_equal(store_flush(st), 0);
 	store_status(st, &ss);
 	assert_true(ss.ok);
-	assert_int_equal(store_count_since(st, 0), 1);
+	assert_int_equal(count_all(st, 0), 1);
 	assert_int_equal(store_waiting(st), 1);
-	json_object_put(r);
+	result_free(&r);
 	store_close(st);
 	free(path);
 	free(sub);
@@ -457,6 +769,9 @@ main(void)
 		cmocka_unit_test(test_malformed_result_refused),
 		cmocka_unit_test(test_upload_transitions),
 		cmocka_unit_test(test_list_order_and_limit),
+		cmocka_unit_test(test_migrates_version_1),
+		cmocka_unit_test(test_counts_today_and_month),
+		cmocka_unit_test(test_sinks_pending_and_last_sent),
 		cmocka_unit_test(test_foreign_database_untouched),
 		cmocka_unit_test(test_not_sqlite_untouched),
 		cmocka_unit_test(test_newer_schema_refused),
@@ -467,6 +782,9 @@ main(void)
 	};
 	int rc;
 
+	/* The kiosk's "today" and "this month" are Hanoi's. */
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	chmod(dir, 0755);

@@ -26,6 +26,7 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
+#include "codec.h"
 #include "config.h"
 #include "loop.h"
 #include "store.h"
@@ -212,21 +213,31 @@ free_config(struct config *cfg)
 static void
 put_result(struct store *st, char id[static 37], bool failed)
 {
-	char *text, err[256];
-	struct json_object *o;
+	struct result r;
+	char err[256];
 
-	assert_int_equal(uuid_v4(id), 0);
-	text = xasprintf("{\"id\":\"%s\",\"started_at\":\"2026-11-25T03:04:05Z\",\"trigger\":\"cli\","
-	    "\"station\":{\"id\":\"S1\",\"name\":\"Nhà văn hoá\"},\"server\":{\"name\":\"lo\"},"
-	    "\"client\":{\"ip\":\"127.0.0.1\",\"isp\":null},%s,\"software\":\"tramdo/test\"}", id,
-	    failed ? "\"error\":{\"code\":\"dns\",\"message\":\"x\"}" :
-	    "\"download_mbps\":90.5,\"upload_mbps\":40,"
-	    "\"latency_ms\":{\"min\":1,\"median\":2,\"jitter\":0.5}");
-	o = json_tokener_parse(text);
-	assert_non_null(o);
-	assert_int_equal(store_put(st, o, err, sizeof err), 0);
-	json_object_put(o);
-	free(text);
+	result_clear(&r);
+	assert_int_equal(uuid_v4(r.id), 0);
+	r.started_at = 1795575845;	/* 2026-11-25T03:04:05Z */
+	snprintf(r.trigger, sizeof r.trigger, "cli");
+	snprintf(r.software, sizeof r.software, "tramdo/test");
+	r.station.id = xstrdup("S1");
+	r.station.name = xstrdup("Nhà văn hoá");
+	r.fig.server_name = xstrdup("lo");
+	r.fig.client_ip = xstrdup("127.0.0.1");
+	if (failed) {
+		r.fig.error = MERR_DNS;
+		snprintf(r.fig.message, sizeof r.fig.message, "x");
+	} else {
+		r.fig.download_mbps = 90.5;
+		r.fig.upload_mbps = 40;
+		r.fig.latency_min_ms = 1;
+		r.fig.latency_median_ms = 2;
+		r.fig.jitter_ms = 0.5;
+	}
+	assert_int_equal(store_put(st, &r, err, sizeof err), 0);
+	memcpy(id, r.id, 37);
+	result_free(&r);
 }
 
 static void
@@ -426,11 +437,12 @@ test_token_file_must_be_private(void **state)
 static void
 test_influx2_write(void **state)
 {
-	char *db = xasprintf("%s/f.db", dir), id[37], err[512];
+	char *db = xasprintf("%s/f.db", dir), id[37], err[512], *json, *line;
 	struct store *st = store_open(db, "influx");
 	struct json_object *root, *o, *v;
 	struct config cfg;
 	struct upload *u;
+	struct result r;
 
 	(void)state;
 	base_config(&cfg, "influx");
@@ -454,6 +466,15 @@ test_influx2_write(void **state)
 	assert_true(json_object_object_get_ex(o, "lines", &v));
 	assert_non_null(strstr(json_object_get_string(json_object_array_get_idx(v, 0)),
 	    " 1795575845000"));
+	/* The point is the stored result, decoded and put in line protocol by the codec. */
+	json = store_get(st, id);
+	assert_int_equal(codec_parse_json(json, strlen(json), &r, err, sizeof err), 0);
+	line = codec_influx(&r, true);
+	line[strlen(line) - 1] = '\0';
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), line);
+	free(line);
+	free(json);
+	result_free(&r);
 	json_object_put(root);
 	free(cfg.upload.influx_url);
 	free(cfg.upload.influx_token_file);

@@ -1,12 +1,14 @@
 /*
  * test_util.c — sanitize_text: network text must never drive the terminal; the deadline
- * helpers every poll() source uses for its timeout.
+ * helpers every poll() source uses for its timeout; the one UTC parser; local day and month
+ * starts; the shape of a result id.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <limits.h>
@@ -124,6 +126,95 @@ test_deadline_ms(void **state)
 			    deadline_ms(cases[i].deadline, cases[i].now), cases[i].want);
 }
 
+static void
+test_utc_parse(void **state)
+{
+	static const struct {
+		const char	*in;
+		double		 want;	/* < 0: refused */
+	} cases[] = {
+		{ "2026-11-25T03:04:05Z", 1795575845.0 },
+		{ "2026-11-25T03:04:05+00:00", 1795575845.0 },
+		{ "2026-11-25T03:04:05.250Z", 1795575845.25 },
+		/* Digits past nanoseconds are skipped, not overflowed; a bare '.' is no fraction. */
+		{ "2026-11-25T03:04:05.12345678901234567890123Z", 1795575845.123456789 },
+		{ "2026-11-25T03:04:05.+00:00", 1795575845.0 },
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2026-11-25 03:04:05", -1 },
+		{ "2026-11-25T03:04:05", -1 },
+		{ "2026-11-25T03:04:05+07:00", -1 },
+		{ "2026-11-25T03:04:05Z trailing", -1 },
+		{ "2026-11-25", -1 },
+		{ "", -1 },
+	};
+	char back[21];
+	double t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		t = -1;
+		if (cases[i].want < 0) {
+			if (utc_parse(cases[i].in, &t))
+				fail_msg("'%s' was taken as %f", cases[i].in, t);
+			assert_true(t == -1);	/* untouched */
+			continue;
+		}
+		if (!utc_parse(cases[i].in, &t))
+			fail_msg("'%s' was refused", cases[i].in);
+		assert_float_equal(t, cases[i].want, 1e-6);
+	}
+	assert_false(utc_parse(NULL, &t));
+	/* format_utc's text reads back to the same second. */
+	format_utc(1795575845.9, back);
+	assert_string_equal(back, "2026-11-25T03:04:05Z");
+	assert_true(utc_parse(back, &t));
+	assert_float_equal(t, 1795575845.0, 0);
+}
+
+/* Hanoi (UTC+7, no DST), and a day that starts in winter time and ends in summer time. */
+static void
+test_local_day_and_month_start(void **state)
+{
+	static const struct {
+		const char	*tz;
+		double		 t, day, month;
+	} cases[] = {
+		/* 2026-11-25 03:04:05 UTC is 10:04:05 in Hanoi: the day began at 2026-11-24T17:00Z. */
+		{ "Asia/Ho_Chi_Minh", 1795575845, 1795539600, 1793466000 },
+		/* 16:59:59 UTC on 2026-11-30 is still the 30th in Hanoi... */
+		{ "Asia/Ho_Chi_Minh", 1796057999, 1795971600, 1793466000 },
+		/* ...one second later it is 1 December there: a new day and a new month. */
+		{ "Asia/Ho_Chi_Minh", 1796058000, 1796058000, 1796058000 },
+		/* Berlin's DST starts on 2026-03-29: at 14:00 CEST that day began at 00:00 CET. */
+		{ "Europe/Berlin", 1774785600, 1774738800, 1772319600 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		setenv("TZ", cases[i].tz, 1);
+		tzset();
+		assert_float_equal(local_day_start(cases[i].t), cases[i].day, 0);
+		assert_float_equal(local_month_start(cases[i].t), cases[i].month, 0);
+	}
+}
+
+static void
+test_uuid_shaped(void **state)
+{
+	char id[37];
+
+	(void)state;
+	assert_int_equal(uuid_v4(id), 0);
+	assert_true(uuid_shaped(id));
+	assert_true(uuid_shaped("0B7E3C1A-3F1E-4C2A-9D55-1F2E3D4C5B6A"));
+	assert_false(uuid_shaped("0b7e3c1a-3f1e-4c2a-9d55-1f2e3d4c5b6"));	/* 35 */
+	assert_false(uuid_shaped("0b7e3c1a-3f1e-4c2a-9d55-1f2e3d4c5b6a0"));	/* 37 */
+	assert_false(uuid_shaped("0b7e3c1a-3f1e-4c2a-9d55-1f2e3d4c5b\r\n"));
+	assert_false(uuid_shaped("0b7e3c1a03f1e-4c2a-9d55-1f2e3d4c5b6a"));
+	assert_false(uuid_shaped("0g7e3c1a-3f1e-4c2a-9d55-1f2e3d4c5b6a"));
+	assert_false(uuid_shaped(""));
+}
+
 int
 main(void)
 {
@@ -134,6 +225,9 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_deadline_earlier),
 		cmocka_unit_test(test_deadline_ms),
+		cmocka_unit_test(test_utc_parse),
+		cmocka_unit_test(test_local_day_and_month_start),
+		cmocka_unit_test(test_uuid_shaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
