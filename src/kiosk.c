@@ -23,6 +23,7 @@
 #include "gps.h"
 #include "i18n.h"
 #include "kiosk_fsm.h"
+#include "kiosk_view.h"
 #include "log.h"
 #include "loop.h"
 #include "schedule.h"
@@ -63,7 +64,6 @@ struct kiosk {
 	int	today;		/* day of year the count is for */
 	bool	dirty;
 	double	last_draw;
-	struct kiosk_countdowns shown;
 
 	/* Unattended tests: the day's traffic is counted from the results of this kiosk. */
 	struct schedule		sched;
@@ -71,7 +71,7 @@ struct kiosk {
 	double			next_sched;	/* wall clock; -1: none */
 	uint64_t		bytes_today;
 	uint64_t		last_test_bytes;	/* what one more test is expected to move */
-	int			tests_today;	/* counted here for when the store cannot tell */
+	int			good_today;	/* counted here for when the store cannot tell */
 
 	/* A reloaded configuration waits here until the state machine finds the kiosk idle. */
 	struct config		next_cfg;
@@ -93,25 +93,11 @@ mark(struct kiosk *k)
 	k->dirty = true;
 }
 
-/*
- * A problem for the staff screen, newest first: when, what it means in the screen's language
- * (key, a catalog key under [problem]), and the English detail as the log has it.
- */
+/* A problem for the staff screen (a [problem] catalog key, and the English detail). */
 static void
 remember_problem(struct kiosk *k, const char *key, const char *detail)
 {
-	struct ui_model *m = &k->model;
-	struct ui_problem *p = &m->problems[0];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	memmove(&m->problems[1], &m->problems[0], sizeof m->problems[0] * (UI_PROBLEMS_MAX - 1));
-	localtime_r(&now, &tm);
-	strftime(p->when, sizeof p->when, "%H:%M", &tm);
-	p->key = key;
-	snprintf(p->detail, sizeof p->detail, "%s", detail);
-	if (m->nproblems < UI_PROBLEMS_MAX)
-		m->nproblems++;
+	view_problem(&k->model, key, detail);
 	mark(k);
 }
 
@@ -141,34 +127,20 @@ set_language(struct kiosk *k, const char *lang)
 	mark(k);
 }
 
-static enum charset
-resolve_charset(enum charset cs)
-{
-	const char *term = getenv("TERM");
-
-	if (cs != CHARSET_AUTO)
-		return cs;
-	return term != NULL && strcmp(term, "linux") == 0 ? CHARSET_CONSOLE : CHARSET_UNICODE;
-}
-
-/* Welcome's counts from the store; a disk problem goes to the staff screen once. */
+/* The counts the screens show, from the store; a disk problem goes to staff once. */
 static void
 keep_status(struct kiosk *k)
 {
 	struct store_status ss;
-	long n;
 
-	k->model.tests_today = k->tests_today;
+	view_store(&k->model, k->store, k->up != NULL, k->good_today);
+	mark(k);
 	if (k->store == NULL)
 		return;
-	if ((n = store_count_today(k->store)) >= 0)
-		k->model.tests_today = (int)n;
-	k->model.uploads_pending = k->up != NULL ? (int)store_waiting(k->store) : -1;
 	store_status(k->store, &ss);
 	if (!ss.ok && strcmp(ss.message, k->store_problem) != 0)
 		remember_problem(k, "problem.disk", ss.message);
 	snprintf(k->store_problem, sizeof k->store_problem, "%s", ss.message);
-	mark(k);
 }
 
 /* The clock on Welcome and the day the count belongs to; returns the wall time of the next minute. */
@@ -183,7 +155,7 @@ update_clock(struct kiosk *k)
 	k->model.month = tm.tm_mon + 1;
 	if (tm.tm_yday != k->today) {
 		k->today = tm.tm_yday;
-		k->tests_today = 0;
+		k->good_today = 0;
 		k->bytes_today = 0;
 	}
 	keep_status(k);
@@ -265,23 +237,6 @@ gps_detach(struct kiosk *k)
 
 /* ---- a test ---- */
 
-/* What went wrong, for citizens (error.*) and, a little more precisely, for staff (problem.*). */
-static const struct {
-	const char	*screen, *staff;
-} error_keys[MERR_COUNT] = {
-	[MERR_NONE] = { "error.internal", "problem.internal" },
-	[MERR_NO_SERVER] = { "error.no_server", "problem.no_server" },
-	[MERR_DNS] = { "error.network", "problem.network" },
-	[MERR_CONNECT] = { "error.no_server", "problem.no_server" },
-	[MERR_TLS] = { "error.no_server", "problem.tls" },
-	[MERR_HTTP] = { "error.server", "problem.server" },
-	[MERR_RESET] = { "error.stalled", "problem.stalled" },
-	[MERR_STALLED] = { "error.stalled", "problem.stalled" },
-	[MERR_BAD_DATA] = { "error.server", "problem.server" },
-	[MERR_CANCELLED] = { "error.internal", "problem.internal" },
-	[MERR_INTERNAL] = { "error.internal", "problem.internal" },
-};
-
 static void
 start_test(struct kiosk *k, const char *trigger)
 {
@@ -295,65 +250,12 @@ start_test(struct kiosk *k, const char *trigger)
 		/* Nothing to test against: the configuration's fault, told as a failed test. */
 		log_err("no server to test against: %s", err);
 		remember_problem(k, "problem.config", err);
-		k->model.error_key = error_keys[MERR_NO_SERVER].screen;
+		k->model.error_key = view_error_key(MERR_NO_SERVER);
 		feed(k, KEV_TEST_END, OUTCOME_FAILED);
 		return;
 	}
 	src = session_source(k->test);
 	loop_add(&k->loop, &src);
-}
-
-/* The result QR code: the station's link for it, or a short text with what the screen shows. */
-static void
-result_code(struct kiosk *k, const struct result *r)
-{
-	const struct test_figures *f = &r->fig;
-	struct ui_model *m = &k->model;
-	const char *tmpl = k->cfg.upload.result_url;
-	char t[32], d[32], u[32], l[32], *text;
-	time_t start = (time_t)r->started_at;
-	struct tm tm;
-
-	if (tmpl != NULL) {
-		text = i18n_fill(tmpl, "id", r->id, NULL);
-	} else {
-		localtime_r(&start, &tm);
-		strftime(t, sizeof t, "%d/%m/%Y %H:%M", &tm);
-		snprintf(d, sizeof d, "%s", ui_number(m, f->download_mbps,
-		    ui_mbps_decimals(f->download_mbps), 0));
-		snprintf(u, sizeof u, "%s", ui_number(m, f->upload_mbps,
-		    ui_mbps_decimals(f->upload_mbps), 0));
-		snprintf(l, sizeof l, "%s", ui_number(m, f->latency_median_ms,
-		    ui_ms_decimals(f->latency_median_ms), 0));
-		text = i18n_fill(i18n_get(k->tr, "result.qr_text"), "station", r->station.id,
-		    "commune", r->station.commune, "t", t, "d", d, "u", u, "l", l, "id", r->id,
-		    NULL);
-	}
-	snprintf(m->result_text, sizeof m->result_text, "%s", text);
-	free(text);
-}
-
-/* What the Result screen shows: the figures, what they are good for, whether the line is steady. */
-static void
-show_figures(struct kiosk *k, const struct result *r)
-{
-	const struct test_figures *f = &r->fig;
-	struct ui_model *m = &k->model;
-	const struct verdict_rule *v = verdict_for(&k->verdicts, f->download_mbps,
-	    f->upload_mbps, f->latency_median_ms);
-
-	m->download_mbps = f->download_mbps;
-	m->upload_mbps = f->upload_mbps;
-	m->latency_ms = f->latency_median_ms;
-	m->jitter_ms = f->jitter_ms;
-	m->loaded_download_ms = f->loaded_download_ms;
-	m->loaded_upload_ms = f->loaded_upload_ms;
-	m->verdict_key = v->key;
-	m->rating_key = rating_key(v->rating);
-	m->rating = (int)v->rating;
-	m->steadiness_key = verdict_steadiness(&k->verdicts, f->latency_median_ms, f->jitter_ms,
-	    f->loaded_download_ms, f->loaded_upload_ms);
-	result_code(k, r);
 }
 
 /* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
@@ -376,20 +278,20 @@ finish_test(struct kiosk *k)
 	enum test_outcome outcome = OUTCOME_GOOD;
 
 	count_traffic(k, f);
-	if (f->error != MERR_CANCELLED)
-		k->tests_today++;
+	if (figures_good(f))
+		k->good_today++;
 	if (f->error == MERR_CANCELLED) {
 		outcome = OUTCOME_CANCELLED;
 	} else if (f->error != MERR_NONE) {
 		char *msg = xasprintf("%s: %s", test_error_name(f->error), f->message);
 
 		log_warn("%s test failed: %s", r->trigger, msg);
-		remember_problem(k, error_keys[f->error].staff, msg);
+		remember_problem(k, view_problem_key(f->error), msg);
 		free(msg);
-		k->model.error_key = error_keys[f->error].screen;
+		k->model.error_key = view_error_key(f->error);
 		outcome = OUTCOME_FAILED;
 	} else
-		show_figures(k, r);
+		view_result(&k->model, r, &k->verdicts, k->cfg.upload.result_url);
 	loop_remove(&k->loop, k->test);
 	session_free(k->test);
 	k->test = NULL;
@@ -427,14 +329,8 @@ sample_progress(struct kiosk *k, double now)
 static uint64_t
 traffic_today(struct kiosk *k)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	long long stored;
-
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	stored = k->store != NULL ? store_bytes_since(k->store, (double)mktime(&tm)) : -1;
+	long long stored = k->store != NULL ?
+	    store_bytes_since(k->store, local_day_start(now_wall())) : -1;
 	return stored >= 0 ? (uint64_t)stored : k->bytes_today;
 }
 
@@ -501,21 +397,7 @@ fsm_conf(const struct config *c, bool broken, struct kiosk_conf *out)
 static void
 model_from_config(struct kiosk *k)
 {
-	struct ui_model *m = &k->model;
-	const struct config *c = &k->cfg;
-
-	m->charset = resolve_charset(c->kiosk.charset);
-	m->station_name = c->station.name;
-	m->commune = c->station.commune;
-	m->prompt = c->kiosk.prompt;
-	m->promo_qr_url = c->kiosk.promo_qr_url;
-	m->promo_caption = c->kiosk.promo_caption;
-	m->promo_is_ispeed = c->kiosk.promo_qr_url != NULL &&
-	    strncmp(c->kiosk.promo_qr_url, CONFIG_ISPEED_URL, strlen(CONFIG_ISPEED_URL)) == 0;
-	/* Both directions at most, latency and a margin, said in round numbers. */
-	m->test_seconds = 5 * (int)ceil((2 * c->test.max_seconds + 3) / 5);
-	snprintf(m->status_server, sizeof m->status_server, "%s",
-	    c->test.server != NULL ? c->test.server : "auto");
+	view_config(&k->model, &k->cfg);
 	mark(k);
 }
 
@@ -621,76 +503,16 @@ apply_config(struct kiosk *k)
 	log_info("config reload: new configuration in use");
 }
 
-/* ---- the staff screen ---- */
-
-static void
-add_info(struct ui_model *m, const char *label_key, const char *value)
-{
-	if (m->ninfo == UI_INFO_MAX)
-		return;
-	m->info[m->ninfo].label_key = label_key;
-	snprintf(m->info[m->ninfo].value, sizeof m->info[0].value, "%s", value != NULL ? value : "-");
-	m->ninfo++;
-}
-
-static void
-fill_staff_info(struct kiosk *k)
-{
-	struct ui_model *m = &k->model;
-	const struct config *c = &k->cfg;
-	char station[128];
-
-	m->ninfo = 0;
-	snprintf(station, sizeof station, "%s %s", c->station.id != NULL ? c->station.id : "-",
-	    c->station.name != NULL ? c->station.name : "");
-	add_info(m, "staff.station", station);
-	add_info(m, "staff.config", k->cli->config_path);
-	add_info(m, "staff.server", c->test.server != NULL ? c->test.server : "auto");
-	add_info(m, "staff.language", configured_language(k));
-	add_info(m, "staff.log", k->cli->log_path != NULL ? k->cli->log_path : "journal");
-}
-
 /* ---- events in, actions out ---- */
-
-/* What the screens show follows the state machine's state. */
-static void
-model_from_fsm(struct kiosk *k)
-{
-	static const enum ui_screen screen[KS_COUNT] = {
-		[KS_WELCOME] = UI_WELCOME, [KS_RUNNING] = UI_RUNNING, [KS_RESULT] = UI_RESULT,
-		[KS_ERROR] = UI_ERROR, [KS_OUT_OF_SERVICE] = UI_WELCOME,
-		[KS_STAFF_PIN] = UI_STAFF, [KS_STAFF] = UI_STAFF, [KS_BROKEN] = UI_ERROR,
-	};
-	struct ui_model *m = &k->model;
-	const struct kiosk_fsm *f = &k->fsm;
-
-	m->screen = screen[f->state];
-	m->out_of_service = f->state == KS_OUT_OF_SERVICE;
-	m->confirm_cancel = f->confirm_cancel;
-	m->staff_unlocked = f->state == KS_STAFF;
-	m->pin_len = f->pin_len;
-	m->pin_wrong = f->pin_wrong;
-	m->can_test = !f->conf.broken;
-	if (f->state == KS_BROKEN)
-		m->error_key = "error.config";
-}
 
 static void
 countdowns_to_model(struct kiosk *k, double now)
 {
 	struct kiosk_countdowns c;
-	struct ui_model *m = &k->model;
 
 	kiosk_countdowns(&k->fsm, now, &c);
-	if (memcmp(&c, &k->shown, sizeof c) == 0)
-		return;
-	k->shown = c;
-	m->back_left = c.back;
-	m->keys_left = c.keys;
-	m->cooldown_left = c.cooldown;
-	m->pin_locked_left = c.pin_locked;
-	m->retry_left = c.retry;
-	mark(k);
+	if (view_countdowns(&k->model, &c))
+		mark(k);
 }
 
 static void
@@ -711,8 +533,10 @@ carry_out(struct kiosk *k, const struct kiosk_do *d)
 		set_language(k, *d->language != '\0' ? d->language : configured_language(k));
 	if (d->apply_config)
 		apply_config(k);
-	if (d->staff_opened)
-		fill_staff_info(k);
+	if (d->staff_opened) {
+		view_staff(&k->model, &k->cfg, k->cli->config_path, k->cli->log_path);
+		keep_status(k);
+	}
 	if (d->redraw)
 		mark(k);
 	if (d->load_config)
@@ -740,7 +564,7 @@ feed(struct kiosk *k, enum kiosk_event_type type, int arg)
 			    kiosk_state_name(k->fsm.state));
 		watchdog_status(kiosk_state_name(k->fsm.state));
 	}
-	model_from_fsm(k);
+	view_fsm(&k->model, &k->fsm);
 	countdowns_to_model(k, now);
 	carry_out(k, &d);
 }
@@ -834,36 +658,6 @@ timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 	feed(k, KEV_TICK, 0);
 }
 
-/* The staff status line's GPS part, in the screen's language; redrawn only when it changes. */
-static void
-update_gps_status(struct kiosk *k)
-{
-	static const char *const keys[] = {
-		[GPS_STATE_OFF] = "gps.off", [GPS_STATE_CONNECTING] = "gps.connecting",
-		[GPS_STATE_NO_DAEMON] = "gps.no_daemon", [GPS_STATE_NO_FIX] = "gps.no_fix",
-		[GPS_STATE_STALE] = "gps.stale", [GPS_STATE_FIX] = "gps.fix_3d",
-	};
-	enum gps_state st = gps_state(k->gps, now_mono());
-	const struct gps_fix *fix = gps_last_fix(k->gps);
-	const char *key = keys[st];
-	char sats[16], text[sizeof k->model.status_gps], *filled;
-	int n = fix != NULL && fix->satellites >= 0 ? fix->satellites : gps_satellites_used(k->gps);
-
-	if (st == GPS_STATE_FIX && fix != NULL && fix->mode == GPS_MODE_2D)
-		key = "gps.fix_2d";
-	/* gpsd counts satellites only in its sky reports: until one came, say unknown, not 0. */
-	if (st == GPS_STATE_FIX && n <= 0)
-		key = strcmp(key, "gps.fix_2d") == 0 ? "gps.fix_2d_nosat" : "gps.fix_3d_nosat";
-	snprintf(sats, sizeof sats, "%d", n);
-	filled = i18n_fill(i18n_get(k->tr, key), "n", sats, NULL);
-	snprintf(text, sizeof text, "%s", filled);
-	free(filled);
-	if (strcmp(text, k->model.status_gps) != 0) {
-		memcpy(k->model.status_gps, text, sizeof text);
-		mark(k);
-	}
-}
-
 static void
 redraw_if_due(struct kiosk *k)
 {
@@ -912,8 +706,9 @@ init_model(struct kiosk *k)
 	m->uploads_pending = -1;
 	model_from_config(k);
 	schedule_from_config(k);
-	m->loaded_download_ms = m->loaded_upload_ms = -1;
+	m->jitter_ms = m->loaded_download_ms = m->loaded_upload_ms = -1;
 	m->verdict_key = "verdict.none";
+	m->rating_key = "rating.slow";
 }
 
 static int
@@ -943,14 +738,15 @@ run(struct kiosk *k, bool config_ok)
 	}
 	fsm_conf(&k->cfg, !config_ok, &kc);
 	kiosk_init(&k->fsm, &kc, now_mono());
-	model_from_fsm(k);
+	view_fsm(&k->model, &k->fsm);
 	log_info("state: start -> %s", kiosk_state_name(k->fsm.state));
 	k->today = -1;
 	k->next_clock = update_clock(k);
 	redraw_if_due(k);
 	watchdog_ready();
 	while (!k->quit) {
-		update_gps_status(k);
+		if (view_gps(&k->model, k->gps, now_mono()))
+			mark(k);
 		redraw_if_due(k);
 		if (loop_once(&k->loop, -1) != 0) {
 			log_err("poll failed; closing the kiosk");

@@ -656,14 +656,6 @@ store_counts_since(struct store *st, double since, struct store_counts *out)
 	return 0;
 }
 
-long
-store_count_today(struct store *st)
-{
-	struct store_counts c;
-
-	return store_counts_since(st, local_day_start(now_wall()), &c) == 0 ? c.all : -1;
-}
-
 long long
 store_bytes_since(struct store *st, double since)
 {

@@ -98,8 +98,6 @@ char	*store_get(struct store *st, const char *id);
  * held ones included. 0, or -1 when the database cannot tell.
  */
 int	 store_counts_since(struct store *st, double since, struct store_counts *out);
-/* All results started since local midnight (store_counts_since's all); -1 when unknown. */
-long	 store_count_today(struct store *st);
 /* Bytes moved by tests started at or after since, failed and held ones included; -1: unknown. */
 long long store_bytes_since(struct store *st, double since);
 /* Results with at least one upload still pending (held ones included); -1 when unknown. */
