@@ -15,7 +15,8 @@
 
 #define SCALE_MAX	4
 #define QR_GAP		3
-#define BIG_ROWS_AT	33	/* from this height on, the download digits are twice as large */
+#define SCALE_KEPT	2	/* digits the QR code may not make smaller, where they fit */
+#define FIGURES_MIN_COLS 36	/* "10000 Mbps" in the smallest digits, and a margin */
 
 struct layout {
 	int	x0, w;		/* the figures' column */
@@ -26,17 +27,41 @@ struct layout {
 	bool	gaps;		/* blank lines between the blocks */
 };
 
+/* Rows text takes wrapped into w columns (at most 3). */
+static int
+wrapped_rows(const char *text, int w)
+{
+	char *lines[3];
+	int n = textw_wrap(text, w, lines, 3);
+
+	textw_free_lines(lines, n);
+	return n;
+}
+
+/* The verdict's rows: the word and the sentence on one line, or the sentence wrapped under it. */
+static int
+verdict_rows(const struct ui_model *m, int w)
+{
+	const char *sentence = ui_tr(m, m->verdict_key);
+
+	if (textw_width(ui_tr(m, m->rating_key)) + 3 + textw_width(sentence) <= w)
+		return 1;
+	return 1 + wrapped_rows(sentence, w);
+}
+
 /*
  * Rows the figures' column needs: title and note (2), the download's label and digits, the
- * upload's (or its line of text), the latency line, the verdict (up to 2), the steadiness, the
- * footer (2), and four blank lines between the blocks when there is room.
+ * upload's (or its line of text), the latency line, the verdict, the steadiness, the footer
+ * (2), and four blank lines between the blocks when there is room.
  */
 static int
 needed_rows(const struct ui_model *m, const struct layout *l)
 {
 	int upload = l->up_scale > 0 ? 1 + ui_big_rows(m, l->up_scale) : 1;
+	int steady = m->steadiness_key != NULL ? wrapped_rows(ui_tr(m, m->steadiness_key), l->w) : 0;
 
-	return 2 + 1 + ui_big_rows(m, l->scale) + upload + 1 + 2 + 1 + 2 + (l->gaps ? 4 : 0);
+	return 2 + 1 + ui_big_rows(m, l->scale) + upload + 1 + verdict_rows(m, l->w) + steady +
+	    2 + (l->gaps ? 4 : 0);
 }
 
 /* Columns a figure takes with its unit after it. */
@@ -79,23 +104,25 @@ fit(const struct ui_model *m, struct layout *l)
 
 /*
  * The QR code beside the figures when both fit, else the figures alone: they matter most, so
- * on a screen tall enough for 7-row digits (BIG_ROWS_AT) the code never makes them smaller.
+ * where the screen has room for 7-row digits (SCALE_KEPT) the code never makes them smaller.
  */
 static void
 choose_layout(const struct ui_model *m, struct layout *l)
 {
-	l->qr = ui_qr_size(m, m->result_text, &l->qrows, &l->qcols) == 0 &&
-	    l->qrows + 1 <= LINES;
-	if (l->qr) {
-		l->w = COLS - l->qcols - 1 - QR_GAP;
+	struct layout alone = { .x0 = 0, .w = COLS };
+	int kept;
+
+	fit(m, &alone);
+	kept = alone.scale < SCALE_KEPT ? alone.scale : SCALE_KEPT;
+	if (ui_qr_size(m, m->result_text, &l->qrows, &l->qcols) == 0 && l->qrows + 1 <= LINES) {
+		l->qr = true;
 		l->x0 = 0;
-		if (l->w >= 40 && fit(m, l) && (LINES < BIG_ROWS_AT || l->scale >= 2))
+		l->w = COLS - l->qcols - 1 - QR_GAP;
+		if (l->w >= FIGURES_MIN_COLS && fit(m, l) && l->scale >= kept)
 			return;
 	}
+	*l = alone;
 	l->qr = false;
-	l->x0 = 0;
-	l->w = COLS;
-	fit(m, l);
 }
 
 /* A label, then the figure in large digits (with its unit after it), centred in the column. */
@@ -130,7 +157,7 @@ verdict(const struct ui_model *m, const struct layout *l, int y)
 	}
 	ui_centre(m, y, l->x0, l->w, word, ui_attr_rating(m->rating));
 	free(word);
-	return 1 + ui_centre_wrap(m, y + 1, l->x0, l->w, sentence, A_BOLD, 2);
+	return 1 + ui_centre_wrap(m, y + 1, l->x0, l->w, sentence, A_BOLD, 3);
 }
 
 static void
@@ -183,7 +210,7 @@ result_draw(const struct ui_model *m)
 	y += l.gaps;
 	y += verdict(m, &l, y);
 	if (m->steadiness_key != NULL)
-		ui_centre_wrap(m, y, l.x0, l.w, ui_tr(m, m->steadiness_key), A_NORMAL, 1);
-	y += 1 + l.gaps;
+		y += ui_centre_wrap(m, y, l.x0, l.w, ui_tr(m, m->steadiness_key), A_NORMAL, 3);
+	y += l.gaps;
 	footer(m, &l, y);
 }

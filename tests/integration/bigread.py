@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """bigread.py FONT SCREEN.txt: read the large figures on a captured kiosk screen back as text,
-one figure a line, top to bottom and left to right. Works for all three glyph styles: half
-blocks (two pixel rows a cell), full blocks and '#'. A glyph is recognised only where its whole
-rectangle, dark pixels included, matches and the columns beside it are dark."""
+one figure a line, top to bottom and left to right. Works for both glyph styles (blocks, two
+pixel rows a cell, and '#') and for figures drawn 1 to 4 times as large (each pixel s x s).
+A glyph is recognised only where its whole rectangle, dark pixels included, matches and the
+columns beside it are dark."""
 import sys
 
 HALF = {"▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
+SCALES = (1, 2, 3, 4)
 
 
 def load_font(path):
@@ -23,9 +25,15 @@ def load_font(path):
     return height, glyphs
 
 
+def scaled(g, s):
+    return [[p for p in row for _ in range(s)] for row in g for _ in range(s)]
+
+
 def pixels(rows):
-    half = any(c in "▀▄" for r in rows for c in r)
-    width = max(len(r) for r in rows) + 8   # room for a glyph that ends the line
+    # The kiosk draws block glyphs two pixel rows a cell (a figure twice as large has only █);
+    # '#' is one pixel a cell (charset = ascii).
+    half = any(c in "▀▄█" for r in rows for c in r)
+    width = max(len(r) for r in rows) + 40   # room for a glyph that ends the line
     grid = []
     for r in rows:
         r = r.ljust(width)
@@ -50,13 +58,11 @@ def matches(grid, g, y, x):
     return True
 
 
-def main():
-    height, glyphs = load_font(sys.argv[1])
-    grid = pixels(open(sys.argv[2], encoding="utf-8").read().split("\n"))
+def find(grid, glyphs, s):
     found = []
     for y in range(len(grid)):
         for x in range(len(grid[0])):
-            if not any(any(grid[y + dy][x:x + 6]) for dy in range(min(height, len(grid) - y))):
+            if not any(grid[y][x:x + 5 * s]):    # no glyph is wider than 5 pixels
                 continue
             for ch, g in glyphs.items():
                 if ch not in ",." and matches(grid, g, y, x):
@@ -64,16 +70,31 @@ def main():
     # Punctuation is mostly dark: only look for it right after a digit, on its baseline.
     for (y, x, ch, w) in list(found):
         for p in ",.":
-            if matches(grid, glyphs[p], y, x + w + 1):
-                found.append((y, x + w + 1, p, len(glyphs[p][0])))
-    found.sort()
-    figures, last = [], None
-    for (y, x, ch, w) in found:
-        if last and last[0] == y and x - last[1] <= 2:
-            figures[-1][2] += ch
-        else:
-            figures.append([y, x, ch])
-        last = (y, x + w)
+            for gap in range(1, 2 * s + 1):
+                if matches(grid, glyphs[p], y, x + w + gap):
+                    found.append((y, x + w + gap, p, len(glyphs[p][0])))
+    return found
+
+
+def main():
+    height, font = load_font(sys.argv[1])
+    grid = pixels(open(sys.argv[2], encoding="utf-8").read().split("\n"))
+    taken = set()
+    figures = []
+    for s in sorted(SCALES, reverse=True):    # larger first: their pixels are not re-read
+        glyphs = {ch: scaled(g, s) for ch, g in font.items()}
+        found = sorted(f for f in find(grid, glyphs, s) if (f[0], f[1]) not in taken)
+        last = None
+        for (y, x, ch, w) in found:
+            h = len(glyphs[ch])
+            for dy in range(h):
+                for dx in range(w):
+                    taken.add((y + dy, x + dx))
+            if last and last[0] == y and x - last[1] <= 2 * s:
+                figures[-1][2] += ch
+            else:
+                figures.append([y, x, ch])
+            last = (y, x + w)
     for f in sorted(figures):
         print(f[2])
 

@@ -132,3 +132,20 @@ k_wait_all() {
 		sleep 0.05
 	done
 }
+
+# k_state_count NAME: how many times the kiosk's log says it entered state NAME
+# (lines "state: FROM -> NAME", optionally followed by " (DETAIL)").
+k_state_count() { grep -cE "state: [a-z_]+ -> $1( |\$)" "$K_LOG" 2>/dev/null; }
+
+# k_wait_state NAME [COUNT] [SECONDS]: until the log holds COUNT (default 1) entries into NAME;
+# 60 s by default: a loaded machine is slow, not broken. On a timeout the log's tail is shown.
+k_wait_state() {
+	local name=$1 count=${2:-1} secs=${3:-60} i
+	for i in $(seq $((secs * 10))); do
+		[ "$(k_state_count "$name")" -ge "$count" ] && return 0
+		sleep 0.1
+	done
+	diag "the kiosk did not enter $name ($count times) within ${secs}s; log tail:"
+	tail -5 "$K_LOG" 2>/dev/null | sed 's/^/#   /'
+	return 1
+}
