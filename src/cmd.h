@@ -27,6 +27,7 @@ int cmd_gps(const struct cli *cli, int argc, char **argv);
 int cmd_history(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_upload(const struct cli *cli, int argc, char **argv);
+int cmd_say(const struct cli *cli, int argc, char **argv);
 
 struct json_object;
 /* `tramdo run`: commits the result to the store, then one short upload attempt. 0 or -1 (said why). */
