@@ -55,6 +55,7 @@ struct config {
 		enum charset	 charset;
 		char		*promo_qr_url;
 		char		*prompt;	/* staff's own welcome text, or NULL */
+		bool		 speech;	/* read the result aloud (speech.h) */
 	} kiosk;
 
 	struct {
