@@ -75,13 +75,22 @@ put_le(unsigned char *at, uint32_t v, int bytes)
 		at[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* A chunk's four-letter name, without its NUL. */
+static void
+put_tag(unsigned char *at, const char *tag)
+{
+	for (int i = 0; i < 4; i++)
+		at[i] = (unsigned char)tag[i];
+}
+
 /* A canonical 44-byte header: PCM, mono, 16-bit, then the data chunk. */
 static void
 wav_header(unsigned char h[44], int rate, uint32_t data_bytes)
 {
-	memcpy(h, "RIFF", 4);
+	put_tag(h, "RIFF");
 	put_le(h + 4, 36 + data_bytes, 4);
-	memcpy(h + 8, "WAVEfmt ", 8);
+	put_tag(h + 8, "WAVE");
+	put_tag(h + 12, "fmt ");
 	put_le(h + 16, 16, 4);			/* fmt chunk size */
 	put_le(h + 20, 1, 2);			/* PCM */
 	put_le(h + 22, 1, 2);			/* mono */
@@ -89,7 +98,7 @@ wav_header(unsigned char h[44], int rate, uint32_t data_bytes)
 	put_le(h + 28, (uint32_t)rate * 2, 4);	/* bytes per second */
 	put_le(h + 32, 2, 2);			/* bytes per frame */
 	put_le(h + 34, 16, 2);			/* bits per sample */
-	memcpy(h + 36, "data", 4);
+	put_tag(h + 36, "data");
 	put_le(h + 40, data_bytes, 4);
 }
 
@@ -151,7 +160,7 @@ voice_open(const char *lang, struct pcm *pcm)
 		    "no sound device to play on (--wav FILE writes a file instead)", st);
 		return -1;
 	}
-	if ((st = espeak_ng_SetVoiceByName(lang)) != ENS_OK) {
+	if (espeak_ng_SetVoiceByName(lang) != ENS_OK) {
 		fprintf(stderr, "tramdo say: espeak-ng has no '%s' voice (is the package "
 		    "espeak-ng-data complete?)\n", lang);
 		return -1;

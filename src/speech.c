@@ -105,11 +105,11 @@ note_exit(struct speech *s, int status)
 		return;
 	s->failing = true;
 	if (WIFEXITED(status))
-		log_warn("speech: '%s say' failed with status %d; run 'tramdo say --lang vi "
-		    "Xin chào' on this machine to see why (sound device? voice data?)", s->exe,
+		log_warn("speech: the voice ('tramdo say') failed with status %d; run 'tramdo say "
+		    "Xin chào' on this machine to see why (sound device? voice data?)",
 		    WEXITSTATUS(status));
 	else
-		log_warn("speech: '%s say' died of signal %d", s->exe, WTERMSIG(status));
+		log_warn("speech: the voice ('tramdo say') died of signal %d", WTERMSIG(status));
 }
 
 /* Whether pid has ended (and is reaped now); true too when it is no child of ours any more. */
@@ -176,6 +176,13 @@ speech_say(struct speech *s, const char *lang, const char *text)
 	}
 	s->voice = pid;
 	return 0;
+}
+
+void
+speech_stop(struct speech *s)
+{
+	speech_reap(s);
+	stop_voice(s);	/* with every slot taken, the voice ends by itself */
 }
 
 /* SIGKILL, not SIGTERM: a stopped or misbehaving child still dies, so the wait is short. */

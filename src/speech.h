@@ -29,6 +29,8 @@ int		 speech_say(struct speech *s, const char *lang, const char *text);
  * no voice data) is logged once, until one succeeds again.
  */
 void		 speech_reap(struct speech *s);
+/* Stops the voice speaking now, if any (SIGTERM), without waiting: e.g. when a test starts. */
+void		 speech_stop(struct speech *s);
 /* Stops any voice (SIGKILL, so the wait for it is short) and reaps it; NULL is a no-op. */
 void		 speech_free(struct speech *s);
 

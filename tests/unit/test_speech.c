@@ -66,6 +66,7 @@ static const struct {
 	{ 1000005, 0, "một triệu không trăm linh năm" },
 	{ 1001000, 0, "một triệu không trăm linh một nghìn" },
 	{ 2000000000, 0, "hai tỷ" },
+	{ 1000000005, 0, "một tỷ không trăm linh năm" },
 	{ 999999999999, 0, "chín trăm chín mươi chín tỷ chín trăm chín mươi chín triệu "
 	    "chín trăm chín mươi chín nghìn chín trăm chín mươi chín" },
 	/* decimals, digit by digit after "phẩy"; trailing zeros are not read */
@@ -333,7 +334,7 @@ test_render_catalog_sentence(void **state)
 
 		for (size_t i = f; i < f + frame; i++)
 			e += (double)w.v[i] * w.v[i];
-		quiet += sqrt(e / frame) < 100;
+		quiet += sqrt(e / (double)frame) < 100;
 		frames++;
 	}
 	rms = sqrt(sum / (double)w.n);
@@ -431,27 +432,32 @@ pause_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The n-th pid (1-based) in the file of started children, or 0. */
+static long
+pid_line(const char *path, int n)
+{
+	char line[32];
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+
+	for (int seen = 0; f != NULL && fgets(line, sizeof line, f) != NULL;)
+		if (++seen == n)
+			pid = strtol(line, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return pid;
+}
+
 /* The pid of the n-th child (1-based) once it has written its records. */
 static long
 nth_child(int n)
 {
 	char *path = xasprintf("%s/pids", tmpdir);
-	long pid = 0;
+	long pid;
 
 	/* Waits for the event (the line), bounded only so that a broken spawn fails, not hangs. */
-	for (int tries = 0; tries < 6000 && pid == 0; tries++) {
-		FILE *f = fopen(path, "r");
-		int seen = 0;
-		long p;
-
-		while (f != NULL && fscanf(f, "%ld", &p) == 1)
-			if (++seen == n)
-				pid = p;
-		if (f != NULL)
-			fclose(f);
-		if (pid == 0)
-			pause_ms(10);
-	}
+	for (int tries = 0; tries < 6000 && (pid = pid_line(path, n)) == 0; tries++)
+		pause_ms(10);
 	free(path);
 	assert_true(pid > 0);
 	return pid;
@@ -472,7 +478,23 @@ proc_state(long pid)
 	fclose(f);
 	buf[n] = '\0';
 	close_paren = strrchr(buf, ')');
-	return close_paren != NULL && close_paren[1] == ' ' ? close_paren[2] : '?';
+	if (close_paren == NULL || close_paren[1] != ' ')
+		return '?';
+	return close_paren[2];
+}
+
+/* The hexadecimal mask after name in the recorded /proc status lines. */
+static unsigned long long
+mask(const char *status, const char *name)
+{
+	const char *at = strstr(status, name);
+	char *end;
+	unsigned long long v;
+
+	assert_non_null(at);
+	v = strtoull(at + strlen(name), &end, 16);
+	assert_true(end == at + strlen(name) + 16);
+	return v;
 }
 
 static void
@@ -520,8 +542,8 @@ test_spawned_child(void **state)
 	assert_string_equal(args, want);
 	free(want);
 	sig = slurp("%s/%ld.sig", first);
-	assert_true(sscanf(strstr(sig, "SigBlk: "), "SigBlk: %llx", &blocked) == 1);
-	assert_true(sscanf(strstr(sig, "SigIgn: "), "SigIgn: %llx", &ignored) == 1);
+	blocked = mask(sig, "SigBlk: ");
+	ignored = mask(sig, "SigIgn: ");
 	assert_int_equal(blocked, 0);
 	/*
 	 * None of the 31 standard signals ignored (the test ignores SIGPIPE and SIGINT). glibc's
@@ -555,9 +577,17 @@ test_spawned_child(void **state)
 	assert_int_equal(proc_state(second), 0);
 	assert_int_equal(proc_state(third), 0);
 
+	/* speech_stop stops the voice without a new one; reaping follows. */
+	assert_int_equal(speech_say(s, "vi", "stop me"), 0);
+	first = nth_child(4);
+	speech_stop(s);
+	wait_state(first, 'Z');
+	speech_reap(s);
+	assert_int_equal(proc_state(first), 0);
+
 	/* speech_free stops and reaps a voice still speaking. */
 	assert_int_equal(speech_say(s, "vi", "last"), 0);
-	first = nth_child(4);
+	first = nth_child(5);
 	speech_free(s);
 	assert_int_equal(proc_state(first), 0);
 
