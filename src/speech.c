@@ -129,6 +129,8 @@ speech_reap(struct speech *s)
 {
 	int status = 0;
 
+	if (s == NULL)
+		return;
 	if (s->voice != 0 && reaped(s->voice, &status)) {
 		s->voice = 0;
 		note_exit(s, status);
@@ -181,6 +183,8 @@ speech_say(struct speech *s, const char *lang, const char *text)
 void
 speech_stop(struct speech *s)
 {
+	if (s == NULL)
+		return;
 	speech_reap(s);
 	stop_voice(s);	/* with every slot taken, the voice ends by itself */
 }

@@ -26,7 +26,8 @@ int		 speech_say(struct speech *s, const char *lang, const char *text);
 /*
  * Reaps this module's children that have ended, never waiting and never touching other
  * children of the process: call it when SIGCHLD arrives. A voice that fails (no sound device,
- * no voice data) is logged once, until one succeeds again.
+ * no voice data) is logged once, until one succeeds again. NULL (no voice) is a no-op, here
+ * and in speech_stop and speech_free.
  */
 void		 speech_reap(struct speech *s);
 /* Stops the voice speaking now, if any (SIGTERM), without waiting: e.g. when a test starts. */

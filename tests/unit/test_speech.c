@@ -596,6 +596,8 @@ test_spawned_child(void **state)
 	assert_int_equal(speech_say(s, "vi", "x"), -1);
 	assert_int_equal(errno, ENOENT);
 	speech_free(s);
+	speech_reap(NULL);
+	speech_stop(NULL);
 	speech_free(NULL);
 
 	close(sentinel);
