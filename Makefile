@@ -6,7 +6,7 @@ DESTDIR  ?=
 BUILD    ?= build
 TRAMDO   ?= ./tramdo
 
-PKGS     := ncursesw libcurl libgps sqlite3 json-c libqrencode libsystemd
+PKGS     := ncursesw libcurl libgps sqlite3 json-c libqrencode libsystemd espeak-ng
 # iniparser ships no pkg-config file on Debian.
 INI_CFLAGS := -I/usr/include/iniparser
 INI_LIBS   := -liniparser
@@ -28,6 +28,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgps-dev \
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
+            libespeak-ng-dev espeak-ng-data \
             iputils-ping iproute2 gnuplot-nox console-setup-linux kbd curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools tzdata
 

@@ -27,5 +27,6 @@ int cmd_gps(const struct cli *cli, int argc, char **argv);
 int cmd_history(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_upload(const struct cli *cli, int argc, char **argv);
+int cmd_say(const struct cli *cli, int argc, char **argv);
 
 #endif

@@ -133,6 +133,7 @@ static const struct key_spec keys[] = {
 	{ "kiosk", "promo_qr_url",	K_URL, C(kiosk.promo_qr_url),	  CONFIG_ISPEED_URL, 0, 0, NULL, 0 },
 	{ "kiosk", "promo_caption",	K_STRING, C(kiosk.promo_caption), NULL, 0, 300, NULL, 0 },
 	{ "kiosk", "prompt",		K_STRING, C(kiosk.prompt),	  NULL, 0, 200, NULL, 0 },
+	{ "kiosk", "speech",		K_BOOL, C(kiosk.speech),	  "no", 0, 0, NULL, 0 },
 
 	{ "test", "server",		K_STRING, C(test.server),	  "auto", 0, 100, NULL, F_REQUIRED },
 	{ "test", "download_streams",	K_INT, C(test.download_streams),  "6", 1, 32, NULL, 0 },

@@ -59,6 +59,7 @@ struct config {
 		char		*promo_qr_url;	/* "": no code */
 		char		*promo_caption;	/* what the code is for, or NULL: the catalog's */
 		char		*prompt;	/* staff's own welcome text, or NULL */
+		bool		 speech;	/* read the result aloud (speech.h) */
 	} kiosk;
 
 	struct {

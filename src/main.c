@@ -19,6 +19,7 @@ static const struct {
 	{ "history",		cmd_history,		"history [--json] [-n N]" },
 	{ "export",		cmd_export,		"export --since DATE --format csv|json" },
 	{ "upload",		cmd_upload,		"upload" },
+	{ "say",		cmd_say,		"say [--lang vi|en] [--wav FILE] TEXT" },
 };
 
 #define EXIT_NOPERM 77	/* sysexits EX_NOPERM */
@@ -26,9 +27,11 @@ static const struct {
 /*
  * Commands that only read and print may run as root (staff check a file with sudo). Everything
  * else writes state — results, the upload queue, caches — that the unprivileged service user
- * must go on owning, so root needs --allow-root (for demos).
+ * must go on owning, so root needs --allow-root (for demos). `say` only plays sound; its --wav
+ * file is the one the caller named, as a shell redirection would be. A kiosk run as root for a
+ * demo also speaks through `tramdo say`, without --allow-root.
  */
-static const char *const root_safe[] = { "check-config", "gps" };
+static const char *const root_safe[] = { "check-config", "gps", "say" };
 
 static bool
 refuse_root(const struct cli *cli, const char *command)
@@ -57,7 +60,10 @@ usage(FILE *f)
 	fprintf(f, "       (--allow-root: run as root anyway, for demos only)\n");
 }
 
-/* Global options may stand before or after the subcommand's name: take them out of argv. */
+/*
+ * Global options may stand before or after the subcommand's name: take them out of argv.
+ * After "--" every word is the command's own (`tramdo say -- -c` says "-c").
+ */
 static int
 take_global_options(struct cli *cli, int *argc, char **argv)
 {
@@ -67,6 +73,11 @@ take_global_options(struct cli *cli, int *argc, char **argv)
 		const char *a = argv[i];
 		const char **slot = NULL;
 
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
 		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
 			slot = &cli->config_path;
 		else if (strcmp(a, "--log") == 0)

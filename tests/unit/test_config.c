@@ -101,6 +101,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.kiosk.charset, CHARSET_AUTO);
 	assert_null(cfg.kiosk.staff_pin);
 	assert_null(cfg.kiosk.prompt);
+	assert_false(cfg.kiosk.speech);
 	assert_string_equal(cfg.test.server, "auto");
 	assert_int_equal(cfg.test.download_streams, 6);
 	assert_int_equal(cfg.test.upload_streams, 4);
@@ -146,6 +147,7 @@ test_good_file(void **state)
 	/* quoted: the '#' survives */
 	assert_string_equal(cfg.kiosk.promo_qr_url, "https://example.vn/app#cai-dat");
 	assert_string_equal(cfg.kiosk.prompt, "Nhấn phím bất kỳ để bắt đầu đo");
+	assert_true(cfg.kiosk.speech);
 	assert_string_equal(cfg.test.server, "LAN");
 	/* iniparser_getint would read 010 as octal 8 */
 	assert_int_equal(cfg.test.download_streams, 10);
@@ -252,6 +254,8 @@ static const struct {
 	    ":2: [kiosk] promo_qr_url: error: 'www.example.vn' must start with http:// or https://" },
 	{ "[gps]\nenabled = maybe\n",
 	    ":2: [gps] enabled: error: 'maybe' is not yes or no" },
+	{ "[kiosk]\nspeech = loud\n",
+	    ":2: [kiosk] speech: error: 'loud' is not yes or no" },
 	{ "[gps]\nport = 70000\n",
 	    ":2: [gps] port: error: '70000' is not a port number 1..65535" },
 	{ "[gps]\nhost = gps.local\n",
