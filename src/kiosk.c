@@ -29,6 +29,7 @@
 #include "schedule.h"
 #include "session.h"
 #include "signals.h"
+#include "speech.h"
 #include "store.h"
 #include "ui.h"
 #include "upload.h"
@@ -54,6 +55,7 @@ struct kiosk {
 	struct loop		 loop;
 
 	struct gps		*gps;
+	struct speech		*voice;		/* NULL unless [kiosk] speech */
 	struct session		*test;
 	struct store		*store;		/* results, committed before "done" */
 	struct upload		*up;		/* NULL when upload is off or misconfigured */
@@ -391,6 +393,7 @@ fsm_conf(const struct config *c, bool broken, struct kiosk_conf *out)
 	out->fail_limit = FAIL_LIMIT;
 	out->retry_seconds = RETRY_SECONDS;
 	out->broken = broken;
+	out->speech = c->kiosk.speech;
 }
 
 /* What the screens show from the configuration (again after a reload). */
@@ -495,6 +498,7 @@ apply_config(struct kiosk *k)
 	keep_status(k);
 	model_from_config(k);
 	schedule_from_config(k);
+	voice_from_config(k);
 	fsm_conf(&k->cfg, false, &kc);
 	kiosk_set_conf(&k->fsm, &kc);
 	k->status = 0;
@@ -513,6 +517,29 @@ countdowns_to_model(struct kiosk *k, double now)
 	kiosk_countdowns(&k->fsm, now, &c);
 	if (view_countdowns(&k->model, &c))
 		mark(k);
+}
+
+/* The result read aloud: the catalog's sentence, the verdict as on screen, figures as words. */
+static void
+speak_result(struct kiosk *k)
+{
+	const struct ui_model *m = &k->model;
+	char text[1024];
+
+	if (k->voice == NULL)
+		return;
+	if (speech_result_text(i18n_get(k->tr, "speech.result"), i18n_get(k->tr, m->verdict_key),
+	    m->download_mbps, m->upload_mbps, i18n_lang(k->tr), text, sizeof text) != 0 ||
+	    speech_say(k->voice, i18n_lang(k->tr), text) != 0)
+		log_warn("cannot read the result aloud: %s", strerror(errno));
+}
+
+/* [kiosk] speech: a voice, or none (again after a reload). */
+static void
+voice_from_config(struct kiosk *k)
+{
+	speech_free(k->voice);
+	k->voice = k->cfg.kiosk.speech ? speech_new(NULL) : NULL;
 }
 
 static void
@@ -541,8 +568,12 @@ carry_out(struct kiosk *k, const struct kiosk_do *d)
 		mark(k);
 	if (d->load_config)
 		load_config(k);
-	if (d->start_test != NULL)
+	if (d->speak)
+		speak_result(k);
+	if (d->start_test != NULL) {
+		speech_stop(k->voice);
 		start_test(k, d->start_test);
+	}
 }
 
 /* One event through the state machine; every change of state is one log line tests wait for. */
@@ -616,7 +647,8 @@ take_signals(struct kiosk *k)
 		feed(k, KEV_WINCH, 0);
 	if (signals_take(SIGHUP))
 		feed(k, KEV_SIGHUP, 0);
-	(void)signals_take(SIGCHLD);	/* no child of ours yet */
+	if (signals_take(SIGCHLD))
+		speech_reap(k->voice);
 }
 
 /* The monotonic deadline of a wall-clock moment (the clock, schedules); a past one stays due. */
@@ -735,6 +767,7 @@ run(struct kiosk *k, bool config_ok)
 	if (config_ok) {
 		store_attach(k);
 		upload_attach(k);
+		voice_from_config(k);
 	}
 	fsm_conf(&k->cfg, !config_ok, &kc);
 	kiosk_init(&k->fsm, &kc, now_mono());
@@ -767,6 +800,8 @@ run(struct kiosk *k, bool config_ok)
 	gps_detach(k);
 	upload_detach(k);
 	store_detach(k);
+	speech_free(k->voice);
+	k->voice = NULL;
 	return k->status;
 }
 
