@@ -396,6 +396,14 @@ fsm_conf(const struct config *c, bool broken, struct kiosk_conf *out)
 	out->speech = c->kiosk.speech;
 }
 
+/* [kiosk] speech: a voice, or none (again after a reload). */
+static void
+voice_from_config(struct kiosk *k)
+{
+	speech_free(k->voice);
+	k->voice = k->cfg.kiosk.speech ? speech_new(NULL) : NULL;
+}
+
 /* What the screens show from the configuration (again after a reload). */
 static void
 model_from_config(struct kiosk *k)
@@ -532,14 +540,6 @@ speak_result(struct kiosk *k)
 	    m->download_mbps, m->upload_mbps, i18n_lang(k->tr), text, sizeof text) != 0 ||
 	    speech_say(k->voice, i18n_lang(k->tr), text) != 0)
 		log_warn("cannot read the result aloud: %s", strerror(errno));
-}
-
-/* [kiosk] speech: a voice, or none (again after a reload). */
-static void
-voice_from_config(struct kiosk *k)
-{
-	speech_free(k->voice);
-	k->voice = k->cfg.kiosk.speech ? speech_new(NULL) : NULL;
 }
 
 static void
