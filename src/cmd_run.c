@@ -94,7 +94,7 @@ outcome(const struct session *s, const struct store *st)
 {
 	struct store_status ss;
 
-	if (session_kept(s) == 1) {
+	if (session_kept(s) == 1 && st != NULL) {
 		store_status(st, &ss);
 		fprintf(stderr, "tramdo: result not stored: %s\n", ss.message);
 	}

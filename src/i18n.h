@@ -22,9 +22,10 @@ const char	*i18n_get(const struct i18n *t, const char *key);
 const char	*i18n_lang(const struct i18n *t);
 size_t		 i18n_problem_count(const struct i18n *t);
 /*
- * text with every {name} replaced: the arguments are name, value pairs ending with NULL
- * ("n", "5", NULL). Unknown placeholders stay as they are. A new string.
+ * text with every {name} replaced: the arguments are name, value pairs ending with FILL_END
+ * ("n", "5", FILL_END). Unknown placeholders stay as they are. A new string.
  */
+#define FILL_END	((const char *)NULL)	/* a pointer, as a variadic sentinel must be */
 char		*i18n_fill(const char *text, ...) __attribute__((sentinel));
 /* value with decimals, and the catalog's decimal mark (number.decimal: "," in vi, "." in en). */
 const char	*i18n_number(const struct i18n *t, double value, int decimals, char *buf,

@@ -42,6 +42,7 @@
 #define FAIL_LIMIT		3	/* failed tests in a row: out of service */
 #define RETRY_SECONDS		300	/* out of service: a test every 5 minutes */
 #define KIOSK_STORE_WAIT_MS	200	/* a locked database holds the result in memory, not the screen */
+#define KIOSK_QUEUE		4	/* events one action can produce: at most two */
 
 struct kiosk {
 	const struct cli	*cli;
@@ -79,6 +80,10 @@ struct kiosk {
 	struct config		next_cfg;
 	bool			reload_ready;
 
+	/* Events an action produced (a test that could not start, a reload ready), fed in turn. */
+	struct kiosk_event	queue[KIOSK_QUEUE];
+	int			nqueue;
+
 	bool	quit;
 	int	status;
 };
@@ -87,6 +92,7 @@ struct kiosk {
 static const int caught[] = { SIGTERM, SIGHUP, SIGWINCH, SIGCHLD };
 static const int ignored[] = { SIGINT, SIGQUIT, SIGTSTP };
 
+static void post(struct kiosk *k, enum kiosk_event_type type, int arg);
 static void feed(struct kiosk *k, enum kiosk_event_type type, int arg);
 
 static void
@@ -253,7 +259,7 @@ start_test(struct kiosk *k, const char *trigger)
 		log_err("no server to test against: %s", err);
 		remember_problem(k, "problem.config", err);
 		k->model.error_key = view_error_key(MERR_NO_SERVER);
-		feed(k, KEV_TEST_END, OUTCOME_FAILED);
+		post(k, KEV_TEST_END, OUTCOME_FAILED);
 		return;
 	}
 	src = session_source(k->test);
@@ -443,7 +449,7 @@ load_config(struct kiosk *k)
 	k->reload_ready = true;
 	log_info("config reload: %s is valid; applying it when the kiosk is idle",
 	    k->cli->config_path);
-	feed(k, KEV_RELOAD_READY, 0);
+	post(k, KEV_RELOAD_READY, 0);
 }
 
 static bool
@@ -576,16 +582,28 @@ carry_out(struct kiosk *k, const struct kiosk_do *d)
 	}
 }
 
-/* One event through the state machine; every change of state is one log line tests wait for. */
+/* An event to feed after the current one: actions never call feed(), so nothing recurses. */
 static void
-feed(struct kiosk *k, enum kiosk_event_type type, int arg)
+post(struct kiosk *k, enum kiosk_event_type type, int arg)
 {
 	struct kiosk_event ev = { .type = type, .key = arg, .outcome = (enum test_outcome)arg };
+
+	if (k->nqueue == KIOSK_QUEUE) {
+		log_err("kiosk: event queue full; event %d dropped", (int)type);
+		return;
+	}
+	k->queue[k->nqueue++] = ev;
+}
+
+/* One event through the state machine; every change of state is one log line tests wait for. */
+static void
+step(struct kiosk *k, const struct kiosk_event *ev)
+{
 	enum kiosk_state before = k->fsm.state;
 	struct kiosk_do d;
 	double now = now_mono();
 
-	kiosk_step(&k->fsm, &ev, now, &d);
+	kiosk_step(&k->fsm, ev, now, &d);
 	if (k->fsm.state != before) {
 		if (k->fsm.state == KS_RUNNING)
 			log_info("state: %s -> %s (%s)", kiosk_state_name(before),
@@ -598,6 +616,21 @@ feed(struct kiosk *k, enum kiosk_event_type type, int arg)
 	view_fsm(&k->model, &k->fsm);
 	countdowns_to_model(k, now);
 	carry_out(k, &d);
+}
+
+/* An event, and then every event the actions it caused produced, in order. */
+static void
+feed(struct kiosk *k, enum kiosk_event_type type, int arg)
+{
+	struct kiosk_event ev;
+
+	post(k, type, arg);
+	while (k->nqueue > 0 && !k->quit) {
+		ev = k->queue[0];
+		memmove(&k->queue[0], &k->queue[1], (size_t)--k->nqueue * sizeof k->queue[0]);
+		step(k, &ev);
+	}
+	k->nqueue = 0;
 }
 
 /* Keys: read everything pending; the terminal going away ends the kiosk. */

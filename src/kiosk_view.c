@@ -133,7 +133,7 @@ result_code(struct ui_model *m, const struct result *r, const char *result_url)
 	struct tm tm;
 
 	if (result_url != NULL) {
-		text = i18n_fill(result_url, "id", r->id, NULL);
+		text = i18n_fill(result_url, "id", r->id, FILL_END);
 	} else {
 		localtime_r(&start, &tm);
 		strftime(t, sizeof t, "%d/%m/%Y %H:%M", &tm);
@@ -145,7 +145,7 @@ result_code(struct ui_model *m, const struct result *r, const char *result_url)
 		    ui_ms_decimals(f->latency_median_ms), 0));
 		text = i18n_fill(ui_tr(m, "result.qr_text"), "station", r->station.id,
 		    "commune", r->station.commune, "t", t, "d", d, "u", u, "l", l, "id", r->id,
-		    NULL);
+		    FILL_END);
 	}
 	snprintf(m->result_text, sizeof m->result_text, "%s", text);
 	free(text);
@@ -245,7 +245,7 @@ view_gps(struct ui_model *m, const struct gps *g, double now)
 	if (st == GPS_STATE_FIX && n <= 0)
 		key = strcmp(key, "gps.fix_2d") == 0 ? "gps.fix_2d_nosat" : "gps.fix_3d_nosat";
 	snprintf(sats, sizeof sats, "%d", n);
-	text = i18n_fill(ui_tr(m, key), "n", sats, NULL);
+	text = i18n_fill(ui_tr(m, key), "n", sats, FILL_END);
 	changed = strncmp(text, m->status_gps, sizeof m->status_gps - 1) != 0;
 	snprintf(m->status_gps, sizeof m->status_gps, "%s", text);
 	free(text);
@@ -273,7 +273,7 @@ last_test_info(struct ui_model *m)
 	snprintf(j, sizeof j, "%s", ui_number(m, m->jitter_ms, ui_ms_decimals(m->jitter_ms), 0));
 	snprintf(dl, sizeof dl, "%s", ui_number(m, m->loaded_download_ms, 0, 0));
 	snprintf(ul, sizeof ul, "%s", ui_number(m, m->loaded_upload_ms, 0, 0));
-	text = i18n_fill(ui_tr(m, "staff.last_value"), "j", j, "dl", dl, "ul", ul, NULL);
+	text = i18n_fill(ui_tr(m, "staff.last_value"), "j", j, "dl", dl, "ul", ul, FILL_END);
 	add_info(m, "staff.last_test", text);
 	free(text);
 }

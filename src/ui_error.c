@@ -29,7 +29,7 @@ error_draw(const struct ui_model *m)
 		char *text;
 
 		snprintf(n, sizeof n, "%d", m->back_left);
-		text = i18n_fill(ui_tr(m, "error.back"), "n", n, NULL);
+		text = i18n_fill(ui_tr(m, "error.back"), "n", n, FILL_END);
 		ui_centre(m, y + bh + 1, 0, COLS, text, A_BOLD);
 		free(text);
 	}

@@ -168,7 +168,7 @@ footer(const struct ui_model *m, const struct layout *l, int y)
 	ui_centre(m, y, l->x0, l->w, ui_tr(m, "result.thanks"), A_BOLD);
 	/* While keys are ignored, say only that it goes back by itself: a key would do nothing. */
 	snprintf(n, sizeof n, "%d", m->back_left);
-	text = i18n_fill(ui_tr(m, m->keys_left > 0 ? "result.wait" : "result.back"), "n", n, NULL);
+	text = i18n_fill(ui_tr(m, m->keys_left > 0 ? "result.wait" : "result.back"), "n", n, FILL_END);
 	ui_centre(m, y + 1, l->x0, l->w, text, A_NORMAL);
 	free(text);
 }
@@ -200,11 +200,11 @@ result_draw(const struct ui_model *m)
 	if (l.up_scale > 0) {
 		y += big_figure(m, &l, y, "result.upload", u, l.up_scale);
 	} else {
-		text = i18n_fill(ui_tr(m, "result.upload_line"), "u", u, NULL);
+		text = i18n_fill(ui_tr(m, "result.upload_line"), "u", u, FILL_END);
 		ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
 		free(text);
 	}
-	text = i18n_fill(ui_tr(m, "result.latency_line"), "l", lat, NULL);
+	text = i18n_fill(ui_tr(m, "result.latency_line"), "l", lat, FILL_END);
 	ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
 	free(text);
 	y += l.gaps;

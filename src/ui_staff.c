@@ -35,7 +35,7 @@ draw_pin(const struct ui_model *m)
 		char *text;
 
 		snprintf(n, sizeof n, "%d", m->pin_locked_left);
-		text = i18n_fill(ui_tr(m, "staff.pin_locked"), "n", n, NULL);
+		text = i18n_fill(ui_tr(m, "staff.pin_locked"), "n", n, FILL_END);
 		ui_centre(m, y + 8, 0, COLS, text, ui_attr_error());
 		free(text);
 	} else if (m->pin_wrong)
@@ -64,7 +64,7 @@ tests_today(const struct ui_model *m, int y)
 	snprintf(good, sizeof good, "%d", m->today_good);
 	snprintf(failed, sizeof failed, "%d", m->today_failed);
 	text = m->today_good < 0 ? xstrdup(ui_tr(m, "staff.unknown")) :
-	    i18n_fill(ui_tr(m, "staff.tests_value"), "good", good, "failed", failed, NULL);
+	    i18n_fill(ui_tr(m, "staff.tests_value"), "good", good, "failed", failed, FILL_END);
 	field(m, y, "staff.tests", text);
 	free(text);
 }
@@ -83,7 +83,7 @@ uploads(const struct ui_model *m, int y)
 
 		snprintf(pending, sizeof pending, "%ld", s->pending);
 		text = i18n_fill(ui_tr(m, s->last_sent[0] != '\0' ? "staff.sink_value" :
-		    "staff.sink_never"), "sink", s->name, "n", pending, "when", s->last_sent, NULL);
+		    "staff.sink_never"), "sink", s->name, "n", pending, "when", s->last_sent, FILL_END);
 		field(m, y + i, "staff.uploads", text);
 		free(text);
 	}

@@ -50,10 +50,10 @@ box_text(const struct ui_model *m)
 	char n[16];
 
 	if (m->out_of_service)
-		return i18n_fill(ui_tr(m, "welcome.out_title"), NULL);
+		return i18n_fill(ui_tr(m, "welcome.out_title"), FILL_END);
 	if (m->cooldown_left > 0) {
 		snprintf(n, sizeof n, "%d", m->cooldown_left);
-		return i18n_fill(ui_tr(m, "welcome.cooldown"), "n", n, NULL);
+		return i18n_fill(ui_tr(m, "welcome.cooldown"), "n", n, FILL_END);
 	}
 	return xstrdup(m->prompt != NULL && *m->prompt != '\0' ? m->prompt :
 	    ui_tr(m, "welcome.prompt"));
@@ -122,9 +122,9 @@ counts(const struct ui_model *m, int y, int x0, int w, bool draw)
 		snprintf(month_n, sizeof month_n, "%d", m->tests_month);
 		rows += line(m, y, x0, w, i18n_fill(ui_tr(m, m->commune != NULL &&
 		    *m->commune != '\0' ? "welcome.month" : "welcome.month_station"),
-		    "m", month, "n", month_n, "commune", m->commune, NULL), A_NORMAL, draw);
+		    "m", month, "n", month_n, "commune", m->commune, FILL_END), A_NORMAL, draw);
 	}
-	rows += line(m, y + rows, x0, w, i18n_fill(ui_tr(m, "welcome.today"), "n", today, NULL),
+	rows += line(m, y + rows, x0, w, i18n_fill(ui_tr(m, "welcome.today"), "n", today, FILL_END),
 	    A_NORMAL, draw);
 	return rows;
 }
@@ -139,17 +139,17 @@ under_box(const struct ui_model *m, int y, int x0, int w, bool draw)
 	if (m->out_of_service) {
 		int minutes = (m->retry_left + 59) / 60;
 
-		rows += line(m, y, x0, w, i18n_fill(ui_tr(m, "welcome.out_sorry"), NULL), A_BOLD,
+		rows += line(m, y, x0, w, i18n_fill(ui_tr(m, "welcome.out_sorry"), FILL_END), A_BOLD,
 		    draw);
 		snprintf(n, sizeof n, "%d", minutes > 0 ? minutes : 1);
 		rows += line(m, y + rows, x0, w, i18n_fill(ui_tr(m, "welcome.out_retry"), "n", n,
-		    NULL), A_NORMAL, draw);
-		rows += line(m, y + rows, x0, w, i18n_fill(ui_tr(m, "welcome.out_staff"), NULL),
+		    FILL_END), A_NORMAL, draw);
+		rows += line(m, y + rows, x0, w, i18n_fill(ui_tr(m, "welcome.out_staff"), FILL_END),
 		    A_NORMAL, draw);
 		return rows;
 	}
 	snprintf(n, sizeof n, "%d", m->test_seconds);
-	return line(m, y, x0, w, i18n_fill(ui_tr(m, "welcome.free"), "n", n, NULL), A_NORMAL, draw);
+	return line(m, y, x0, w, i18n_fill(ui_tr(m, "welcome.free"), "n", n, FILL_END), A_NORMAL, draw);
 }
 
 /* The text column: station, title, box, the line under it, counts, the language key. */

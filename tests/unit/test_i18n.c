@@ -260,17 +260,17 @@ test_fill(void **state)
 	char *s;
 
 	(void)state;
-	s = i18n_fill("Vui lòng chờ {n} giây", "n", "5", NULL);
+	s = i18n_fill("Vui lòng chờ {n} giây", "n", "5", FILL_END);
 	assert_string_equal(s, "Vui lòng chờ 5 giây");
 	free(s);
-	s = i18n_fill("{d} / {u} Mbps, {d}", "u", "40,1", "d", "95,3", NULL);
+	s = i18n_fill("{d} / {u} Mbps, {d}", "u", "40,1", "d", "95,3", FILL_END);
 	assert_string_equal(s, "95,3 / 40,1 Mbps, 95,3");
 	free(s);
 	/* Unknown placeholders and lone braces stay; a catalog's % signs are text, never a format. */
-	s = i18n_fill("%s%n {x} {n {", "n", "7", NULL);
+	s = i18n_fill("%s%n {x} {n {", "n", "7", FILL_END);
 	assert_string_equal(s, "%s%n {x} {n {");
 	free(s);
-	s = i18n_fill("{n}", "n", "a much longer value than the text", NULL);
+	s = i18n_fill("{n}", "n", "a much longer value than the text", FILL_END);
 	assert_string_equal(s, "a much longer value than the text");
 	free(s);
 }

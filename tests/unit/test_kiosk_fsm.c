@@ -36,10 +36,10 @@ struct row {
 	const char		*trigger;	/* with F_START */
 };
 
-#define KEY(t, k, s, f)		{ t, KEV_KEY, k, s, f, NULL }
-#define END(t, o, s, f)		{ t, KEV_TEST_END, o, s, f, NULL }
-#define TICK(t, s, f)		{ t, KEV_TICK, 0, s, f, NULL }
-#define START(t, e, a, s, trig)	{ t, e, a, s, F_START, trig }
+#define KEY(t, k, s, f)		{ (t), KEV_KEY, (k), (s), (f), NULL }
+#define END(t, o, s, f)		{ (t), KEV_TEST_END, (o), (s), (f), NULL }
+#define TICK(t, s, f)		{ (t), KEV_TICK, 0, (s), (f), NULL }
+#define START(t, e, a, s, trig)	{ (t), (e), (a), (s), F_START, (trig) }
 
 static unsigned
 flags_of(const struct kiosk_do *d)
@@ -75,7 +75,7 @@ walk(struct kiosk_fsm *k, const struct row *rows, size_t n)
 	}
 }
 
-#define WALK(k, rows) walk(k, rows, sizeof rows / sizeof rows[0])
+#define WALK(k, rows) walk((k), (rows), sizeof(rows) / sizeof((rows)[0]))
 
 static void
 fresh(struct kiosk_fsm *k)
@@ -129,7 +129,7 @@ test_enter_mash(void **state)
 		double now = i * 0.4;
 		struct kiosk_event key = { .type = KEV_KEY, .key = KEY_RETURN };
 		struct kiosk_event end = { .type = KEV_TEST_END, .outcome = OUTCOME_GOOD };
-		enum kiosk_state before = k.state;
+		enum kiosk_state before;
 
 		if (k.state == KS_RUNNING && now - started >= 6) {
 			kiosk_step(&k, &end, now, &d);
@@ -518,9 +518,9 @@ test_every_state_every_event(void **state)
 	/* Keys are 'a'; test ends are good ones; all at t = 5 (the result's keys still guarded). */
 	static const enum kiosk_state want[KS_COUNT][KEV_COUNT] = {
 #define W(key, tick, prog, end, term, hup, winch, hang, reload, sched) \
-	{ [KEV_KEY] = key, [KEV_TICK] = tick, [KEV_PROGRESS] = prog, [KEV_TEST_END] = end, \
-	  [KEV_SIGTERM] = term, [KEV_SIGHUP] = hup, [KEV_WINCH] = winch, [KEV_HANGUP] = hang, \
-	  [KEV_RELOAD_READY] = reload, [KEV_SCHEDULE_DUE] = sched }
+	{ [KEV_KEY] = (key), [KEV_TICK] = (tick), [KEV_PROGRESS] = (prog), [KEV_TEST_END] = (end), \
+	  [KEV_SIGTERM] = (term), [KEV_SIGHUP] = (hup), [KEV_WINCH] = (winch), \
+	  [KEV_HANGUP] = (hang), [KEV_RELOAD_READY] = (reload), [KEV_SCHEDULE_DUE] = (sched) }
 		[KS_WELCOME] = W(KS_RUNNING, KS_WELCOME, KS_WELCOME, KS_WELCOME, KS_WELCOME,
 		    KS_WELCOME, KS_WELCOME, KS_WELCOME, KS_WELCOME, KS_RUNNING),
 		[KS_RUNNING] = W(KS_RUNNING, KS_RUNNING, KS_RUNNING, KS_RESULT, KS_RUNNING,
