@@ -81,21 +81,11 @@ gps_fix_usable(const struct gps_fix *fix, double now, double max_age)
 	return isfinite(age) && age >= 0.0 && age <= max_age;
 }
 
-static void
-location_unknown(struct location *out)
-{
-	out->source = LOC_NONE;
-	out->lat = out->lon = NAN;
-	out->alt_m = out->accuracy_m = NAN;
-	out->satellites = -1;
-	out->fix_time = 0;
-}
-
 void
 gps_pick_location(const struct gps_fix *fix, const struct config *cfg, double now,
     struct location *out)
 {
-	location_unknown(out);
+	location_clear(out);
 	if (gps_fix_usable(fix, now, cfg->gps.max_fix_age_seconds)) {
 		out->source = LOC_GPS;
 		out->lat = fix->lat;
