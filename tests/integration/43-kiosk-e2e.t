@@ -9,7 +9,7 @@
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
-plan 32
+plan 33
 
 port=$(free_port)
 start_nginx "$port" || { fail "nginx started"; done_testing; }
