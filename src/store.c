@@ -294,7 +294,16 @@ open_db(struct store *st)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
-	if (check_identity(st) != 0)
+	/*
+	 * The header and sqlite_master from one snapshot: read one by one, another process
+	 * creating the schema between the reads made a new database look like someone else's
+	 * (application_id still 0, tables already there), refused for good.
+	 */
+	if (exec(st, "BEGIN", "reading its header") != SQLITE_OK)
+		goto bad;
+	rc = check_identity(st);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != 0)
 		goto bad;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
 		fail(st, "opening for writing", SQLITE_READONLY);
