@@ -127,6 +127,7 @@ static const struct key_spec keys[] = {
 	{ "kiosk", "result_min_seconds", K_INT, C(kiosk.result_min_seconds), "5", 0, 60, NULL, 0 },
 	{ "kiosk", "error_seconds",	K_INT, C(kiosk.error_seconds),	  "15", 3, 600, NULL, 0 },
 	{ "kiosk", "cooldown_seconds",	K_INT, C(kiosk.cooldown_seconds), "10", 0, 3600, NULL, 0 },
+	{ "kiosk", "retry_seconds",	K_INT, C(kiosk.retry_seconds),	  "300", 30, 3600, NULL, 0 },
 	{ "kiosk", "staff_pin",		K_PIN, C(kiosk.staff_pin),	  NULL, 4, 12, NULL, 0 },
 	{ "kiosk", "charset",		K_CHARSET, C(kiosk.charset),	  "auto", 0, 0,
 	    "auto|unicode|console|ascii", F_REQUIRED },

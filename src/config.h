@@ -54,6 +54,7 @@ struct config {
 		int		 result_min_seconds;	/* keys ignored this long: read first */
 		int		 error_seconds;
 		int		 cooldown_seconds;
+		int		 retry_seconds;	/* out of service: a test this often */
 		char		*staff_pin;
 		enum charset	 charset;
 		char		*promo_qr_url;	/* "": no code */

@@ -40,7 +40,6 @@
 #define REDRAW_INTERVAL		0.1	/* seconds: at most 10 redraws a second */
 #define PROGRESS_INTERVAL	0.1	/* seconds between engine progress samples */
 #define FAIL_LIMIT		3	/* failed tests in a row: out of service */
-#define RETRY_SECONDS		300	/* out of service: a test every 5 minutes */
 #define KIOSK_STORE_WAIT_MS	200	/* a locked database holds the result in memory, not the screen */
 #define KIOSK_QUEUE		4	/* events one action can produce: at most two */
 
@@ -397,7 +396,7 @@ fsm_conf(const struct config *c, bool broken, struct kiosk_conf *out)
 	out->cooldown_seconds = c->kiosk.cooldown_seconds;
 	out->staff_pin = c->kiosk.staff_pin;
 	out->fail_limit = FAIL_LIMIT;
-	out->retry_seconds = RETRY_SECONDS;
+	out->retry_seconds = c->kiosk.retry_seconds;
 	out->broken = broken;
 	out->speech = c->kiosk.speech;
 }

@@ -281,6 +281,28 @@ rollback:
 	return -1;
 }
 
+/*
+ * WAL needs the file to itself for a moment. When another connection holds the write lock and
+ * waits for ours to go, SQLite answers SQLITE_BUSY at once rather than deadlock (the busy
+ * handler is not called): our lock goes with the statement, so ask again until busy_ms passed.
+ */
+static int
+use_wal(struct store *st)
+{
+	double until = now_mono() + st->busy_ms / 1000.0;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || now_mono() >= until)
+			break;
+		sqlite3_sleep(10);
+	}
+	if (rc != SQLITE_OK)
+		fail(st, "switching to WAL", rc);
+	return rc;
+}
+
 static int
 open_db(struct store *st)
 {
@@ -294,7 +316,16 @@ open_db(struct store *st)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
-	if (check_identity(st) != 0)
+	/*
+	 * The header and sqlite_master from one snapshot: read one by one, another process
+	 * creating the schema between the reads made a new database look like someone else's
+	 * (application_id still 0, tables already there), refused for good.
+	 */
+	if (exec(st, "BEGIN", "reading its header") != SQLITE_OK)
+		goto bad;
+	rc = check_identity(st);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != 0)
 		goto bad;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
 		fail(st, "opening for writing", SQLITE_READONLY);
@@ -303,7 +334,7 @@ open_db(struct store *st)
 	if (migrate(st) != 0)
 		goto bad;
 	/* WAL: readers never block the writer; FULL: a commit survives a power cut. */
-	if (exec(st, "PRAGMA journal_mode = WAL", "switching to WAL") != SQLITE_OK ||
+	if (use_wal(st) != SQLITE_OK ||
 	    exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
 	    "setting durability") != SQLITE_OK)
 		goto bad;

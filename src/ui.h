@@ -39,7 +39,7 @@ struct ui_glyphs {
 struct ui_problem {
 	char		 when[8];	/* "14:05", local time */
 	const char	*key;		/* catalog key of the sentence ("problem.no_server") */
-	char		 detail[160];	/* English, as in the log: the raw text, shown smaller */
+	char		 detail[512];	/* English, as in the log: the raw text, shown smaller */
 };
 
 /* One collector, as the staff screen shows it. */

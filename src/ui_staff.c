@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MARGIN	3
+#define MARGIN		3
+#define WRAP_MAX	8	/* lines a text is wrapped into before the rest is measured */
+#define FIELD_ROWS	2	/* a value ("Lượt đo gần nhất: …") at 80 columns */
+#define DETAIL_ROWS	4	/* a problem's raw text: curl's messages run long, with a URL */
 
 static void
 draw_pin(const struct ui_model *m)
@@ -43,40 +46,73 @@ draw_pin(const struct ui_model *m)
 	free(mask);
 }
 
-/* "Label: text", the label bold; text may be a catalog template already filled. */
-static void
+/*
+ * Text from column x in w columns, wrapped over at most maxrows rows (at least one). The last
+ * row holds all the rest, so what does not fit ends in an ellipsis (ui_text cuts it) instead
+ * of vanishing. Returns the rows taken.
+ */
+static int
+wrapped(const struct ui_model *m, int y, int x, int w, const char *text, int attr, int maxrows)
+{
+	char *lines[WRAP_MAX], *rest;
+	int n = textw_wrap(text, w, lines, WRAP_MAX), rows = n < maxrows ? n : maxrows;
+
+	if (rows < 1) {
+		textw_free_lines(lines, n);
+		return 1;
+	}
+	for (int i = 0; i < rows - 1; i++)
+		ui_text(m, y + i, x, w, lines[i], attr);
+	rest = xstrdup(lines[rows - 1]);
+	for (int i = rows; i < n; i++) {
+		char *more = xasprintf("%s %s", rest, lines[i]);
+
+		free(rest);
+		rest = more;
+	}
+	ui_text(m, y + rows - 1, x, w, rest, attr);
+	free(rest);
+	textw_free_lines(lines, n);
+	return rows;
+}
+
+/* "Label: text", the label bold; text may be a catalog template already filled. Returns rows. */
+static int
 field(const struct ui_model *m, int y, const char *label_key, const char *text)
 {
 	const char *label = ui_tr(m, label_key);
-	int lw = textw_width(label) + 2, w = COLS - 2 * MARGIN;
+	int lw = textw_width(label) + 2, w = COLS - 2 * MARGIN, rows;
 	char *l = xasprintf("%s:", label);
 
 	ui_text(m, y, MARGIN, w, l, A_BOLD);
-	ui_text(m, y, MARGIN + lw, w - lw, text, A_NORMAL);
+	rows = wrapped(m, y, MARGIN + lw, w - lw, text, A_NORMAL, FIELD_ROWS);
 	free(l);
+	return rows;
 }
 
-static void
+static int
 tests_today(const struct ui_model *m, int y)
 {
 	char good[16], failed[16], *text;
+	int rows;
 
 	snprintf(good, sizeof good, "%d", m->today_good);
 	snprintf(failed, sizeof failed, "%d", m->today_failed);
 	text = m->today_good < 0 ? xstrdup(ui_tr(m, "staff.unknown")) :
 	    i18n_fill(ui_tr(m, "staff.tests_value"), "good", good, "failed", failed, FILL_END);
-	field(m, y, "staff.tests", text);
+	rows = field(m, y, "staff.tests", text);
 	free(text);
+	return rows;
 }
 
 /* One line per collector: results waiting, and when one last got through. */
 static int
 uploads(const struct ui_model *m, int y)
 {
-	if (m->nsinks == 0) {
-		field(m, y, "staff.uploads", ui_tr(m, "staff.uploads_off"));
-		return 1;
-	}
+	int rows = 0;
+
+	if (m->nsinks == 0)
+		return field(m, y, "staff.uploads", ui_tr(m, "staff.uploads_off"));
 	for (int i = 0; i < m->nsinks; i++) {
 		const struct ui_sink *s = &m->sinks[i];
 		char pending[16], *text;
@@ -84,13 +120,27 @@ uploads(const struct ui_model *m, int y)
 		snprintf(pending, sizeof pending, "%ld", s->pending);
 		text = i18n_fill(ui_tr(m, s->last_sent[0] != '\0' ? "staff.sink_value" :
 		    "staff.sink_never"), "sink", s->name, "n", pending, "when", s->last_sent, FILL_END);
-		field(m, y + i, "staff.uploads", text);
+		rows += field(m, y + rows, "staff.uploads", text);
 		free(text);
 	}
-	return m->nsinks;
+	return rows;
 }
 
-/* The problems, newest first: time and sentence, then the raw text for whoever staff call. */
+/* Rows text takes wrapped into w columns, at most max. */
+static int
+wrapped_rows(const char *text, int w, int max)
+{
+	char *lines[WRAP_MAX];
+	int n = textw_wrap(text, w, lines, WRAP_MAX);
+
+	textw_free_lines(lines, n);
+	return n < max ? n : max;
+}
+
+/*
+ * The problems, newest first: time and sentence, then the raw text for whoever staff call.
+ * Only whole problems, as many as fit: the newest one is always shown, cut if it must be.
+ */
 static int
 problems(const struct ui_model *m, int y, int last)
 {
@@ -100,16 +150,19 @@ problems(const struct ui_model *m, int y, int last)
 	if (m->nproblems == 0)
 		ui_text(m, y++, MARGIN + 2, COLS - 2 * MARGIN - 2, ui_tr(m, "staff.no_problems"),
 		    A_NORMAL);
-	for (int i = 0; i < m->nproblems && y + 1 <= last; i++) {
+	for (int i = 0; i < m->nproblems && y <= last; i++) {
 		const struct ui_problem *p = &m->problems[i];
 		int tw = textw_width(p->when) + 2;
+		int x = MARGIN + 2 + tw, w = COLS - 2 * MARGIN - 2 - tw;
+		int detail = p->detail[0] != '\0' ? wrapped_rows(p->detail, w, DETAIL_ROWS) : 0;
 
+		if (i > 0 && y + detail > last)
+			break;
 		ui_text(m, y, MARGIN + 2, tw, p->when, A_BOLD);
-		ui_text(m, y++, MARGIN + 2 + tw, COLS - 2 * MARGIN - 2 - tw, ui_tr(m, p->key),
-		    A_NORMAL);
-		if (p->detail[0] != '\0' && y <= last)
-			ui_text(m, y++, MARGIN + 2 + tw, COLS - 2 * MARGIN - 2 - tw, p->detail,
-			    ui_attr_dim());
+		ui_text(m, y++, x, w, ui_tr(m, p->key), A_NORMAL);
+		if (detail > 0 && y <= last)
+			y += wrapped(m, y, x, w, p->detail, ui_attr_dim(),
+			    last - y + 1 < detail ? last - y + 1 : detail);
 	}
 	return y - y0;
 }
@@ -136,11 +189,11 @@ draw_status(const struct ui_model *m)
 
 	ui_centre(m, y, 0, COLS, ui_tr(m, "staff.title"), ui_attr_title());
 	y += 2;
-	for (int i = 0; i < m->ninfo && y < LINES - 8; i++, y++)
-		field(m, y, m->info[i].label_key, m->info[i].value);
-	tests_today(m, y++);
+	for (int i = 0; i < m->ninfo && y < LINES - 8; i++)
+		y += field(m, y, m->info[i].label_key, m->info[i].value);
+	y += tests_today(m, y);
 	y += uploads(m, y);
-	field(m, y++, "staff.gps", m->status_gps);
+	y += field(m, y, "staff.gps", m->status_gps);
 	y++;
 	problems(m, y, LINES - 3);
 	keys(m, LINES - 2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The promo QR code to i-Speed on the Welcome screen scans as a phone sees it on the real
-# console sizes, 100x30 and 120x33: in console mode the captured screen is drawn with the
+# The promo QR code to i-Speed, there by default (no promo_qr_url in the configuration), on the
+# Welcome screen scans as a phone sees it on the real console sizes, 100x30 and 120x33: in console mode the captured screen is drawn with the
 # kiosk's own font, tramdo-vi16, glyph by glyph (psfrender.py) and read by zbarimg; in unicode
 # mode qrscan.py reads the half blocks. Console screens only use characters that font has; the
 # same screen drawn with Vietnamese-Fixed16, which lacks ▀ ▄, does not scan.
@@ -12,7 +12,7 @@ command -v zbarimg >/dev/null || skip_all "zbarimg missing (zbar-tools)"
 FONT=$(tramdo_font) || skip_all "scripts/mkfont.py could not make the console font"
 plan 18
 
-URL=https://i-speed.vn
+URL=https://i-speed.vn	# the default: [kiosk] promo_qr_url unset
 
 # zbar SCREEN FONT: what zbarimg reads on the screen drawn with FONT (nothing if no code).
 zbar() {
@@ -70,7 +70,6 @@ for charset in console unicode; do
 name = Trung tâm Văn hóa Ba Đình
 [kiosk]
 charset = $charset
-promo_qr_url = $URL
 INI
 		K_SOCK=tramdo-kiosk-$$-$charset-$size
 		# Console mode as on tty1: TERM=linux (8 colours, the code black on white).

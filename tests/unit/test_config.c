@@ -199,6 +199,8 @@ test_example_file(void **state)
 	assert_int_equal(cfg.kiosk.result_seconds, def.kiosk.result_seconds);
 	assert_int_equal(cfg.kiosk.error_seconds, def.kiosk.error_seconds);
 	assert_int_equal(cfg.kiosk.cooldown_seconds, def.kiosk.cooldown_seconds);
+	assert_int_equal(cfg.kiosk.retry_seconds, def.kiosk.retry_seconds);
+	assert_int_equal(def.kiosk.retry_seconds, 300);
 	assert_int_equal(cfg.kiosk.charset, def.kiosk.charset);
 	assert_int_equal(cfg.test.download_streams, def.test.download_streams);
 	assert_int_equal(cfg.test.upload_streams, def.test.upload_streams);

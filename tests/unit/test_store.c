@@ -572,6 +572,49 @@ test_foreign_database_untouched(void **state)
 	free(path);
 }
 
+/*
+ * Processes opening a new database at once (the kiosk starting while staff run `tramdo run`):
+ * whoever loses the race for creating the schema must see a whole tramdo database, never the
+ * tables without the application id, which it would refuse for good.
+ */
+static void
+test_new_database_opened_at_once(void **state)
+{
+	enum { ROUNDS = 60, PROCS = 4 };
+	int refused = 0;
+
+	(void)state;
+	for (int round = 0; round < ROUNDS; round++) {
+		char name[32];
+		char *path;
+		pid_t pids[PROCS];
+
+		snprintf(name, sizeof name, "race-%d.db", round);
+		path = db_path(name);
+		for (int i = 0; i < PROCS; i++) {
+			pids[i] = fork();
+			assert_true(pids[i] >= 0);
+			if (pids[i] == 0) {
+				struct store *st = store_open(path, NULL);
+				struct store_status ss;
+
+				store_status(st, &ss);
+				store_close(st);
+				_exit(ss.ok ? 0 : 1);
+			}
+		}
+		for (int i = 0; i < PROCS; i++) {
+			int status;
+
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				refused++;
+		}
+		free(path);
+	}
+	assert_int_equal(refused, 0);
+}
+
 static void
 test_not_sqlite_untouched(void **state)
 {
@@ -782,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_counts_today_and_month),
 		cmocka_unit_test(test_sinks_pending_and_last_sent),
 		cmocka_unit_test(test_foreign_database_untouched),
+		cmocka_unit_test(test_new_database_opened_at_once),
 		cmocka_unit_test(test_not_sqlite_untouched),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_migrates_forward_from_empty),
