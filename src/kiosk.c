@@ -581,6 +581,17 @@ carry_out(struct kiosk *k, const struct kiosk_do *d)
 	}
 }
 
+/* Staff see the state itself, not only the failures that led to it. */
+static void
+out_of_service_problem(struct kiosk *k)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof detail, "%d failed tests in a row; a test every %g s until one works",
+	    k->fsm.conf.fail_limit, k->fsm.conf.retry_seconds);
+	remember_problem(k, "problem.out_of_service", detail);
+}
+
 /* An event to feed after the current one: actions never call feed(), so nothing recurses. */
 static void
 post(struct kiosk *k, enum kiosk_event_type type, int arg)
@@ -611,6 +622,8 @@ step(struct kiosk *k, const struct kiosk_event *ev)
 			log_info("state: %s -> %s", kiosk_state_name(before),
 			    kiosk_state_name(k->fsm.state));
 		watchdog_status(kiosk_state_name(k->fsm.state));
+		if (k->fsm.state == KS_OUT_OF_SERVICE)
+			out_of_service_problem(k);
 	}
 	view_fsm(&k->model, &k->fsm);
 	countdowns_to_model(k, now);

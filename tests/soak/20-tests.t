@@ -52,7 +52,7 @@ for i in $(seq "$N"); do
 	if ! k_wait 'Nhấn phím bất kỳ để quay lại|Tự động quay lại|chưa đo được' 30; then break; fi
 	[[ $K_SCREEN =~ 'chưa đo được' ]] && errors=$((errors + 1))
 	k_keys Enter
-	k_wait "Số lượt đo hôm nay: $i\b" 30 || break
+	k_wait "Hôm nay: $i lượt đo" 30 || break
 	done_n=$i
 	if [ "$i" -le "$WARM" ] || [ $((i % 50)) -eq 0 ] || [ "$i" -eq "$N" ]; then
 		sample "$i"

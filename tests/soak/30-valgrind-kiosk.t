@@ -40,7 +40,7 @@ one_test() {
 	k_keys Enter
 	k_wait "$1" 60 || return 1
 	k_keys Enter
-	k_wait "Số lượt đo hôm nay: $2" 20
+	k_wait "Hôm nay: $2 lượt đo" 20
 }
 
 k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 60; ok $? "welcome under valgrind"

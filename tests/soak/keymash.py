@@ -28,10 +28,11 @@ rng = random.Random(SEED)
 
 SCREENS = [  # first match wins; both languages (E / V switch it)
     ("staff", re.compile(r"Dành cho nhân viên|Staff only|Màn hình nhân viên|Staff screen")),
-    ("error", re.compile(r"Chưa đo được|The test could not be done")),
-    ("result", re.compile(r"Nhấn phím bất kỳ để quay lại|Press any key to go back")),
+    ("error", re.compile(r"chưa đo được|the test could not be done")),
+    ("result", re.compile(r"Kết quả đo|Your result")),
     ("running", re.compile(r"Đang đo…|Measuring…|Đang chọn máy chủ|Choosing a test server")),
-    ("welcome", re.compile(r"Nhấn phím bất kỳ để bắt đầu đo|Press any key to start")),
+    ("welcome", re.compile(r"Nhấn phím bất kỳ để bắt đầu đo|Press any key to start|"
+                           r"Vui lòng chờ \d+ giây|Please wait \d+ seconds|Tạm ngừng đo|Out of service")),
 ]
 
 PRINTABLE = [chr(c) for c in range(0x20, 0x7f)]
