@@ -34,7 +34,7 @@ num_ok "$t1 - $t0 <= 1" "idle Welcome uses no CPU ($((t1 - t0)) ticks in 3 s)"
 
 k_keys E
 k_wait 'Press any key to start the test' 3; ok $? "E switches to English"
-k_see 'Tests today: 0' "... every text"
+k_see 'Today: 0 test' "... every text"
 k_keys V
 k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 3; ok $? "V switches back to Vietnamese"
 

@@ -11,7 +11,7 @@
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
 T_START=$(date +%s.%N)
-plan 31
+plan 32
 
 RETRY=30
 port=$(free_port)	# nobody listens here until the server "comes back"
@@ -94,8 +94,12 @@ is "$(k_state_count running)" 3 "keys start no test while out of service"
 staff staff-out.txt
 like "$(cat "$T_TMP/staff-out.txt")" 'Hôm nay: 0 lượt đo tốt, 3 lượt lỗi' \
     "staff screen: today's good and failed tests"
-problems "$T_TMP/staff-out.txt" > "$T_TMP/problems-out.txt"
-is "$(wc -l < "$T_TMP/problems-out.txt")" 3 "... the three problems, each with its time"
+problems "$T_TMP/staff-out.txt" > "$T_TMP/all-out.txt"
+# The newest problem is the state itself; under it, the three failures.
+like "$(head -1 "$T_TMP/all-out.txt" | cut -d'|' -f2)" '^Trạm tạm ngừng đo sau nhiều lượt lỗi liên tiếp$' \
+    "... the newest problem says the station is out of service"
+sed 1d "$T_TMP/all-out.txt" > "$T_TMP/problems-out.txt"
+is "$(wc -l < "$T_TMP/problems-out.txt")" 3 "... then the three failures, each with its time"
 is "$(cut -d'|' -f2 "$T_TMP/problems-out.txt" | sort -u)" "Không kết nối được máy chủ đo" \
     "... in Vietnamese"
 is "$(cut -d'|' -f3 "$T_TMP/problems-out.txt" | sort -u)" "$(failures)" \

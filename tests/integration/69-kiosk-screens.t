@@ -250,8 +250,7 @@ for g in $(seq 0 $((MAIN - 1))); do
 done
 for g in $(seq 0 $((MAIN - 1))); do
 	go "$g" || continue
-	k_wait_state welcome 2 &&
-	    k_wait "(Tháng [0-9]+: [^0-9]*|in month [0-9]+: )$((FILL_MONTH + 1))( |\$)" 30 ||
+	k_wait_state welcome 2 && k_wait "(Tháng|Month) [0-9]+: [^0-9]*$((FILL_MONTH + 1)) " 30 ||
 	    { miss "$g" "Welcome after the test"; continue; }
 	k_settle
 	capture "$g" welcome2

@@ -23,9 +23,11 @@ cat > "$T_TMP/k.ini" <<INI
 id = HN-BD-01
 name = Trung tâm Văn hóa Ba Đình
 [kiosk]
-result_seconds = 5
+result_seconds = 8
+result_min_seconds = 2
 error_seconds = 3
 cooldown_seconds = 3
+retry_seconds = 30
 staff_pin = $PIN
 promo_qr_url = https://example.vn/i-speed
 [test]
@@ -58,9 +60,10 @@ welcome_norm() { k_settle; k_screen | sed -e 's/^ *//' -e 's/ *$//' -e 's/[0-9][
 
 # back_to_welcome: whatever screen the mash left, end on an idle Welcome without cooldown, in
 # Vietnamese (the mash's last E may have switched it: that is the citizen's choice, not a fault).
+# Out of service after the server's outages, the kiosk's own retry (retry_seconds) brings it back.
 back_to_welcome() {
 	local i s
-	for i in $(seq 60); do
+	for i in $(seq 240); do
 		s=$(k_screen)
 		if [[ $s =~ 'Dành cho nhân viên'|'Màn hình nhân viên'|'Staff' ]]; then k_keys Escape
 		elif [[ $s =~ 'Hủy lượt đo\?'|'Cancel the test\?' ]]; then k_keys Enter
