@@ -29,7 +29,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             gpsd gpsd-clients python3-gps libiniparser-dev libsqlite3-dev libjson-c-dev \
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
             iputils-ping iproute2 gnuplot-nox console-setup-linux curl valgrind zbar-tools \
-            clang libclang-rt-14-dev cppcheck clang-tidy clang-tools
+            clang libclang-rt-14-dev cppcheck clang-tidy clang-tools locales
 
 .PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench
 .PHONY: fuzz fuzz-run lint lint-cppcheck lint-tidy lint-scan soak

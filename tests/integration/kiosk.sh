@@ -9,7 +9,7 @@ K_STARTED=()	# "SOCK PID" of every kiosk started, for k_stop_all
 # Stop a kiosk by its PID (TERM, then KILL after 5 s), then its tmux server. Killing only the
 # tmux server would leave the kiosk to a hang-up, which a sanitizer build may not survive.
 k_stop_one() {
-	local sock=$1 pid=$2 i
+	local sock=$1 pid=${2:-} i
 	if [ -n "$pid" ]; then
 		kill -TERM "$pid" 2>/dev/null
 		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

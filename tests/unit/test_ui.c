@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -14,8 +13,6 @@
 static void
 test_decimal_comma(void **state)
 {
-	char buf[32];
-
 	(void)state;
 	assert_string_equal(ui_number(95.34, 1, 0), "95,3");
 	assert_string_equal(ui_number(0.456, 2, 0), "0,46");
@@ -25,9 +22,11 @@ test_decimal_comma(void **state)
 	assert_string_equal(ui_number(1.5, 1, 1), "1,5");
 	assert_string_equal(ui_number(2.5, 1, 0), "2,5");
 	assert_string_equal(ui_number(1.5, 1, 1), "1,5");
-	/* The program's own numbers still print with a point. */
-	snprintf(buf, sizeof buf, "%.1f", 95.34);
-	assert_string_equal(buf, "95.3");
+	/*
+	 * That the program's own numbers (JSON, logs, the CLI) keep '.' whatever the locale is
+	 * main()'s doing: 15-locale.t runs tramdo with LANG=vi_VN.UTF-8. This process never
+	 * calls setlocale, so a printf here could not show it.
+	 */
 }
 
 static void
