@@ -33,23 +33,31 @@ sys.exit(1)
 PY
 }
 
-# gps_start LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port),
-# reporting (gps_reporting; started a second time if it is not); sets GPS_PORT, GPS_PID.
+# gps_launch LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port),
+# not waited for (several can start side by side); sets GPS_PORT, GPS_PID.
 # Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
-gps_start() {
-	local try
+gps_launch() {
 	GPS_PORT=${2:-$(free_port)}
+	gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
+	GPS_PID=$!
+	T_PIDS+=("$GPS_PID")
+}
+
+# gps_ready LOG [PORT]: until the gpsfake of GPS_PORT/GPS_PID (from gps_launch LOG [PORT])
+# reports (gps_reporting), starting it a second time if it does not.
+gps_ready() {
+	local try
 	for try in 1 2; do
-		gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
-		GPS_PID=$!
-		T_PIDS+=("$GPS_PID")
 		wait_port "$GPS_PORT" 10 && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
 		gps_stop
-		[ -n "${2:-}" ] || GPS_PORT=$(free_port)
+		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"
 	done
 	return 1
 }
+
+# gps_start LOG [PORT]: gps_launch, then gps_ready.
+gps_start() { gps_launch "$@"; gps_ready "$@"; }
 
 # gps_stop: gpsfake by PID, TERM then KILL; its gpsd child is stopped by PID as well.
 gps_stop() {
