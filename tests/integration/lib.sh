@@ -2,14 +2,17 @@
 # Every test starts what it needs on loopback, on free ports, and stops it by PID on exit.
 
 set -u
-# The helpers run python3 hundreds of times per file and need only its standard library. Debian's
-# interpreter starts in ~25 ms; a version manager's shim found first in PATH (pyenv) took ~140 ms
-# a call here, a third of some files' time. Debian's is used when it is there.
-if [ -x /usr/bin/python3 ]; then python3() { /usr/bin/python3 "$@"; }; fi
 TRAMDO=${TRAMDO:-$PWD/tramdo}
 SRCDIR=${TRAMDO_SRCDIR:-$PWD}
 T_TMP=$(mktemp -d /tmp/tramdo-test.XXXXXX)
 chmod 755 "$T_TMP"
+# The helpers run python3 hundreds of times per file and need only its standard library. Debian's
+# interpreter starts in ~25 ms; a version manager's shim found first in PATH (pyenv) took ~140 ms
+# a call here, a third of some files' time. Debian's goes first in PATH when it is there (a
+# program, not a shell function: `python3 server.py &` must leave the server's PID in $!).
+if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
+	mkdir "$T_TMP/bin" && ln -s /usr/bin/python3 "$T_TMP/bin/python3" && PATH=$T_TMP/bin:$PATH
+fi
 T_PIDS=()
 # tramdo refuses to run as root without --allow-root. Tests may run as root: $TRAMDO is then a
 # wrapper that adds it. $TRAMDO_BIN is always the binary itself (valgrind, the refusal test).
