@@ -14,10 +14,10 @@ echo 'limit_rate 10m;' > "$T_TMP/rate.conf"
 NGINX_GARBAGE_MB=8 start_nginx "$NEAR" "$T_TMP/rate.conf" || fail "nginx (near) started"
 NGINX_GARBAGE_MB=8 start_nginx "$BEHIND" "$T_TMP/rate.conf" || fail "nginx (behind the relays) started"
 python3 "$SRCDIR/tests/fixtures/delay_relay.py" "$FAR" "$BEHIND" 30 2> "$T_TMP/relay-far.log" &
-T_PIDS+=($!)
+T_PIDS+=($!) far_pid=$!
 python3 "$SRCDIR/tests/fixtures/delay_relay.py" "$MID" "$BEHIND" 10 2> "$T_TMP/relay-mid.log" &
 T_PIDS+=($!)
-wait_port "$FAR" 10 && wait_port "$MID" 10
+wait_port "$FAR" 10 "$far_pid" && wait_port "$MID" 10 $!
 ok $? "delay relays listen"
 
 # The relay does delay: a ping (GET /empty) through it takes >= 60 ms, directly far less.

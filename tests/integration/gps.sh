@@ -2,13 +2,16 @@
 NMEA=$SRCDIR/tests/fixtures/nmea
 command -v gpsfake >/dev/null 2>&1 || skip_all "gpsfake not installed (Debian gpsd-clients)"
 
-# gps_reporting PORT: a client of gpsd on PORT gets a TPV report within 20 s. On a loaded
-# machine gpsfake sometimes gives its first client nothing for many seconds (the replay starts
-# before gpsd has the device); the tests are about tramdo, so they start once gpsd reports.
+# gps_reporting PORT: a client of gpsd on PORT gets a TPV report (one that holds the text
+# $GPS_WANT too, when set) within 20 s. On a loaded machine gpsfake sometimes gives its first
+# client nothing for many seconds (the replay starts before gpsd has the device), and gpsd's
+# first reports of a replay can be partial (seen: a 3D TPV without altMSL, before gpsd had
+# learnt the replay's cycle); the tests are about tramdo, so they start once gpsd reports.
 gps_reporting() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "${GPS_WANT:-}" <<'PY'
 import socket, sys, time
 deadline = time.monotonic() + 20
+want = sys.argv[2].encode()
 while time.monotonic() < deadline:
     try:
         s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
@@ -26,7 +29,7 @@ while time.monotonic() < deadline:
         if not data:
             break
         seen = (seen + data)[-8192:]
-        if b'"class":"TPV"' in seen:
+        if any(b'"class":"TPV"' in line and want in line for line in seen.split(b"\n")[:-1]):
             sys.exit(0)
     s.close()
 sys.exit(1)
@@ -44,14 +47,15 @@ gps_launch() {
 }
 
 # gps_ready LOG [PORT]: until the gpsfake of GPS_PORT/GPS_PID (from gps_launch LOG [PORT])
-# reports (gps_reporting), starting it a second time if it does not.
+# listens and reports (gps_reporting), starting it a second time if it does not (on a new port
+# when none was asked for: another program may have taken the first).
 gps_ready() {
 	local try
 	for try in 1 2; do
-		wait_port "$GPS_PORT" 10 && gps_reporting "$GPS_PORT" && return 0
+		wait_port "$GPS_PORT" 10 "$GPS_PID" && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
 		gps_stop
-		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"
+		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"	# a new port unless one was asked for
 	done
 	return 1
 }
