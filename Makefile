@@ -71,7 +71,7 @@ $(BUILD):
 # ASan+UBSan build, and lint, all in one pool.
 SAN_VARS := BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
             SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
-TEST_JOBS ?= 8
+TEST_JOBS ?= 6
 RUN_TESTS = python3 tests/run -j $(TEST_JOBS)
 
 check: deps
