@@ -31,8 +31,9 @@ INI
 }
 
 # bg NAME CONFIG [ARGS...]: `tramdo run` in the background, stdout in NAME.json (or .txt without
-# --json), stderr in NAME.err, "exit-status wall-seconds" in NAME.rc. The three runs below are
-# independent and mostly wait for their phases to end: they go side by side.
+# --json), stderr in NAME.err, "exit-status wall-seconds" in NAME.rc. The first run, whose
+# figures are checked against each other, runs alone (a run beside it would change its rate
+# mid-phase); the other two then go side by side.
 bg() {
 	local name=$1 cfg=$2 out
 	shift 2
@@ -50,6 +51,7 @@ wait_bg() {
 
 write_conf "$T_TMP/one.ini"
 bg r "$T_TMP/one.ini" --json --server "http://127.0.0.1:$PORT/"
+wait_bg r
 write_conf "$T_TMP/go.ini" "[server golan]" "url = http://127.0.0.1:$PORT/" "layout = go"
 bg go "$T_TMP/go.ini"
 SILENT=$(free_port)
