@@ -30,9 +30,10 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             libqrencode-dev libsystemd-dev libcmocka-dev nginx tmux iperf3 influxdb \
             libespeak-ng-dev espeak-ng-data \
             iputils-ping iproute2 gnuplot-nox console-setup-linux kbd curl valgrind zbar-tools \
-            clang libclang-rt-14-dev cppcheck clang-tidy clang-tools tzdata
+            clang libclang-rt-14-dev cppcheck clang-tidy clang-tools tzdata locales
 
-.PHONY: all check tests tests-sanitized unit integration sanitize deps clean demo bench fuzz fuzz-run lint soak
+.PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench
+.PHONY: fuzz fuzz-run lint lint-includes lint-cppcheck lint-tidy lint-scan soak
 .PHONY: install uninstall install-kiosk uninstall-kiosk font
 
 all: tramdo font
@@ -54,7 +55,7 @@ $(BUILD)/cflags: FORCE | $(BUILD)
 	    $(file >$@,$(BUILD_FLAGS)),:)
 .PHONY: FORCE
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBOBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< $(LIBOBJS) \
 	    $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -73,36 +74,44 @@ $(BUILD)/$(FONT): scripts/mkfont.py $(wildcard $(FONT_SRC)) | $(BUILD)
 	python3 scripts/mkfont.py $(FONT_SRC) $@
 
 # Every test target first installs what is missing, so one command works on a fresh machine.
-# check is everything CI runs: the unit and integration tests on the optimised build and on an
-# ASan+UBSan build, then lint. The two builds' tests run side by side: the integration suites
-# mostly wait on servers, timers and screens (about one core between them), and every test
-# picks its own ports, sockets and temporary files. Each build's output is printed in one piece.
+# tests/run runs the test files side by side (TEST_JOBS at once: they mostly wait on servers
+# and timers, and each picks its own ports, sockets and temporary files), prints one line per
+# finished file, keeps each file's output in BUILD/test-logs/ and prints the output of failed
+# files and a summary at the end.
+# check is everything CI runs: the unit and integration tests of the optimised build and of an
+# ASan+UBSan build, and lint, all in one pool.
 SAN_VARS := BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
             SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+TEST_JOBS ?= 6
+RUN_TESTS = python3 tests/run -j $(TEST_JOBS)
 
 check: deps
-	$(MAKE) -j2 --output-sync=recurse tests tests-sanitized
-	$(MAKE) lint
+	$(MAKE) -j2 test-bins
+	$(MAKE) -j2 $(SAN_VARS) test-bins
+	$(RUN_TESTS) -b build -b build-san --lint
 
-# One build's tests: unit, then integration.
-tests:
-	$(MAKE) unit
-	$(MAKE) integration
-tests-sanitized:
-	$(MAKE) $(SAN_VARS) unit
-	$(MAKE) $(SAN_VARS) integration
+# What the tests of one build need: the binary and the unit test binaries.
+test-bins: tramdo $(BUILD)/tramdo $(BUILD)/$(FONT) $(UNIT_BINS)
 
-unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do \
-	    echo "== $$t"; TRAMDO_SRCDIR=$(CURDIR) $$t || fail=1; done; exit $$fail
-
-integration: tramdo $(BUILD)/tramdo $(BUILD)/$(FONT)
-	TRAMDO=$(abspath $(BUILD)/tramdo) TRAMDO_FONT=$(abspath $(BUILD)/$(FONT)) \
-	    TRAMDO_SRCDIR=$(CURDIR) prove -v tests/integration/*.t
+# One build's tests (BUILD=...): unit and integration; or only one kind.
+tests: test-bins
+	$(RUN_TESTS) -b $(BUILD)
+unit: test-bins
+	$(RUN_TESTS) -b $(BUILD) --unit
+integration: test-bins
+	$(RUN_TESTS) -b $(BUILD) --integration
 
 # The same tests, built with AddressSanitizer and UndefinedBehaviorSanitizer, alone.
 sanitize: deps
-	$(MAKE) tests-sanitized
+	$(MAKE) -j2 $(SAN_VARS) tests
+tests-sanitized: sanitize
+
+# One test: make test T=NAME (43, 43-kiosk-e2e, 43-kiosk-e2e.t, test_store) on the optimised
+# build; SAN=1 on the ASan+UBSan build. Several names: T="10 test_store".
+test:
+	@[ -n "$(T)" ] || { echo "usage: make test T=NAME [SAN=1]   (NAME: 43, 43-kiosk-e2e, test_store)"; exit 2; }
+	$(MAKE) -j2 $(if $(filter 1,$(SAN)),$(SAN_VARS)) test-bins
+	$(RUN_TESTS) -b $(if $(filter 1,$(SAN)),build-san,build) $(T)
 
 # Soak tests (docs/soak.md), not part of check: long. SOAK_KEYS random keys into the kiosk,
 # SOAK_TESTS consecutive tests in one kiosk process, valgrind on a kiosk session. Numbers
@@ -139,13 +148,25 @@ LINT_SRCS   := $(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS)
 LINT_CFLAGS := -std=c17 -D_GNU_SOURCE -DTRAMDO_VERSION='"$(VERSION)"' -DTRAMDO_DATADIR='"/"' \
                $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -iquote src
 
+# The parts run side by side under make -j (tests/run does: make -j3 lint).
+LINT_PARTS := lint-includes lint-cppcheck lint-tidy lint-scan
 lint: deps
+	$(MAKE) $(LINT_PARTS)
+
+# docs/architecture.md's rules table against every #include in src/.
+lint-includes:
 	scripts/check-includes
+
+lint-cppcheck:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
 	    --suppressions-list=.cppcheck-suppressions -q --std=c11 -D_GNU_SOURCE -Isrc $(LINT_SRCS)
-	@echo "clang-tidy $(LINT_SRCS)"; \
-	out=$$(clang-tidy --quiet $(LINT_SRCS) -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
-	    printf '%s\n' "$$out" | grep -v ' warnings\? generated\.$$'; exit $$rc
+# clang-tidy one file a target, so make -j runs them side by side (-O keeps each one's output whole).
+TIDY_TARGETS := $(addprefix tidy-,$(LINT_SRCS))
+lint-tidy: $(TIDY_TARGETS)
+$(TIDY_TARGETS): tidy-%: FORCE
+	@out=$$(clang-tidy --quiet $* -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
+	    printf '%s\n' "$$out" | grep -v -e ' warnings\? generated\.$$' -e '^$$'; exit $$rc
+lint-scan:
 	rm -rf build-scan
 	scan-build --status-bugs -o build-scan/report $(MAKE) BUILD=build-scan CC=clang build-scan/tramdo
 

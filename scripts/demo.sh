@@ -153,7 +153,8 @@ ROOT=()
 
 if [ "$MODE" = --check ]; then
 	"$TRAMDO" -c "$DIR/demo.ini" check-config >&2 || exit 78
-	[ $GPS_ENABLED = yes ] && sleep 2 && "$TRAMDO" -c "$DIR/demo.ini" gps >&2
+	# gps waits for a fix itself (up to 5 s)
+	[ $GPS_ENABLED = yes ] && "$TRAMDO" -c "$DIR/demo.ini" gps >&2
 	"$TRAMDO" -c "$DIR/demo.ini" "${ROOT[@]}" run --json
 	exit
 fi

@@ -30,12 +30,44 @@ INI
 	printf '%s\n' "$@" >> "$f"
 }
 
-# 1. one server by URL (PHP layout)
+# bg NAME CONFIG [ARGS...]: `tramdo run` in the background, stdout in NAME.json (or .txt without
+# --json), stderr in NAME.err, "exit-status wall-seconds" in NAME.rc. The first run, whose
+# figures are checked against each other, runs alone (a run beside it would change its rate
+# mid-phase); the other two then go side by side.
+bg() {
+	local name=$1 cfg=$2 out
+	shift 2
+	out=$T_TMP/$name.json
+	[[ " $* " == *" --json "* ]] || out=$T_TMP/$name.txt
+	( start=$EPOCHREALTIME
+	  "$TRAMDO" -c "$cfg" run "$@" > "$out" 2> "$T_TMP/$name.err"
+	  echo "$? $(python3 -c "print($EPOCHREALTIME - $start)")" > "$T_TMP/$name.rc" ) &
+}
+# wait_bg NAME: until run NAME has ended; sets rc and elapsed.
+wait_bg() {
+	while [ ! -s "$T_TMP/$1.rc" ]; do sleep 0.1; done
+	read -r rc elapsed < "$T_TMP/$1.rc"
+}
+
 write_conf "$T_TMP/one.ini"
-start=$(date +%s.%N)
-"$TRAMDO" -c "$T_TMP/one.ini" run --json --server "http://127.0.0.1:$PORT/" > "$T_TMP/r.json" 2> "$T_TMP/r.err"
-is "$?" 0 "run by URL exits 0"
-elapsed=$(python3 -c "import time; print(time.time() - $start)")
+bg r "$T_TMP/one.ini" --json --server "http://127.0.0.1:$PORT/"
+wait_bg r
+write_conf "$T_TMP/go.ini" "[server golan]" "url = http://127.0.0.1:$PORT/" "layout = go"
+bg go "$T_TMP/go.ini"
+SILENT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' "$SILENT" &
+T_PIDS+=($!)
+wait_port "$SILENT" 10 $!
+write_conf "$T_TMP/auto.ini" \
+    "[server dead]" "url = http://127.0.0.1:$DEAD/" \
+    "[server silent]" "url = http://127.0.0.1:$SILENT/" \
+    "[server live]" "url = http://127.0.0.1:$PORT/"
+bg a "$T_TMP/auto.ini" --json
+
+# 1. one server by URL (PHP layout)
+wait_bg r
+is "$rc" 0 "run by URL exits 0"
 r=$T_TMP/r.json
 dl=$(jget "$r" 'd["download_mbps"]'); ul=$(jget "$r" 'd["upload_mbps"]')
 dlb=$(jget "$r" 'd["bytes"]["download"]'); ulb=$(jget "$r" 'd["bytes"]["upload"]')
@@ -60,24 +92,14 @@ is "$(jget "$r" 'd["client"]["ip"]')" "127.0.0.1" "client IP from getIP"
 is "$(jget "$r" '"error" in d')" "False" "no error object"
 
 # 2. the Go layout from a [server NAME] section, and the readable summary
-write_conf "$T_TMP/go.ini" "[server golan]" "url = http://127.0.0.1:$PORT/" "layout = go"
-"$TRAMDO" -c "$T_TMP/go.ini" run > "$T_TMP/go.txt" 2> "$T_TMP/go.err"
-is "$?" 0 "Go layout (garbage, empty, getIP) exits 0"
+wait_bg go
+is "$rc" 0 "Go layout (garbage, empty, getIP) exits 0"
 like "$(cat "$T_TMP/go.txt")" "download +[0-9]+\.[0-9]+ Mbit/s" "summary shows the download rate"
 like "$(grep '^server' "$T_TMP/go.txt")" "golan" "summary names the server"
 
 # 3. auto-selection among a refusing, a silent (accepts, never answers) and a live server
-SILENT=$(free_port)
-python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' "$SILENT" &
-T_PIDS+=($!)
-wait_port "$SILENT" 10
-write_conf "$T_TMP/auto.ini" \
-    "[server dead]" "url = http://127.0.0.1:$DEAD/" \
-    "[server silent]" "url = http://127.0.0.1:$SILENT/" \
-    "[server live]" "url = http://127.0.0.1:$PORT/"
-"$TRAMDO" -c "$T_TMP/auto.ini" run --json > "$T_TMP/a.json" 2> "$T_TMP/a.err"
-is "$?" 0 "auto-selection with a dead and a silent server exits 0"
+wait_bg a
+is "$rc" 0 "auto-selection with a dead and a silent server exits 0"
 is "$(jget "$T_TMP/a.json" 'd["server"]["name"]')" "live" "the live server is chosen"
 num_ok "$(jget "$T_TMP/a.json" 'd["download_mbps"]') > 0" "and measured"
 like "$(cat "$T_TMP/a.err")" "candidate dead skipped" "the dead one is logged as skipped"

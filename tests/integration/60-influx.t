@@ -5,7 +5,7 @@
 . "$(dirname "$0")/upload-lib.sh"
 need_config_loader
 command -v influxd > /dev/null || skip_all "influxd not installed (Debian package influxdb)"
-plan 14
+plan 15
 
 IDIR="$T_TMP/influx"
 mkdir -p "$IDIR"
@@ -27,7 +27,7 @@ bind-address = "127.0.0.1:$RPORT"
 CONF
 influxd run -config "$IDIR/influxdb.conf" > "$IDIR/influxd.log" 2>&1 &
 T_PIDS+=("$!")
-wait_port "$IPORT" 20 || { fail "influxd did not start"; sed 's/^/# /' "$IDIR/influxd.log"; done_testing; }
+wait_port "$IPORT" 20 $! || { fail "influxd did not start"; sed 's/^/# /' "$IDIR/influxd.log"; done_testing; }
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$IPORT/ping" && break; sleep 0.1; done
 curl -sf -XPOST "http://127.0.0.1:$IPORT/query" --data-urlencode 'q=CREATE DATABASE tramdo' > /dev/null
 ok $? "InfluxDB 1.6 on 127.0.0.1:$IPORT with database tramdo"
@@ -44,12 +44,13 @@ influx_db = tramdo"
 # A station id with every character line protocol must escape.
 sed -i 's/^id = TH-TS-01$/id = TH TS,01=A/' "$T_TMP/t.ini"
 choose_server real
-# A point's identity is its tags and its second: one station never starts two tests in the
-# same second (a test takes several), but failed tests against a closed port can: space them.
-for i in 1 2; do
-	"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$SERVER_URL" > "$T_TMP/run$i.json" 2> "$T_TMP/run$i.err"
-	[ "$i" = 2 ] || sleep 1.1
-done
+CLOSED_URL=http://127.0.0.1:$(free_port)/
+# A complete test, then one that fails at once (nothing listens): both are points. A point's
+# identity is its tags and its second, and the complete test lasts several seconds.
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$SERVER_URL" > "$T_TMP/run1.json" 2> "$T_TMP/run1.err"
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$CLOSED_URL" > "$T_TMP/run2.json" 2> "$T_TMP/run2.err"
+is "$(jget "$T_TMP/run1.json" '"error" in d'):$(jget "$T_TMP/run2.json" 'd["error"]["code"]')" "False:connect" \
+    "one complete test, one failed"
 "$TRAMDO" -c "$T_TMP/t.ini" upload > "$T_TMP/up.out" 2>&1
 is "$?" 0 "tramdo upload: nothing left pending"
 "$TRAMDO" -c "$T_TMP/t.ini" history --json > "$T_TMP/h.json"
@@ -102,7 +103,7 @@ is "$(jget "$T_TMP/q.json" 'd["results"][0]["series"][0]["values"][0][1]')" 2 "s
 
 # A write InfluxDB refuses (no such database) is a rejection, kept in the store.
 sed -i 's/^influx_db = tramdo$/influx_db = nosuchdb/' "$T_TMP/t.ini"
-"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$SERVER_URL" > "$T_TMP/run3.json" 2> "$T_TMP/run3.err"
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$CLOSED_URL" > "$T_TMP/run3.json" 2> "$T_TMP/run3.err"
 like "$(cat "$T_TMP/run3.err")" "influx rejected result .*HTTP 404.*database not found.*kept, not retried" \
     "a missing database is reported as a rejection (HTTP 404)"
 is "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT state FROM uploads WHERE result_id=?\", (sys.argv[2],)).fetchone()[0])" \

@@ -117,7 +117,7 @@ tmux -L "$sock" new-session -d -s k -x 100 -y 30 "exec env LANG=C.UTF-8 TERM=xte
     --log $T_TMP/kiosk.log --allow-root"
 kpid=$(tmux -L "$sock" display-message -p -t k '#{pane_pid}' 2>/dev/null)
 screen=""
-for _ in $(seq 100); do
+for _ in $(seq 600); do	# Welcome stays until a key: up to 60 s on a busy machine
 	screen=$(tmux -L "$sock" capture-pane -p -t k 2>/dev/null)
 	[[ $screen == *"(bản đã cài)"* ]] && break
 	sleep 0.1

@@ -13,6 +13,11 @@ demo_dir() { sed -n 's/^demo: files in //p' "$1" | head -n 1; }
 # Processes still running with DIR on their command line (the demo's servers name it).
 leftovers() { pgrep -f -- "$1/" | tr '\n' ' '; }
 
+# --- the kiosk in a terminal (started first: it comes up while the headless demo runs) ---
+sock=tramdo-demo-test-$$
+tmux -L "$sock" new-session -d -s demo -x 100 -y 30 \
+    "TRAMDO=$TRAMDO bash $SRCDIR/scripts/demo.sh 2>$T_TMP/kiosk.err"
+
 # --- headless: one test against the demo's own server and GPS
 TRAMDO=$TRAMDO bash "$SRCDIR/scripts/demo.sh" --check >"$T_TMP/r.json" 2>"$T_TMP/check.err"
 ok $? "demo.sh --check exits 0"
@@ -26,11 +31,9 @@ num_ok "abs($(jget "$T_TMP/r.json" 'd["location"]["lat"]') - 21.0287) < 0.01 and
 is "$(leftovers "$dir")$([ -e "$dir" ] && echo "$dir exists")" "" "nothing of the headless demo is left running or on disk"
 
 # --- the kiosk in a terminal, stopped from outside by the PID the demo tells
-sock=tramdo-demo-test-$$
-tmux -L "$sock" new-session -d -s demo -x 100 -y 30 \
-    "TRAMDO=$TRAMDO bash $SRCDIR/scripts/demo.sh 2>$T_TMP/kiosk.err"
+# (Welcome stays until a key: a generous wait has no deadline to miss.)
 screen=""
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	screen=$(tmux -L "$sock" capture-pane -p -t demo 2>/dev/null)
 	[[ $screen == *"Trạm đo trình diễn"* ]] && break
 	sleep 0.1

@@ -33,7 +33,7 @@ make_certs() {
 
 # start_fault_servers: both servers on free loopback ports (PIDs in T_PIDS); 1 on failure.
 start_fault_servers() {
-	local ngport fport hport sport eport pyport
+	local ngport fport hport sport eport pyport ngpid
 	ngport=$(free_port) fport=$(free_port) hport=$(free_port) sport=$(free_port)
 	eport=$(free_port) pyport=$(free_port)
 	make_certs "$T_TMP/certs" || { diag "openssl could not make the certificates"; return 1; }
@@ -44,10 +44,12 @@ start_fault_servers() {
 	    "$SRCDIR/tests/fixtures/nginx-faults-more.conf" > "$T_TMP/faults-more.conf"
 	NGINX_GARBAGE_MB=${NGINX_GARBAGE_MB:-8} start_nginx "$ngport" "$T_TMP/faults.conf" \
 	    "$T_TMP/faults-more.conf" || return 1
+	ngpid=${T_PIDS[-1]}
 	python3 "$SRCDIR/tests/fixtures/hostile_server.py" "$pyport" 2> "$T_TMP/hostile.log" &
 	T_PIDS+=($!)
-	wait_port "$pyport" 10 || { diag "hostile_server.py did not start"; return 1; }
-	wait_port "$fport" 5 && wait_port "$hport" 5 && wait_port "$sport" 5 || return 1
+	wait_port "$pyport" 10 $! || { diag "hostile_server.py did not start"; return 1; }
+	wait_port "$fport" 5 "$ngpid" && wait_port "$hport" 5 "$ngpid" && wait_port "$sport" 5 "$ngpid" &&
+	    wait_port "$eport" 5 "$ngpid" || return 1
 	F_NG=http://127.0.0.1:$fport F_MORE=http://127.0.0.1:$hport F_PY=http://127.0.0.1:$pyport
 	F_SELF=https://127.0.0.1:$sport/ F_EXPIRED=https://127.0.0.1:$eport/
 	F_DEAD=http://127.0.0.1:$(free_port)/

@@ -2,13 +2,16 @@
 NMEA=$SRCDIR/tests/fixtures/nmea
 command -v gpsfake >/dev/null 2>&1 || skip_all "gpsfake not installed (Debian gpsd-clients)"
 
-# gps_reporting PORT: a client of gpsd on PORT gets a TPV report within 20 s. On a loaded
-# machine gpsfake sometimes gives its first client nothing for many seconds (the replay starts
-# before gpsd has the device); the tests are about tramdo, so they start once gpsd reports.
+# gps_reporting PORT: a client of gpsd on PORT gets a TPV report (one that holds the text
+# $GPS_WANT too, when set) within 20 s. On a loaded machine gpsfake sometimes gives its first
+# client nothing for many seconds (the replay starts before gpsd has the device), and gpsd's
+# first reports of a replay can be partial (seen: a 3D TPV without altMSL, before gpsd had
+# learnt the replay's cycle); the tests are about tramdo, so they start once gpsd reports.
 gps_reporting() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "${GPS_WANT:-}" <<'PY'
 import socket, sys, time
 deadline = time.monotonic() + 20
+want = sys.argv[2].encode()
 while time.monotonic() < deadline:
     try:
         s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
@@ -26,30 +29,39 @@ while time.monotonic() < deadline:
         if not data:
             break
         seen = (seen + data)[-8192:]
-        if b'"class":"TPV"' in seen:
+        if any(b'"class":"TPV"' in line and want in line for line in seen.split(b"\n")[:-1]):
             sys.exit(0)
     s.close()
 sys.exit(1)
 PY
 }
 
-# gps_start LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port),
-# reporting (gps_reporting; started a second time if it is not); sets GPS_PORT, GPS_PID.
+# gps_launch LOG [PORT]: gpsd replaying LOG in a loop on PORT (default: a free loopback port),
+# not waited for (several can start side by side); sets GPS_PORT, GPS_PID.
 # Never gpsfake -1: it then ignores SIGTERM and never exits (testbed.md).
-gps_start() {
-	local try
+gps_launch() {
 	GPS_PORT=${2:-$(free_port)}
+	gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
+	GPS_PID=$!
+	T_PIDS+=("$GPS_PID")
+}
+
+# gps_ready LOG [PORT]: until the gpsfake of GPS_PORT/GPS_PID (from gps_launch LOG [PORT])
+# listens and reports (gps_reporting), starting it a second time if it does not (on a new port
+# when none was asked for: another program may have taken the first).
+gps_ready() {
+	local try
 	for try in 1 2; do
-		gpsfake -P "$GPS_PORT" -c 0.1 -q "$1" >"$T_TMP/gpsfake.$GPS_PORT.log" 2>&1 &
-		GPS_PID=$!
-		T_PIDS+=("$GPS_PID")
-		wait_port "$GPS_PORT" 10 && gps_reporting "$GPS_PORT" && return 0
+		wait_port "$GPS_PORT" 10 "$GPS_PID" && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
 		gps_stop
-		[ -n "${2:-}" ] || GPS_PORT=$(free_port)
+		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"	# a new port unless one was asked for
 	done
 	return 1
 }
+
+# gps_start LOG [PORT]: gps_launch, then gps_ready.
+gps_start() { gps_launch "$@"; gps_ready "$@"; }
 
 # gps_stop: gpsfake by PID, TERM then KILL; its gpsd child is stopped by PID as well.
 gps_stop() {

@@ -24,23 +24,64 @@ k_stop_all() {
 }
 trap 'k_stop_all; t_cleanup' EXIT
 
-# k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG.
+# Generous default for waits on what the kiosk reports (k_start, k_wait_log, k_wait_state): a
+# passing test never waits it out, and a busy machine with a sanitizer build needs many times
+# the idle time.
+K_WAIT_SECONDS=${K_WAIT_SECONDS:-60}
+
+# k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG, its PID in
+# $K_PID (waited for up to K_WAIT_SECONDS).
 # The kiosk runs under sh so that, after it exits, the pane shows its status and tty mode.
 k_start() {
-	local w=$1 h=$2 cfg=$3 i
+	local w=$1 h=$2 cfg=$3 end pane
 	shift 3
 	tmux -L "$K_SOCK" -f /dev/null new-session -d -s k -x "$w" -y "$h" \
 		"env LANG=C.UTF-8 TRAMDO_DATADIR=$SRCDIR/assets $* $TRAMDO -c $cfg --log $K_LOG; \
 		 echo EXITED \$?; stty -a | tr ' ' '\n' | grep -x -e -icanon -e icanon -e -echo -e echo; \
 		 sleep 60"
 	T_PIDS+=("$(tmux -L "$K_SOCK" display -p -t k '#{pid}')")
-	for i in $(seq 50); do
-		K_PID=$(pgrep -P "$(tmux -L "$K_SOCK" display -p -t k '#{pane_pid}')" -x tramdo)
-		[ -n "$K_PID" ] && break
+	pane=$(tmux -L "$K_SOCK" display -p -t k '#{pane_pid}')
+	end=$((SECONDS + K_WAIT_SECONDS))
+	while K_PID=$(pgrep -P "$pane" -x tramdo); [ -z "$K_PID" ] && [ $SECONDS -lt $end ]; do
 		sleep 0.1
 	done
+	[ -n "$K_PID" ] || diag "k_start: no tramdo process under the pane after ${K_WAIT_SECONDS}s"
 	K_STARTED+=("$K_SOCK ${K_PID:-}")
 }
+
+# --- Waiting on what the kiosk reports in its log (--log $K_LOG), not on screens ---
+# The kiosk logs each change of its state machine as one line, "TIME state: FROM -> TO" or
+# "TIME state: FROM -> TO (DETAIL)"; states: welcome, running, result, error, staff_pin, staff,
+# broken, out_of_service.
+
+# k_log_count REGEX: how many lines of the kiosk's log match REGEX (extended).
+k_log_count() { local n; n=$(grep -cE -- "$1" "$K_LOG" 2>/dev/null); echo "${n:-0}"; }
+
+# k_wait_log REGEX [COUNT] [SECONDS]: until at least COUNT lines (default 1) of the kiosk's log
+# match REGEX, at most SECONDS (default K_WAIT_SECONDS). On a timeout it prints the log's last
+# lines as TAP diagnostics and returns 1.
+k_wait_log() {
+	local re=$1 count=${2:-1} secs=${3:-$K_WAIT_SECONDS} end n
+	end=$((SECONDS + secs))
+	while n=$(k_log_count "$re"); [ "${n:-0}" -lt "$count" ]; do
+		if [ $SECONDS -ge $end ]; then
+			diag "the kiosk's log has ${n:-0} of $count line(s) matching /$re/ after ${secs}s; its end:"
+			tail -n 20 "$K_LOG" 2>/dev/null | sed 's/^/#   /'
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# The log line of an entry into state NAME.
+k_state_re() { printf '(^|[[:space:]])state: [a-z_]+ -> %s( \(.*\))?$' "$1"; }
+
+# k_state_count NAME: how many times the kiosk has entered state NAME.
+k_state_count() { k_log_count "$(k_state_re "$1")"; }
+
+# k_wait_state NAME [COUNT] [SECONDS]: until the kiosk has entered state NAME at least COUNT
+# times (default 1; count from k_state_count to wait for the next entry).
+k_wait_state() { k_wait_log "$(k_state_re "$1")" "${2:-1}" "${3:-$K_WAIT_SECONDS}"; }
 
 k_screen() { tmux -L "$K_SOCK" capture-pane -p -t k; }
 k_keys()   { tmux -L "$K_SOCK" send-keys -t k "$@"; }
@@ -131,21 +172,4 @@ k_wait_all() {
 		{ [ "$left" = 0 ] || [ "$(date +%s)" -ge "$end" ]; } && break
 		sleep 0.05
 	done
-}
-
-# k_state_count NAME: how many times the kiosk's log says it entered state NAME
-# (lines "state: FROM -> NAME", optionally followed by " (DETAIL)").
-k_state_count() { grep -cE "state: [a-z_]+ -> $1( |\$)" "$K_LOG" 2>/dev/null; }
-
-# k_wait_state NAME [COUNT] [SECONDS]: until the log holds COUNT (default 1) entries into NAME;
-# 60 s by default: a loaded machine is slow, not broken. On a timeout the log's tail is shown.
-k_wait_state() {
-	local name=$1 count=${2:-1} secs=${3:-60} i
-	for i in $(seq $((secs * 10))); do
-		[ "$(k_state_count "$name")" -ge "$count" ] && return 0
-		sleep 0.1
-	done
-	diag "the kiosk did not enter $name ($count times) within ${secs}s; log tail:"
-	tail -5 "$K_LOG" 2>/dev/null | sed 's/^/#   /'
-	return 1
 }

@@ -6,6 +6,13 @@ TRAMDO=${TRAMDO:-$PWD/tramdo}
 SRCDIR=${TRAMDO_SRCDIR:-$PWD}
 T_TMP=$(mktemp -d /tmp/tramdo-test.XXXXXX)
 chmod 755 "$T_TMP"
+# The helpers run python3 hundreds of times per file and need only its standard library. Debian's
+# interpreter starts in ~25 ms; a version manager's shim found first in PATH (pyenv) took ~140 ms
+# a call here, a third of some files' time. Debian's goes first in PATH when it is there (a
+# program, not a shell function: `python3 server.py &` must leave the server's PID in $!).
+if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
+	mkdir "$T_TMP/bin" && ln -s /usr/bin/python3 "$T_TMP/bin/python3" && PATH=$T_TMP/bin:$PATH
+fi
 T_PIDS=()
 # tramdo refuses to run as root without --allow-root. Tests may run as root: $TRAMDO is then a
 # wrapper that adds it. $TRAMDO_BIN is always the binary itself (valgrind, the refusal test).
@@ -35,18 +42,42 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+# listens_by PORT PID: PID or a child of it listens on PORT. free_port's port can be taken by
+# another program before ours binds it (suites start dozens of servers at once, and other
+# users of the machine too): ours then failed, and a client would talk to theirs.
+listens_by() {
+	local p
+	for p in $(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2); do
+		[ "$p" = "$2" ] && return 0
+		[ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# wait_port PORT [SECONDS] [PID]: until something accepts on 127.0.0.1:PORT (with PID: until
+# PID or its child listens there; 1 at once when another program does).
 wait_port() {
-	local port=$1 secs=${2:-10} i
+	local port=$1 secs=${2:-10} pid=${3:-} i
 	for i in $(seq $((secs * 20))); do
-		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+		if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+			[ -z "$pid" ] && return 0
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				listens_by "$port" "$pid" && return 0
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			diag "port $port is taken by another program (pid(s) $(ss -Hltnp "sport = :$port" |
+			    grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' '))"
+			return 1
+		fi
 		sleep 0.05
 	done
 	return 1
 }
 
+# Every assertion returns 1 when it fails, so `like ... || diag ...` can add what explains it.
 plan()   { echo "1..$1"; }
-ok()     { _t_n=$((_t_n + 1)); if [ "$1" -eq 0 ]; then echo "ok $_t_n - $2"; else echo "not ok $_t_n - $2"; _t_failed=1; fi; }
+ok()     { _t_n=$((_t_n + 1)); if [ "$1" -eq 0 ]; then echo "ok $_t_n - $2"; else echo "not ok $_t_n - $2"; _t_failed=1; return 1; fi; }
 pass()   { ok 0 "$1"; }
 fail()   { ok 1 "$1"; }
 diag()   { echo "# $*"; }
@@ -54,11 +85,11 @@ skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 # sanitized: the binary under test is the AddressSanitizer build (make sanitize).
 sanitized() { ldd "$TRAMDO_BIN" | grep -q libasan; }
 # is GOT EXPECTED NAME
-is()     { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3"; diag "got '$1', expected '$2'"; fi; }
+is()     { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3"; diag "got '$1', expected '$2'"; return 1; fi; }
 # like GOT REGEX NAME
-like()   { if [[ $1 =~ $2 ]]; then pass "$3"; else fail "$3"; diag "got '$1', expected to match /$2/"; fi; }
+like()   { if [[ $1 =~ $2 ]]; then pass "$3"; else fail "$3"; diag "got '$1', expected to match /$2/"; return 1; fi; }
 # num_ok "EXPR" NAME: a floating-point condition evaluated by python3, e.g. num_ok "$a > 0 and $a < 10"
-num_ok() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null; then pass "$2"; else fail "$2"; diag "false: $1"; fi; }
+num_ok() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null; then pass "$2"; else fail "$2"; diag "false: $1"; return 1; fi; }
 # jget JSONFILE PYEXPR: print a field, e.g. jget r.json 'd["download_mbps"]'
 jget()   { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 done_testing() { exit $_t_failed; }
@@ -98,7 +129,7 @@ CONF
 	nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" > "$dir/stdout.log" 2>&1 &
 	pid=$!
 	T_PIDS+=("$pid")
-	if ! wait_port "$port" 10; then
+	if ! wait_port "$port" 10 "$pid"; then
 		diag "nginx did not start on $port:"; sed 's/^/# /' "$dir/error.log" "$dir/stdout.log" >&2
 		return 1
 	fi

@@ -5,11 +5,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -499,22 +501,47 @@ test_fifo_does_not_block(void **state)
 	config_free(&cfg);
 }
 
-static void
-test_unreadable(void **state)
+/* Loads the unreadable inipath: refused, and the message says why. */
+static bool
+unreadable_refused(void)
 {
 	struct config cfg;
 	struct diags d = { 0 };
+	bool ok;
 
-	(void)state;
-	if (geteuid() == 0)
-		skip();		/* root reads everything */
-	write_file(inipath, "[kiosk]\n", 8);
-	chmod(inipath, 0);
-	assert_int_equal(config_load(inipath, &cfg, &d), -1);
-	assert_true(has_diag(&d, ": error: cannot open: Permission denied"));
-	chmod(inipath, 0600);
+	ok = config_load(inipath, &cfg, &d) == -1 &&
+	    has_diag(&d, ": error: cannot open: Permission denied");
 	diags_free(&d);
 	config_free(&cfg);
+	return ok;
+}
+
+/* Root reads every file: then the load runs in a child that has become nobody. */
+static void
+test_unreadable(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	write_file(inipath, "[kiosk]\n", 8);
+	chmod(inipath, 0);
+	if (geteuid() != 0)
+		assert_true(unreadable_refused());
+	else {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			status = setgroups(0, NULL) == 0 && setgid(65534) == 0 &&
+			    setuid(65534) == 0 && unreadable_refused() ? 0 : 1;
+			fflush(stdout);
+			_exit(status);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	chmod(inipath, 0600);
 }
 
 static void

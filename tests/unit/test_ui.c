@@ -29,7 +29,6 @@ static void
 test_decimal_mark(void **state)
 {
 	struct ui_model m = { 0 };
-	char buf[32];
 
 	(void)state;
 	m.tr = catalog("vi");
@@ -45,9 +44,11 @@ test_decimal_mark(void **state)
 	m.tr = catalog("en");
 	assert_string_equal(ui_number(&m, 95.34, 1, 0), "95.3");
 	i18n_free((struct i18n *)m.tr);
-	/* The program's own numbers still print with a point. */
-	snprintf(buf, sizeof buf, "%.1f", 95.34);
-	assert_string_equal(buf, "95.3");
+	/*
+	 * That the program's own numbers (JSON, logs, the CLI) keep '.' whatever the locale is
+	 * main()'s doing: 15-locale.t runs tramdo with LANG=vi_VN.UTF-8. This process never
+	 * calls setlocale, so a printf here could not show it.
+	 */
 }
 
 static void
