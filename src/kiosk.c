@@ -247,7 +247,8 @@ gps_detach(struct kiosk *k)
 static void
 start_test(struct kiosk *k, const char *trigger)
 {
-	struct session_env env = { .cfg = &k->cfg, .gps = k->gps, .store = k->store, .up = k->up };
+	struct session_env env = { .cfg = &k->cfg, .gps = k->gps, .store = k->store, .up = k->up,
+	    .log_line = true };
 	struct loop_source src;
 	char err[256];
 

@@ -71,7 +71,8 @@ complete(struct session *s)
 	if (s->r.fig.error != MERR_CANCELLED && gps_settling(s->env.gps, now))
 		return;
 	gps_location(s->env.gps, s->env.cfg, now, &s->r.location);
-	log_result_line(&s->r);
+	if (s->env.log_line)
+		log_result_line(&s->r);
 	s->kept = keep(s);
 	s->finished = true;
 }

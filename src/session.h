@@ -25,8 +25,10 @@ struct upload;
 struct session_env {
 	const struct config	*cfg;
 	struct gps		*gps;		/* where: NULL is the station's position */
-	struct store		*store;		/* NULL: the result is only logged */
+	struct store		*store;		/* NULL: the result is not kept */
 	struct upload		*up;
+	bool			 log_line;	/* the result as one JSON line in the log (the kiosk's
+						 * journal; a command prints it itself) */
 };
 
 struct session;

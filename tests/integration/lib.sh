@@ -136,7 +136,7 @@ CONF
 }
 
 # tramdo_font: the path of the kiosk's console font, tramdo-vi16 (scripts/mkfont.py):
-# $TRAMDO_FONT (make integration sets it), else the one built beside the binary, else one made
+# $TRAMDO_FONT when set, else the one make builds beside the binary, else one made
 # now into $T_TMP from console-setup's Vietnamese-Fixed16. Fails when it cannot be made.
 SYSTEM_FONT=/usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
 tramdo_font() {
