@@ -77,7 +77,11 @@ figure_text(const struct ui_model *m, double v, bool ms, char *buf, size_t len, 
 	snprintf(buf, len, "%s", ui_number(m, v, ms ? ui_ms_decimals(v) : ui_mbps_decimals(v), slot));
 }
 
-/* The largest download digits that fit; the upload's one step smaller, or text when tight. */
+/*
+ * The largest download digits that fit with the upload in digits too (half as large from 3x up)
+ * and blank lines between the blocks; then without the blank lines; only where no size leaves
+ * room for the upload's digits does it become a line of text.
+ */
 static bool
 fit(const struct ui_model *m, struct layout *l)
 {
@@ -85,20 +89,20 @@ fit(const struct ui_model *m, struct layout *l)
 
 	figure_text(m, m->download_mbps, false, d, sizeof d, 0);
 	figure_text(m, m->upload_mbps, false, u, sizeof u, 1);
-	for (l->scale = SCALE_MAX; l->scale >= 1; l->scale--) {
-		if (figure_cols(m, d, l->scale) + 2 > l->w)
-			continue;
+	for (int text = 0; text <= 1; text++) {
 		for (int gaps = 1; gaps >= 0; gaps--) {
-			l->gaps = gaps;
-			l->up_scale = l->scale > 2 ? l->scale / 2 : 1;
-			if (needed_rows(m, l) <= LINES && figure_cols(m, u, l->up_scale) + 2 <= l->w)
-				return true;
-			l->up_scale = 0;
-			if (needed_rows(m, l) <= LINES)
-				return true;
+			for (l->scale = SCALE_MAX; l->scale >= 1; l->scale--) {
+				l->up_scale = text ? 0 : l->scale > 2 ? l->scale / 2 : 1;
+				l->gaps = gaps;
+				if (figure_cols(m, d, l->scale) + 2 <= l->w &&
+				    (text || figure_cols(m, u, l->up_scale) + 2 <= l->w) &&
+				    needed_rows(m, l) <= LINES)
+					return true;
+			}
 		}
 	}
 	l->scale = 1;
+	l->up_scale = 0;
 	return false;
 }
 
