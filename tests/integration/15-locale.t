@@ -61,7 +61,7 @@ json_run=$!
 vi "$TRAMDO" -c "$T_TMP/t.ini" run > "$T_TMP/r.txt" 2> /dev/null &
 text_run=$!
 # Welcome stays until a key: waiting for it has no deadline to miss.
-k_wait 'Nhấn phím bất kỳ' "$K_WAIT_SECONDS"
+k_wait 'Nhấn phím bất kỳ'
 k_keys Enter
 
 # Parsing: 2.5 and the coordinates are numbers, not "2" and a comment.

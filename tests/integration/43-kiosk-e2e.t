@@ -49,11 +49,11 @@ PY
 bigread() { python3 "$SRCDIR/tests/integration/bigread.py" "$SRCDIR/assets/digits.txt" "$1"; }
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 30; ok $? "welcome"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "welcome"
 k_keys Enter
 k_wait_state running; ok $? "one key starts a test (the log says welcome -> running)"
 like "$(grep 'state: welcome -> running' "$K_LOG")" '\(citizen\)' "... a citizen's test"
-k_wait 'Tải xuống' 30
+k_wait 'Tải xuống'
 k_keys a b Enter Space
 k_wait_gone 'Đang đo…' 1
 s1=$(k_screen); sleep 0.6; s2=$(k_screen)
@@ -63,7 +63,7 @@ else fail "the running screen updates"; fi
 like "$s1$s2" '█' "progress bar and large digits drawn"
 
 k_wait_state result; ok $? "result screen (the log says running -> result)"
-k_wait 'Xin cảm ơn quý vị' 30
+k_wait 'Xin cảm ơn quý vị'
 k_screen > "$T_TMP/result.txt"
 grep '^{' "$K_LOG" > "$T_TMP/results.jsonl"
 is "$(wc -l < "$T_TMP/results.jsonl")" 1 "one JSON line logged for the test"
@@ -81,7 +81,7 @@ like "$(cat "$T_TMP/result.txt")" 'Tự động quay lại sau [0-9]+ giây' "wh
 
 k_keys Enter; sleep 1; k_keys Enter
 is "$(k_state_count welcome)" 1 "keys in the first result_min_seconds are ignored: the result stays"
-k_wait 'Nhấn phím bất kỳ để quay lại' 30; ok $? "then the screen says a key goes back"
+k_wait 'Nhấn phím bất kỳ để quay lại'; ok $? "then the screen says a key goes back"
 
 for size in 80x24 200x60 40x10 100x30; do
 	k_resize "${size%x*}" "${size#*x}"
@@ -103,7 +103,7 @@ like "$qr" "^Trạm HN-BD-01, phường Phúc Xá, [0-9/]+ [0-9:]+: tải xuốn
 
 k_keys Enter
 k_wait_state welcome 2; ok $? "a key after the guard returns to Welcome"
-k_wait 'Hôm nay: 1 lượt đo' 10; ok $? "today's count went up"
+k_wait 'Hôm nay: 1 lượt đo'; ok $? "today's count went up"
 k_see 'Vui lòng chờ [0-9]+ giây' "the prompt box shows the wait instead of 'press any key'"
 if [[ $(k_screen) =~ Nhấn\ phím\ bất\ kỳ\ để\ bắt\ đầu ]]; then fail "... and not the invitation"
 else pass "... and not the invitation"; fi
@@ -111,11 +111,11 @@ k_keys Enter
 sleep 0.5
 is "$(k_state_count running)" 1 "a key during the cooldown starts nothing"
 
-k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 30
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_keys Enter
 k_wait_state running 2
 k_keys Escape
-k_wait 'Hủy lượt đo\?' 10; ok $? "Esc asks to cancel"
+k_wait 'Hủy lượt đo\?'; ok $? "Esc asks to cancel"
 k_keys Escape
 k_wait_state welcome 3; ok $? "Esc again cancels: back to Welcome"
 for _ in $(seq 50); do [ "$(grep -c '^{' "$K_LOG")" -ge 2 ] && break; sleep 0.1; done
@@ -128,12 +128,12 @@ FONT=$(tramdo_font)
 sed -e 's/^\[kiosk\]$/[kiosk]\ncharset = console/' "$T_TMP/k.ini" > "$T_TMP/console.ini"
 K_SOCK=tramdo-kiosk-$$-console K_LOG=$T_TMP/console.log
 k_start 100 30 "$T_TMP/console.ini"
-k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 30
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_keys Enter
-k_wait 'Tải xuống' 30
+k_wait 'Tải xuống'
 k_screen > "$T_TMP/c-running.txt"
 k_wait_state result
-k_wait 'Xin cảm ơn quý vị' 30
+k_wait 'Xin cảm ơn quý vị'
 k_screen > "$T_TMP/c-result.txt"
 missing=$(python3 "$SRCDIR/tests/integration/psfcheck.py" "$FONT" "$T_TMP/c-running.txt" "$T_TMP/c-result.txt" 2>&1)
 is "$missing" "" "console-mode Running and Result only use characters the console font has"

@@ -32,11 +32,11 @@ one_test() {
 	before=$(grep -c '^{' "$K_LOG" 2>/dev/null)
 	k_keys Enter
 	for _ in $(seq 300); do [ "$(grep -c '^{' "$K_LOG" 2>/dev/null)" -gt "${before:-0}" ] && break; sleep 0.1; done
-	k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 15
+	k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 }
 
 k_start 100 30 "$T_TMP/k.ini"
-k_wait 'GPS: 3D, [0-9]+ vệ tinh' 20; ok $? "Welcome shows the 3D fix for staff"
+k_wait 'GPS: 3D, [0-9]+ vệ tinh'; ok $? "Welcome shows the 3D fix for staff"
 one_test; ok $? "a test with gpsd up"
 is "$(last_source)" gps "... carries the GPS position"
 
@@ -49,7 +49,7 @@ for p in $(ss -ltnpH "sport = :$GPS_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | c
 	kill -KILL "$p" 2>/dev/null
 done
 for _ in $(seq 50); do port_closed && break; sleep 0.1; done
-k_wait 'GPS: chưa chạy gpsd' 15; ok $? "gpsd killed: the status line says so"
+k_wait 'GPS: chưa chạy gpsd'; ok $? "gpsd killed: the status line says so"
 one_test; ok $? "a test without gpsd still runs"
 is "$(last_source)" station "... and carries the station's position"
 

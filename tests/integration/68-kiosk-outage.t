@@ -41,7 +41,7 @@ INI
 # staff: open the staff screen (Ctrl-T three times, the PIN) and leave its capture in $T_TMP/$1.
 staff() {
 	k_keys C-t C-t C-t
-	k_wait 'Dành cho nhân viên' 30 && k_keys 2 4 6 8 Enter
+	k_wait 'Dành cho nhân viên' && k_keys 2 4 6 8 Enter
 	k_wait 'Màn hình nhân viên(.|
 )*Sự cố gần đây' 30
 	k_settle
@@ -81,7 +81,7 @@ done
 k_wait_state out_of_service; ok $? "after the third failure the station is out of service"
 like "$(grep 'state: [a-z_]* -> out_of_service' "$K_LOG" | head -1)" 'error -> out_of_service$' \
     "... straight from the third error screen"
-k_wait 'Tạm ngừng đo' 30; ok $? "Welcome says 'Tạm ngừng đo'"
+k_wait 'Tạm ngừng đo'; ok $? "Welcome says 'Tạm ngừng đo'"
 k_see 'Xin lỗi quý vị' "... and 'Xin lỗi quý vị'"
 k_see "Trạm sẽ tự thử lại sau 1 phút" "... and that it tries again by itself"
 k_see 'Hôm nay: 0 lượt đo' "failed tests are no lượt đo: today's count is 0"
@@ -120,14 +120,14 @@ k_wait_state welcome 4; ok $? "it succeeds: Welcome again"
 like "$(grep 'state: [a-z_]* -> welcome' "$K_LOG" | tail -1)" 'running -> welcome$' \
     "... straight after the retry"
 like "$(cat "$K_LOG")" 'back in service: a test succeeded' "the log says why"
-k_wait 'Nhấn phím bất kỳ để bắt đầu đo' 30; ok $? "the invitation is back"
+k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "the invitation is back"
 k_see 'Hôm nay: 1 lượt đo' "the good retry counts as today's one lượt đo"
 k_keys Enter
 k_wait_state result; ok $? "a key starts a citizen's test, and its result shows"
 like "$(grep 'state: [a-z_]* -> running' "$K_LOG" | tail -1)" 'welcome -> running \(citizen\)$' \
     "... a citizen's test"
 k_wait_state welcome 5
-k_wait 'Hôm nay: 2 lượt đo' 30; ok $? "Welcome: 2 lượt đo today (the 4 failures do not count)"
+k_wait 'Hôm nay: 2 lượt đo'; ok $? "Welcome: 2 lượt đo today (the 4 failures do not count)"
 
 staff staff-back.txt
 like "$(cat "$T_TMP/staff-back.txt")" 'Hôm nay: 2 lượt đo tốt, 4 lượt lỗi' \

@@ -194,7 +194,7 @@ diag "kiosks started at $(since) s"
 for g in $(seq 0 $((MAIN + 1))); do
 	go "$g" || continue
 	k_wait_state welcome && k_wait "$(prompt "$(lang_of "$g")")" 30 || { miss "$g" Welcome; continue; }
-	[ "$g" = "$STAFF_T" ] && k_wait 'GPS: 2D' 30
+	[ "$g" = "$STAFF_T" ] && k_wait 'GPS: 2D'
 	k_settle
 	capture "$g" welcome
 done
@@ -207,7 +207,7 @@ for g in $(seq 0 $((MAIN + 1))); do go "$g" && k_keys Enter; done
 (
 	for g in $ERR_VI $ERR_EN; do
 		go "$g" || continue
-		k_wait_state error && k_wait 'Vui lòng báo cho nhân viên|Please tell the staff' 30 ||
+		k_wait_state error && k_wait 'Vui lòng báo cho nhân viên|Please tell the staff' ||
 		    { miss "$g" Error; continue; }
 		k_settle
 		capture "$g" error
@@ -220,13 +220,13 @@ for g in $(seq 0 $((MAIN + 1))); do go "$g" && k_keys Enter; done
 	done
 	for g in $ERR_VI $ERR_EN; do
 		go "$g" || continue
-		k_wait_state out_of_service && k_wait 'Tạm ngừng đo|Out of service' 30 ||
+		k_wait_state out_of_service && k_wait 'Tạm ngừng đo|Out of service' ||
 		    { miss "$g" "out of service"; continue; }
 		k_settle
 		capture "$g" out
 		k_keys C-t C-t C-t
 		k_wait_state staff_pin && pin_keys &&
-		    k_wait_state staff && k_wait 'Sự cố gần đây|Recent problems' 30 || { miss "$g" staff; continue; }
+		    k_wait_state staff && k_wait 'Sự cố gần đây|Recent problems' || { miss "$g" staff; continue; }
 		k_settle
 		capture "$g" staff
 	done
@@ -234,12 +234,12 @@ for g in $(seq 0 $((MAIN + 1))); do go "$g" && k_keys Enter; done
 errors=$!
 for g in $RUN_A $RUN_B; do
 	go "$g" || continue
-	k_wait_state running && k_wait 'Đang đo…|Measuring…' 30 && k_wait 'Mbps' 30 || miss "$g" Running
+	k_wait_state running && k_wait 'Đang đo…|Measuring…' && k_wait 'Mbps' || miss "$g" Running
 	capture "$g" running
 done
 for g in $(seq 0 $((MAIN - 1))); do
 	go "$g" || continue
-	test_ended && k_wait "$(thanks "$(lang_of "$g")")" 30 || { miss "$g" Result; continue; }
+	test_ended && k_wait "$(thanks "$(lang_of "$g")")" || { miss "$g" Result; continue; }
 	k_settle
 	capture "$g" result
 	grep '^{' "$K_LOG" | tail -1 > "$T_TMP/g$g.json"
@@ -249,7 +249,7 @@ diag "results captured at $(since) s"
 # Back to Welcome with a key once the result takes keys: the count has gone up by one.
 for g in $(seq 0 $((MAIN - 1))); do
 	go "$g" || continue
-	k_wait 'Nhấn phím bất kỳ để quay lại|Press any key to go back' 30 && k_keys Enter ||
+	k_wait 'Nhấn phím bất kỳ để quay lại|Press any key to go back' && k_keys Enter ||
 	    miss "$g" "key on the result"
 done
 for g in $(seq 0 $((MAIN - 1))); do
@@ -265,14 +265,14 @@ diag "Welcome again at $(since) s"
 for g in $(seq 0 $((MAIN - 1))); do go "$g" && k_keys C-t C-t C-t; done
 for g in $(seq 0 $((MAIN - 1))); do
 	go "$g" || continue
-	k_wait_state staff_pin && k_wait 'Dành cho nhân viên|Staff only' 30 || { miss "$g" "PIN prompt"; continue; }
+	k_wait_state staff_pin && k_wait 'Dành cho nhân viên|Staff only' || { miss "$g" "PIN prompt"; continue; }
 	k_settle
 	capture "$g" pin
 	pin_keys
 done
 for g in $(seq 0 $((MAIN - 1))); do
 	go "$g" || continue
-	k_wait_state staff && k_wait 'Sự cố gần đây|Recent problems' 30 || { miss "$g" "staff screen"; continue; }
+	k_wait_state staff && k_wait 'Sự cố gần đây|Recent problems' || { miss "$g" "staff screen"; continue; }
 	k_settle
 	capture "$g" staff
 done

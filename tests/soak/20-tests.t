@@ -49,10 +49,10 @@ declare -A RSS FDS
 done_n=0 errors=0 t0=$(date +%s)
 for i in $(seq "$N"); do
 	k_keys Enter
-	if ! k_wait 'Nhấn phím bất kỳ để quay lại|Tự động quay lại|chưa đo được' 30; then break; fi
+	if ! k_wait 'Nhấn phím bất kỳ để quay lại|Tự động quay lại|chưa đo được'; then break; fi
 	[[ $K_SCREEN =~ 'chưa đo được' ]] && errors=$((errors + 1))
 	k_keys Enter
-	k_wait "Hôm nay: $i lượt đo" 30 || break
+	k_wait "Hôm nay: $i lượt đo" || break
 	done_n=$i
 	if [ "$i" -le "$WARM" ] || [ $((i % 50)) -eq 0 ] || [ "$i" -eq "$N" ]; then
 		sample "$i"
