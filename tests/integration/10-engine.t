@@ -58,7 +58,7 @@ SILENT=$(free_port)
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' "$SILENT" &
 T_PIDS+=($!)
-wait_port "$SILENT" 10 $!
+wait_port "$SILENT" $!
 write_conf "$T_TMP/auto.ini" \
     "[server dead]" "url = http://127.0.0.1:$DEAD/" \
     "[server silent]" "url = http://127.0.0.1:$SILENT/" \

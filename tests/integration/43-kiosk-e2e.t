@@ -118,7 +118,7 @@ k_keys Escape
 k_wait 'Hủy lượt đo\?'; ok $? "Esc asks to cancel"
 k_keys Escape
 k_wait_state welcome 3; ok $? "Esc again cancels: back to Welcome"
-for _ in $(seq 50); do [ "$(grep -c '^{' "$K_LOG")" -ge 2 ] && break; sleep 0.1; done
+wait_until '[ "$(grep -c "^{" "$K_LOG")" -ge 2 ]'
 is "$(grep '^{' "$K_LOG" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["code"])' 2>&1)" \
     cancelled "the cancelled test is logged as such"
 k_stop

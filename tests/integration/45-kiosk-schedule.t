@@ -42,13 +42,10 @@ K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
 k_start 100 30 "$T_TMP/quiet.ini"
 K_SOCK=tramdo-sched-$$-budget K_LOG=$T_TMP/budget.log
 k_start 100 30 "$T_TMP/budget.ini"
-# Until both kiosks have logged what is asserted below (at most 20 s), then 2 s more for any
-# scheduled test that should not be there to show up.
-for _ in $(seq 200); do
-	[ "$(count 'skipped: quiet hours' "$T_TMP/quiet.log")" -ge 3 ] &&
-	    [ "$(count 'skipped: daily budget' "$T_TMP/budget.log")" -ge 1 ] && break
-	sleep 0.1
-done
+# Until both kiosks have logged what is asserted below, then 2 s more for any scheduled test
+# that should not be there to show up.
+wait_until '[ "$(count "skipped: quiet hours" "$T_TMP/quiet.log")" -ge 3 ] &&
+    [ "$(count "skipped: daily budget" "$T_TMP/budget.log")" -ge 1 ]'
 sleep 2
 K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
 is "$(count '"trigger":"schedule"' "$T_TMP/quiet.log")" 0 "quiet hours: no scheduled test"
@@ -82,7 +79,7 @@ k_wait 'Kết quả'; ok $? "... then the citizen's own test runs to its result"
 sleep 1
 is "$(count '"trigger":"citizen"' "$K_LOG")" 1 "... logged with trigger citizen"
 k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
-for _ in $(seq 100); do [ "$(count '"trigger":"schedule"' "$K_LOG")" -ge 2 ] && break; sleep 0.1; done
+wait_until '[ "$(count "\"trigger\":\"schedule\"" "$K_LOG")" -ge 2 ]'
 num_ok "$(count '"trigger":"schedule"' "$K_LOG") >= 2" "scheduled tests keep running while idle"
 is "$(count '"trigger":"schedule".*"error"' "$K_LOG")" 0 "... and they succeed"
 k_stop

@@ -117,7 +117,7 @@ for r in $(seq 0 $((ROUNDS - 1))); do
 		K_WANT[$g]="$WELCOME(.|
 )*Máy chủ đo: $name"
 	done
-	k_wait_all 10
+	k_wait_all
 	for g in $(seq 0 $((KIOSKS - 1))); do
 		[ -n "${K_SEEN[$g]:-}" ] || diag "kiosk $g: not on Welcome with this round's server"
 	done
@@ -134,10 +134,10 @@ for r in $(seq 0 $((ROUNDS - 1))); do
 		K_WANT[$g]="${TEXT[$g]}(.|
 )*$tell"
 	done
-	k_wait_all 15
+	k_wait_all
 	ok_all 'the error screen says "%s" and asks to tell the staff'
 	for g in "${!K_WANT[@]}"; do K_WANT[$g]=$WELCOME; done
-	k_wait_all 10
+	k_wait_all
 	ok_all 'back to Welcome by itself'
 done
 

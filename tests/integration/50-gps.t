@@ -82,7 +82,7 @@ while True:
         pass
     c.close()
 ' "$GPORT" & T_PIDS+=($!)
-wait_port "$GPORT" 5 $!
+wait_port "$GPORT" $!
 gps_config "$T_TMP/garbage.ini" "$GPORT"
 gps_run garbage "$T_TMP/garbage.ini" --wait 1.5 &
 RUNS+=($!)
@@ -111,7 +111,7 @@ ok $? "gpsfake up for the restart test, first fix seen"
 gps_stop
 sleep 0.5
 gps_start "$NMEA/fix3d.nmea" "$GPS_PORT"; ok $? "gpsfake back on the same port"
-for _ in $(seq 200); do [ "$(fixes3d)" -ge 2 ] && break; sleep 0.1; done
+wait_until '[ "$(fixes3d)" -ge 2 ]'
 kill -TERM "$watch_pid"; wait "$watch_pid"; rc=$?
 seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/restart.out" | cut -d' ' -f1-3 | tr '\n' '|')
 like "$seq" "3D fix,.*\|gpsd not reachable\|.*3D fix," "restart: fix, gpsd gone, fix again ($seq)"

@@ -31,7 +31,7 @@ one_test() {
 	local before
 	before=$(grep -c '^{' "$K_LOG" 2>/dev/null)
 	k_keys Enter
-	for _ in $(seq 300); do [ "$(grep -c '^{' "$K_LOG" 2>/dev/null)" -gt "${before:-0}" ] && break; sleep 0.1; done
+	wait_until '[ "$(grep -c "^{" "$K_LOG" 2>/dev/null)" -gt "${before:-0}" ]'
 	k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 }
 
@@ -48,7 +48,7 @@ for _ in $(seq 50); do port_closed && break; sleep 0.1; done
 for p in $(ss -ltnpH "sport = :$GPS_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2); do
 	kill -KILL "$p" 2>/dev/null
 done
-for _ in $(seq 50); do port_closed && break; sleep 0.1; done
+wait_until port_closed
 k_wait 'GPS: chưa chạy gpsd'; ok $? "gpsd killed: the status line says so"
 one_test; ok $? "a test without gpsd still runs"
 is "$(last_source)" station "... and carries the station's position"

@@ -27,8 +27,8 @@ bind-address = "127.0.0.1:$RPORT"
 CONF
 influxd run -config "$IDIR/influxdb.conf" > "$IDIR/influxd.log" 2>&1 &
 T_PIDS+=("$!")
-wait_port "$IPORT" 20 $! || { fail "influxd did not start"; sed 's/^/# /' "$IDIR/influxd.log"; done_testing; }
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$IPORT/ping" && break; sleep 0.1; done
+wait_port "$IPORT" $! || { fail "influxd did not start"; sed 's/^/# /' "$IDIR/influxd.log"; done_testing; }
+wait_until 'curl -sf "http://127.0.0.1:$IPORT/ping"'
 curl -sf -XPOST "http://127.0.0.1:$IPORT/query" --data-urlencode 'q=CREATE DATABASE tramdo' > /dev/null
 ok $? "InfluxDB 1.6 on 127.0.0.1:$IPORT with database tramdo"
 

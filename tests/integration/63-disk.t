@@ -70,7 +70,7 @@ c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute('BEGIN EXCLUSIVE'); open(sys.argv[2], 'w').close(); time.sleep(60)" "$T_TMP/results.db" "$T_TMP/locked" &
 T_PIDS+=("$!")
 locker=$!
-for _ in $(seq 300); do [ -e "$T_TMP/locked" ] && break; sleep 0.1; done
+wait_until '[ -e "$T_TMP/locked" ]'
 run_tramdo locked -c "$T_TMP/t.ini" run --json --server "$SERVER_URL"
 is "$RC" 1 "locked: tramdo run exits 1 after the busy timeout"
 like "$(cat "$T_TMP/locked.err")" "is locked by another program" "locked: the message says so"

@@ -20,7 +20,7 @@ k_wait 'Nhấn phím bất kỳ để quay lại' 40; ok $? "a test ran to its r
 "$TRAMDO" -c "$T_TMP/k.ini" history --json > "$T_TMP/h.json" 2> "$T_TMP/h.err"; diag "$(cat "$T_TMP/h.err")"
 is "$(jget "$T_TMP/h.json" 'len(d)')" 1 "the shown result is in the store"
 id=$(jget "$T_TMP/h.json" 'd[0]["id"]')
-for _ in $(seq 50); do [ "$(collector "$CPORT" 'len(d["json"]["ids"])')" = 1 ] && break; sleep 0.1; done
+wait_until '[ "$(collector "$CPORT" "len(d[\"json\"][\"ids\"])")" = 1 ]'
 is "$(collector "$CPORT" '" ".join(d["json"]["ids"])')" "$id" "the kiosk uploaded it in the background"
 k_keys Enter
 k_wait 'Nhấn phím bất kỳ để bắt đầu đo'; ok $? "back to welcome"

@@ -96,16 +96,16 @@ one_test() {
 	local g t0
 	for g in 0 1 2 3; do k_use $g; k_keys Enter; done
 	K_WANT=([0]=$RUNNING [1]=$RUNNING [2]=$RUNNING [3]=$RUNNING)
-	k_wait_all 5
+	k_wait_all
 	t0=$(date +%s.%N)
 	[ -z "${FAULT:-}" ] || $FAULT
 	K_WANT=([0]=$RESULT [1]=$RESULT [2]=$RESULT [3]=$RESULT)
-	k_wait_all 25
+	k_wait_all
 	for g in 0 1 2 3; do RESULT_SEEN[$g]=${K_SEEN[$g]:-}; done
 	TOOK=$(python3 -c "import time; print(round(time.time() - $t0, 1))")
 	for g in 0 1 2 3; do k_use $g; k_keys Enter; done
 	K_WANT=([0]=$WELCOME [1]=$WELCOME [2]=$WELCOME [3]=$WELCOME)
-	k_wait_all 5
+	k_wait_all
 }
 
 one_test
@@ -130,14 +130,14 @@ c.execute('BEGIN EXCLUSIVE'); open(sys.argv[2], 'w').close(); time.sleep(7); c.e
 	    "${DB[$LOCK]}" "$T_TMP/locked" &
 	LOCKER=$!
 	T_PIDS+=("$LOCKER")
-	for _ in $(seq 50); do [ -e "$T_TMP/locked" ] && break; sleep 0.1; done
+	wait_until '[ -e "$T_TMP/locked" ]'
 }
 FAULT=strike one_test
 for g in 0 1 2 3; do
 	ok "$([ -n "${RESULT_SEEN[$g]}" ] && [ -n "${K_SEEN[$g]:-}" ]; echo $?)" \
 	    "${NAMES[$g]} fails mid-test: the result is shown and the kiosk goes back to Welcome"
 done
-num_ok "$TOOK < $BASE + 2" "... promptly: the slowest result screen ${TOOK}s after the fault, the first test's ${BASE}s"
+num_ok "$TOOK < 2 * $BASE + 2" "... promptly: the slowest result screen ${TOOK}s after the fault, the first test's ${BASE}s"
 [ -e "$T_TMP/locked" ] && ok 0 "the database was locked during the test" || fail "the database was locked during the test"
 like "$(cat "$T_TMP/kiosk-$LOCK.log")" "locked by another program" "lock: the kiosk says the database is locked"
 if [ -n "$DISK_OK" ]; then
@@ -160,7 +160,7 @@ done
 # (retried every 5 s), the locked kiosk once the lock is gone.
 stored() { "$TRAMDO" -c "$T_TMP/k$1.ini" history --json -n 50 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
 for g in 0 1 2 3; do
-	for _ in $(seq 80); do [ "$(stored $g)" = 3 ] && break; sleep 0.1; done
+	wait_until '[ "$(stored $g)" = 3 ]'
 	is "$(stored $g)" 3 "${NAMES[$g]}: all three results are in the store"
 done
 "$TRAMDO" -c "$T_TMP/k$GPS.ini" history --json > "$T_TMP/gps.json" 2>/dev/null

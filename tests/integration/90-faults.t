@@ -104,7 +104,7 @@ start upreset "$F_PY/upreset/" --json
 STREAM_PORT=$(free_port)
 python3 "$SRCDIR/tests/fixtures/hostile_server.py" "$STREAM_PORT" 2> "$T_TMP/hostile-stream.log" &
 T_PIDS+=($!)
-wait_port "$STREAM_PORT" 10 $! || fail "a second hostile_server.py started"
+wait_port "$STREAM_PORT" $! || fail "a second hostile_server.py started"
 F_STREAM=http://127.0.0.1:$STREAM_PORT
 start huge "$F_STREAM/huge/" --json
 start hugeip "$F_STREAM/hugeip/" --json

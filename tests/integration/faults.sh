@@ -47,9 +47,9 @@ start_fault_servers() {
 	ngpid=${T_PIDS[-1]}
 	python3 "$SRCDIR/tests/fixtures/hostile_server.py" "$pyport" 2> "$T_TMP/hostile.log" &
 	T_PIDS+=($!)
-	wait_port "$pyport" 10 $! || { diag "hostile_server.py did not start"; return 1; }
-	wait_port "$fport" 5 "$ngpid" && wait_port "$hport" 5 "$ngpid" && wait_port "$sport" 5 "$ngpid" &&
-	    wait_port "$eport" 5 "$ngpid" || return 1
+	wait_port "$pyport" $! || { diag "hostile_server.py did not start"; return 1; }
+	wait_port "$fport" "$ngpid" && wait_port "$hport" "$ngpid" && wait_port "$sport" "$ngpid" &&
+	    wait_port "$eport" "$ngpid" || return 1
 	F_NG=http://127.0.0.1:$fport F_MORE=http://127.0.0.1:$hport F_PY=http://127.0.0.1:$pyport
 	F_SELF=https://127.0.0.1:$sport/ F_EXPIRED=https://127.0.0.1:$eport/
 	F_DEAD=http://127.0.0.1:$(free_port)/

@@ -52,7 +52,7 @@ gps_launch() {
 gps_ready() {
 	local try
 	for try in 1 2; do
-		wait_port "$GPS_PORT" 10 "$GPS_PID" && gps_reporting "$GPS_PORT" && return 0
+		wait_port "$GPS_PORT" "$GPS_PID" 20 && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
 		gps_stop
 		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"	# a new port unless one was asked for

@@ -24,10 +24,9 @@ k_stop_all() {
 }
 trap 'k_stop_all; t_cleanup' EXIT
 
-# Generous default for waits on what the kiosk reports (k_start, k_wait_log, k_wait_state): a
-# passing test never waits it out, and a busy machine with a sanitizer build needs many times
-# the idle time.
-K_WAIT_SECONDS=${K_WAIT_SECONDS:-60}
+# The bound on waits for what the kiosk reports or shows (k_start, k_wait, k_wait_log,
+# k_wait_state, k_wait_all): lib.sh's T_WAIT_SECONDS unless set.
+K_WAIT_SECONDS=${K_WAIT_SECONDS:-$T_WAIT_SECONDS}
 
 # k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG, its PID in
 # $K_PID (waited for up to K_WAIT_SECONDS).
@@ -156,14 +155,14 @@ k_see() { k_wait "$1"; ok $? "$2"; }
 K_PIDS_OF=()
 k_use() { K_SOCK=tramdo-kiosk-$$-$1 K_LOG=$T_TMP/kiosk-$1.log K_PID=${K_PIDS_OF[$1]:-}; }
 
-# k_wait_all SECONDS: until every kiosk G in K_WANT has shown a screen matching K_WANT[G] at
+# k_wait_all [SECONDS]: until every kiosk G in K_WANT has shown a screen matching K_WANT[G] at
 # least once (then K_SEEN[G] = 1; else its last screen is in K_LAST[G]). Every kiosk is looked
 # at in each sweep: an error screen lasts only error_seconds, and a slow machine must not miss
-# it while waiting on another kiosk.
+# it while waiting on another kiosk. At most SECONDS (default K_WAIT_SECONDS).
 K_WANT=()
 k_wait_all() {
 	local end g left screen
-	end=$(( $(date +%s) + $1 ))
+	end=$(( $(date +%s) + ${1:-$K_WAIT_SECONDS} ))
 	K_SEEN=() K_LAST=()
 	while :; do
 		left=0

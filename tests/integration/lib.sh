@@ -24,6 +24,20 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 _t_n=0
 _t_failed=0
+# The bound on every wait for what a program will do (a port, a log line, a stored row). Such a
+# thing comes when the machine gets to it, many times the idle time on a busy one; a passing
+# test never waits the bound out.
+T_WAIT_SECONDS=${T_WAIT_SECONDS:-60}
+
+# wait_until EXPR [SECONDS]: until the shell expression EXPR is true (tried every 0.1 s), at
+# most SECONDS (default T_WAIT_SECONDS) by the wall clock; 1 when it never was.
+wait_until() {
+	local end=$((SECONDS + ${2:-$T_WAIT_SECONDS}))
+	until eval "$1"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
 
 t_cleanup() {
 	local p
@@ -54,24 +68,24 @@ listens_by() {
 	return 1
 }
 
-# wait_port PORT [SECONDS] [PID]: until something accepts on 127.0.0.1:PORT (with PID: until
-# PID or its child listens there; 1 at once when another program does).
+# wait_port PORT [PID] [SECONDS]: until something accepts on 127.0.0.1:PORT, at most SECONDS
+# (default T_WAIT_SECONDS); with PID, until PID or its child listens there (1 at once when
+# PID has died or another program listens there).
 wait_port() {
-	local port=$1 secs=${2:-10} pid=${3:-} i
-	for i in $(seq $((secs * 20))); do
-		if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-			[ -z "$pid" ] && return 0
-			for _ in 1 2 3 4 5 6 7 8 9 10; do
-				listens_by "$port" "$pid" && return 0
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			diag "port $port is taken by another program (pid(s) $(ss -Hltnp "sport = :$port" |
-			    grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' '))"
-			return 1
-		fi
+	local port=$1 pid=${2:-} end=$((SECONDS + ${3:-$T_WAIT_SECONDS}))
+	until (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
+		[ $SECONDS -lt $end ] || return 1
 		sleep 0.05
 	done
+	[ -z "$pid" ] && return 0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		listens_by "$port" "$pid" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "port $port is taken by another program (pid(s) $(ss -Hltnp "sport = :$port" |
+	    grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' '))"
 	return 1
 }
 
@@ -129,7 +143,7 @@ CONF
 	nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" > "$dir/stdout.log" 2>&1 &
 	pid=$!
 	T_PIDS+=("$pid")
-	if ! wait_port "$port" 10 "$pid"; then
+	if ! wait_port "$port" "$pid"; then
 		diag "nginx did not start on $port:"; sed 's/^/# /' "$dir/error.log" "$dir/stdout.log" >&2
 		return 1
 	fi

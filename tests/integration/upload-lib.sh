@@ -7,7 +7,7 @@ start_collector() {
 	python3 "$SRCDIR/tests/mock_collector.py" --port "$1" --token "$TOKEN" &
 	COLLECTOR_PID=$!
 	T_PIDS+=("$COLLECTOR_PID")
-	wait_port "$1" 10 "$COLLECTOR_PID"
+	wait_port "$1" "$COLLECTOR_PID"
 }
 
 stop_collector() {
