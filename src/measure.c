@@ -32,6 +32,7 @@
 #include "curlpoll.h"
 #include "log.h"
 #include "stats.h"
+#include "url.h"
 #include "util.h"
 
 #define SAMPLE_INTERVAL		0.1	/* s between throughput samples */
@@ -523,36 +524,34 @@ classify(const struct xfer *x, CURLcode rc)
 	}
 }
 
-/* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
 /*
- * The URL as a message shows it: without the cache-busting r=NNN that xfer_go appends last,
- * which says nothing to whoever reads the log or the staff screen and costs them a line.
+ * The URL as a message shows it: without the user-info the request was sent with, and without
+ * the cache-busting r=NNN that xfer_go appends last, which says nothing to whoever reads the
+ * log or the staff screen and costs them a line. A new string.
  */
-static const char *
-url_for_message(const char *url, char *buf, size_t len)
+static char *
+url_for_message(const char *url)
 {
-	const char *r;
+	char *shown = url_redact(url != NULL ? url : "?");
+	char *r = strrchr(shown, 'r');
 
-	if (url == NULL)
-		return "?";
-	r = strrchr(url, 'r');
-	if (r == NULL || r == url || (r[-1] != '?' && r[-1] != '&') || r[1] != '=')
-		return url;
-	snprintf(buf, len, "%.*s", (int)(r - url - 1), url);
-	return buf;
+	if (r != NULL && r != shown && (r[-1] == '?' || r[-1] == '&') && r[1] == '=')
+		r[-1] = '\0';
+	return shown;
 }
 
+/* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
 static void
 fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 {
 	enum test_error err = classify(x, rc);
-	const char *effective = NULL, *url;
-	char buf[1024];
+	const char *effective = NULL;
+	char *url;
 	long code = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &effective);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-	url = url_for_message(effective, buf, sizeof buf);
+	url = url_for_message(effective);
 	if (err == MERR_HTTP)
 		fail(m, err, "%s: HTTP %ld from %s", phase_name(m->phase), code, url);
 	else if (err == MERR_BAD_DATA)
@@ -561,6 +560,7 @@ fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 	else
 		fail(m, err, "%s: %s (%s)", phase_name(m->phase),
 		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), url);
+	free(url);
 }
 
 /* CURLE_OK with a status outside 2xx (FAILONERROR lets 1xx/3xx through) is an error too. */
