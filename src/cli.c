@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "log.h"
 #include "signals.h"
 
 /*
@@ -44,4 +45,13 @@ bool
 cli_interrupted(void)
 {
 	return signals_pending(SIGINT) || signals_pending(SIGTERM);
+}
+
+int
+cli_open_log(const struct cli *cli)
+{
+	if (cli->log_path == NULL || log_open(LOG_FILE, cli->log_path) == 0)
+		return 0;
+	fprintf(stderr, "tramdo: cannot open log file %s: %s\n", cli->log_path, strerror(errno));
+	return -1;
 }

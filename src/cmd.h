@@ -15,11 +15,19 @@ struct config;
 /* The -c file, or the default one if present, else defaults; problems printed. 0 or -1. */
 int cli_load_config(const struct cli *cli, struct config *cfg);
 
+/*
+ * --log FILE for a command: its log lines (and `run`'s result line) are appended to FILE
+ * instead of going to stderr. 0, or -1 after saying why. The kiosk opens its log itself.
+ */
+int cli_open_log(const struct cli *cli);
+
 /* Commands end cleanly on Ctrl-C or SIGTERM: the handler only sets a flag, polled here. */
 void cli_catch_interrupts(void);
 bool cli_interrupted(void);
 
-/* Each returns the process exit status (0 ok, 1 failure, 2 usage, 78 config). */
+#define EXIT_NOINPUT 66	/* sysexits EX_NOINPUT: history or export without a database */
+
+/* Each returns the process exit status (0 ok, 1 failure, 2 usage, 66 no database, 78 config). */
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);
 int cmd_check_config(const struct cli *cli, int argc, char **argv);

@@ -112,7 +112,8 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 	const char *which = NULL;
 	bool json = false;
 	struct config cfg;
-	struct session_env env = { .cfg = &cfg };
+	/* with --log the result line goes there too, as the kiosk's does (stdout has it anyway) */
+	struct session_env env = { .cfg = &cfg, .log_line = cli->log_path != NULL };
 	struct session *s;
 	struct loop loop;
 	struct loop_source src;

@@ -1,12 +1,14 @@
 /*
  * cmd_store.c — `tramdo history`, `tramdo export` and `tramdo upload`: the store for staff.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "codec.h"
@@ -17,17 +19,18 @@
 #include "upload.h"
 #include "util.h"
 
-
-
 static const char *
 sinks_of(const struct config *cfg)
 {
 	return cfg->upload.enabled ? cfg->upload.format : NULL;
 }
 
-/* The store for a command, or NULL after saying why (a command cannot hold results). */
+/*
+ * The store for a command, or NULL after saying why (a command cannot hold results). A reader
+ * (history, export) opens an existing database read-only: it creates nothing, even as root.
+ */
 static struct store *
-open_store(const struct config *cfg)
+open_store(const struct config *cfg, bool reader)
 {
 	struct store_status ss;
 	struct store *st;
@@ -36,7 +39,8 @@ open_store(const struct config *cfg)
 		fprintf(stderr, "tramdo: [storage] path is not set\n");
 		return NULL;
 	}
-	st = store_open(cfg->storage.path, sinks_of(cfg));
+	st = reader ? store_open_read(cfg->storage.path) :
+	    store_open(cfg->storage.path, sinks_of(cfg));
 	store_status(st, &ss);
 	if (!ss.ok) {
 		fprintf(stderr, "tramdo: %s\n", ss.message);
@@ -51,13 +55,21 @@ open_store(const struct config *cfg)
  * (cfg is then freed).
  */
 static int
-open_config_store(const struct cli *cli, struct config *cfg, struct store **st)
+open_config_store(const struct cli *cli, struct config *cfg, bool reader, struct store **st)
 {
 	if (cli_load_config(cli, cfg) != 0) {
 		config_free(cfg);
 		return EXIT_CONFIG;
 	}
-	if ((*st = open_store(cfg)) == NULL) {
+	/* Not an error of the disk: the command's answer, with a status of its own for scripts. */
+	if (reader && cfg->storage.path != NULL && access(cfg->storage.path, F_OK) != 0 &&
+	    errno == ENOENT) {
+		fprintf(stderr, "tramdo: no results database at %s: no result was stored yet, or "
+		    "[storage] path names another file\n", cfg->storage.path);
+		config_free(cfg);
+		return EXIT_NOINPUT;
+	}
+	if ((*st = open_store(cfg, reader)) == NULL) {
 		config_free(cfg);
 		return 1;
 	}
@@ -164,7 +176,7 @@ cmd_history(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "usage: tramdo history [--json] [-n N]\n");
 		return 2;
 	}
-	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
+	if ((rc = open_config_store(cli, &cfg, true, &st)) != 0)
 		return rc;
 	if (json)
 		array_open(&array);
@@ -253,7 +265,7 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "tramdo: export: '%s' is not a date (YYYY-MM-DD)\n", since_s);
 		return 2;
 	}
-	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
+	if ((rc = open_config_store(cli, &cfg, true, &st)) != 0)
 		return rc;
 	if (strcmp(format, "csv") == 0) {
 		char *header = codec_csv(NULL);
@@ -323,7 +335,7 @@ cmd_upload(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "usage: tramdo upload\n");
 		return 2;
 	}
-	if ((rc = open_config_store(cli, &cfg, &st)) != 0)
+	if ((rc = open_config_store(cli, &cfg, false, &st)) != 0)
 		return rc;
 	if (!cfg.upload.enabled) {
 		waiting = store_waiting(st);

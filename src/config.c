@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "schedule.h"
+#include "url.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -727,10 +728,15 @@ static char *
 parse_url(char *field, const struct key_spec *k, const char *v)
 {
 	const char *why = config_url_problem(v);
+	char *shown, *msg;
 
 	(void)k;
-	if (why != NULL)
-		return xasprintf("'%s' %s", v, why);
+	if (why != NULL) {
+		shown = url_redact(v);	/* check-config's output is pasted into tickets */
+		msg = xasprintf("'%s' %s", shown, why);
+		free(shown);
+		return msg;
+	}
 	set_text(field, xstrdup(v));
 	return NULL;
 }
@@ -1341,6 +1347,7 @@ static void
 check_whole(struct load *ld)
 {
 	struct config *cfg = ld->cfg;
+	char *shown = url_redact(cfg->test.server);	/* a URL given here keeps its login */
 
 	for (size_t i = 0; i < cfg->nservers; i++)
 		finish_server(ld, &cfg->servers[i]);
@@ -1349,12 +1356,13 @@ check_whole(struct load *ld)
 		cfg->test.server = xstrdup("auto");
 	} else if (config_server(cfg, cfg->test.server) == NULL && cfg->server_list_url == NULL) {
 		report(ld, DIAG_ERROR, key_line(ld, "test", "server"), "test", "server",
-		    "'%s' is neither auto nor a [server NAME] section", cfg->test.server);
+		    "'%s' is neither auto nor a [server NAME] section", shown);
 	} else if (config_server(cfg, cfg->test.server) == NULL) {
 		report(ld, DIAG_WARNING, key_line(ld, "test", "server"), "test", "server",
 		    "'%s' is not a [server NAME] section: it must be in the list from list_url",
-		    cfg->test.server);
+		    shown);
 	}
+	free(shown);
 	if (cfg->nservers == 0 && cfg->server_list_url == NULL)
 		report(ld, DIAG_WARNING, 0, NULL, NULL,
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "

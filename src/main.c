@@ -25,13 +25,14 @@ static const struct {
 #define EXIT_NOPERM 77	/* sysexits EX_NOPERM */
 
 /*
- * Commands that only read and print may run as root (staff check a file with sudo). Everything
- * else writes state — results, the upload queue, caches — that the unprivileged service user
- * must go on owning, so root needs --allow-root (for demos). `say` only plays sound; its --wav
- * file is the one the caller named, as a shell redirection would be. A kiosk run as root for a
- * demo also speaks through `tramdo say`, without --allow-root.
+ * Commands that only read and print may run as root (staff check a file with sudo): history
+ * and export open the database read-only and never create one. Everything else writes state —
+ * results, the upload queue, caches — that the unprivileged service user must go on owning, so
+ * root needs --allow-root (for demos). `say` only plays sound; its --wav file is the one the
+ * caller named, as a shell redirection would be. A kiosk run as root for a demo also speaks
+ * through `tramdo say`, without --allow-root.
  */
-static const char *const root_safe[] = { "check-config", "gps", "say" };
+static const char *const root_safe[] = { "check-config", "gps", "say", "history", "export" };
 
 static bool
 refuse_root(const struct cli *cli, const char *command)
@@ -46,7 +47,8 @@ refuse_root(const struct cli *cli, const char *command)
 	else
 		fprintf(stderr, "tramdo: refusing to run the kiosk as root");
 	fprintf(stderr, ": files it writes would belong to root.\n"
-	    "Run it as the service user (sudo -u tramdo tramdo ...), or add --allow-root for a demo.\n");
+	    "Run it as the service user (runuser -u tramdo -- tramdo ...), or add --allow-root "
+	    "for a demo.\n");
 	return true;
 }
 
@@ -129,9 +131,14 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return refuse_root(&cli, NULL) ? EXIT_NOPERM : cmd_kiosk(&cli, argc, argv);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return refuse_root(&cli, argv[1]) ? EXIT_NOPERM :
-			    commands[i].fn(&cli, argc - 1, argv + 1);
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			if (refuse_root(&cli, argv[1]))
+				return EXIT_NOPERM;
+			/* after the refusal: root must not create the log file either */
+			if (cli_open_log(&cli) != 0)
+				return 1;
+			return commands[i].fn(&cli, argc - 1, argv + 1);
+		}
 	fprintf(stderr, "tramdo: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -32,6 +32,7 @@
 #include "curlpoll.h"
 #include "log.h"
 #include "stats.h"
+#include "url.h"
 #include "util.h"
 
 #define SAMPLE_INTERVAL		0.1	/* s between throughput samples */
@@ -43,6 +44,7 @@
 #define STREAM_BUFFER		(512L << 10)	/* CURLOPT_BUFFERSIZE maximum */
 #define STREAM_UPLOAD_BUFFER	(2L << 20)	/* CURLOPT_UPLOAD_BUFFERSIZE maximum */
 #define GETIP_MAX_BODY		(64u << 10)
+#define GETIP_TIMEOUT_MS	2000L	/* getIP is optional: it may delay a test this much, no more */
 #define PHASE_GRACE		1.0	/* s added to hard deadlines */
 
 /* Share of the whole test each phase stands for, for the progress bar. */
@@ -381,6 +383,14 @@ xfer_go(struct xfer *x, const char *url, const char *query)
 	return 0;
 }
 
+/* A ping may take a connect and a stall; getIP's shorter limit is set before it and undone here. */
+static void
+set_ping_timeout(struct measure *m, struct xfer *x)
+{
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
+	    (long)((m->opts.connect_timeout + m->opts.stall_seconds) * 1000));
+}
+
 /*
  * A ping: the whole GET of empty minus connection set-up (TCP, TLS), which is zero on a reused
  * connection. curl stamps PRETRANSFER after the request is written, so starttransfer minus
@@ -494,10 +504,16 @@ classify(const struct xfer *x, CURLcode rc)
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return MERR_CONNECT;
 	case CURLE_OPERATION_TIMEDOUT: {
-		curl_off_t conn = 0;
+		curl_off_t conn = 0, sent = 0;
 
+		/*
+		 * On a reused connection curl reports CONNECT_TIME 0 (and no new connection), yet
+		 * the request went out (PRETRANSFER is stamped once it is written): the server
+		 * stalled, the connect did not. Neither time set: the connect never finished.
+		 */
 		curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &conn);
-		return conn > 0 ? MERR_STALLED : MERR_CONNECT;
+		curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
+		return conn > 0 || sent > 0 ? MERR_STALLED : MERR_CONNECT;
 	}
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -523,36 +539,34 @@ classify(const struct xfer *x, CURLcode rc)
 	}
 }
 
-/* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
 /*
- * The URL as a message shows it: without the cache-busting r=NNN that xfer_go appends last,
- * which says nothing to whoever reads the log or the staff screen and costs them a line.
+ * The URL as a message shows it: without the user-info the request was sent with, and without
+ * the cache-busting r=NNN that xfer_go appends last, which says nothing to whoever reads the
+ * log or the staff screen and costs them a line. A new string.
  */
-static const char *
-url_for_message(const char *url, char *buf, size_t len)
+static char *
+url_for_message(const char *url)
 {
-	const char *r;
+	char *shown = url_redact(url != NULL ? url : "?");
+	char *r = strrchr(shown, 'r');
 
-	if (url == NULL)
-		return "?";
-	r = strrchr(url, 'r');
-	if (r == NULL || r == url || (r[-1] != '?' && r[-1] != '&') || r[1] != '=')
-		return url;
-	snprintf(buf, len, "%.*s", (int)(r - url - 1), url);
-	return buf;
+	if (r != NULL && r != shown && (r[-1] == '?' || r[-1] == '&') && r[1] == '=')
+		r[-1] = '\0';
+	return shown;
 }
 
+/* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
 static void
 fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 {
 	enum test_error err = classify(x, rc);
-	const char *effective = NULL, *url;
-	char buf[1024];
+	const char *effective = NULL;
+	char *url;
 	long code = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &effective);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-	url = url_for_message(effective, buf, sizeof buf);
+	url = url_for_message(effective);
 	if (err == MERR_HTTP)
 		fail(m, err, "%s: HTTP %ld from %s", phase_name(m->phase), code, url);
 	else if (err == MERR_BAD_DATA)
@@ -561,6 +575,7 @@ fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 	else
 		fail(m, err, "%s: %s (%s)", phase_name(m->phase),
 		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), url);
+	free(url);
 }
 
 /* CURLE_OK with a status outside 2xx (FAILONERROR lets 1xx/3xx through) is an error too. */
@@ -628,8 +643,7 @@ choose_server(struct measure *m)
 	/* the winner's handle keeps its open connection for the latency phase */
 	m->lat = m->sel[m->chosen];
 	m->sel[m->chosen] = NULL;
-	curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS,
-	    (long)((m->opts.connect_timeout + m->opts.stall_seconds) * 1000));
+	set_ping_timeout(m, m->lat);
 	for (int i = 0; i < m->ncand; i++) {
 		xfer_free(m->sel[i]);
 		m->sel[i] = NULL;
@@ -766,12 +780,12 @@ begin_latency(struct measure *m)
 			fail(m, MERR_INTERNAL, "cannot create a curl handle");
 			return;
 		}
-		curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS,
-		    (long)((m->opts.connect_timeout + m->opts.stall_seconds) * 1000));
+		set_ping_timeout(m, m->lat);
 	}
 	m->pings = xcalloc((size_t)m->opts.ping_count, sizeof *m->pings);
 	if (s->getip_url != NULL) {
 		m->lat->capture = true;
+		curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS, GETIP_TIMEOUT_MS);
 		if (xfer_go(m->lat, s->getip_url, "isp=true") < 0)
 			fail(m, MERR_INTERNAL, "cannot start the getIP request");
 	} else if (next_ping(m) < 0) {
@@ -785,19 +799,23 @@ latency_done(struct measure *m, struct xfer *x, CURLcode rc)
 	rc = xfer_outcome(x, rc);
 	if (x->capture) {
 		x->capture = false;
-		/* getIP is optional: a server without it (HTTP error) or with an oversized reply still measures */
-		if (rc != CURLE_OK && rc != CURLE_HTTP_RETURNED_ERROR && rc != CURLE_WRITE_ERROR) {
-			fail_xfer(m, x, rc);
-			return;
-		}
+		set_ping_timeout(m, x);
+		/*
+		 * getIP is optional: whatever became of it (no such endpoint, an oversized or slow
+		 * reply, a refused connection), the pings go on and say whether the server measures.
+		 */
 		note_connect(x);
 		if (rc == CURLE_OK)
 			parse_getip(m, x->body ? x->body : "", x->body_len);
 		else if (rc == CURLE_WRITE_ERROR)
 			log_warn("measure: getIP reply over %u bytes, stopped; client IP unknown",
 			    GETIP_MAX_BODY);
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+			log_warn("measure: getIP: no whole reply within %.1f s (%s); client IP unknown",
+			    GETIP_TIMEOUT_MS / 1000.0, test_error_name(classify(x, rc)));
 		else
-			log_warn("measure: getIP failed (%s); client IP unknown", x->errbuf);
+			log_warn("measure: getIP failed (%s); client IP unknown",
+			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		if (next_ping(m) < 0)
 			fail(m, MERR_INTERNAL, "cannot start a ping");
 		return;

@@ -7,6 +7,7 @@
 #include "curlpoll.h"
 #include "log.h"
 #include "loop.h"
+#include "url.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -51,12 +52,19 @@ static int
 server_build(const char *name, const char *base, const char *dl, const char *ping,
     const char *getip, struct measure_server *out)
 {
+	char *shown;
+
 	memset(out, 0, sizeof *out);
 	if (config_url_problem(base) != NULL)
 		return -1;
-	/* Names and URLs may come from a list on the network, and are shown on screen. */
+	/*
+	 * Names and URLs may come from a list on the network, and are shown on screen. The base URL
+	 * goes into every result: without its user-info, which only the endpoint URLs keep.
+	 */
 	out->name = sanitize_text(name);
-	out->url = sanitize_text(base);
+	shown = url_redact(base);
+	out->url = sanitize_text(shown);
+	free(shown);
 	out->garbage_url = join_url(base, dl);
 	out->empty_url = join_url(base, ping);
 	out->getip_url = getip != NULL && *getip != '\0' ? join_url(base, getip) : NULL;
@@ -327,12 +335,15 @@ servers_candidates(const struct config *cfg, const char *which, struct server_li
 		which = cfg->test.server;
 	if (strstr(which, "://") != NULL) {
 		struct measure_server s;
-		if (server_from_url(which, which, "php", &s) != 0) {
-			snprintf(err, errlen, "'%s' is not an http(s) URL with a host", which);
-			return -1;
-		}
-		list_append(out, &s);
-		return 0;
+		char *shown = url_redact(which);	/* the URL is the server's name too */
+		int rc = server_from_url(shown, which, "php", &s);
+
+		if (rc != 0)
+			snprintf(err, errlen, "'%s' is not an http(s) URL with a host", shown);
+		else
+			list_append(out, &s);
+		free(shown);
+		return rc;
 	}
 	if (strcasecmp(which, "auto") != 0)
 		return pick_named(cfg, which, out, err, errlen);
@@ -357,7 +368,8 @@ struct servers_fetch {
 	CURLM		*multi;
 	struct curlpoll	 cp;
 	CURL		*easy;
-	char		*url;
+	char		*url;		/* for the request only */
+	char		*shown_url;	/* for messages: url_redact(url) */
 	char		*cache_path;
 	double		 refresh_s;
 	double		 retry_s;	/* next wait after a failure */
@@ -407,7 +419,7 @@ fetch_start(struct servers_fetch *f)
 	curl_easy_setopt(f->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "tramdo/" TRAMDO_VERSION);
 	if (curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
-		snprintf(f->msg, sizeof f->msg, "%s: cannot start the transfer", f->url);
+		snprintf(f->msg, sizeof f->msg, "%s: cannot start the transfer", f->shown_url);
 		f->status = -1;
 		f->next_at = now_mono() + f->retry_s;
 		return;
@@ -426,7 +438,8 @@ fetch_keep(struct servers_fetch *f)
 
 	server_list_free(&l);
 	if (n <= 0) {
-		snprintf(f->msg, sizeof f->msg, "%s: %s", f->url, n < 0 ? err : "no usable server");
+		snprintf(f->msg, sizeof f->msg, "%s: %s", f->shown_url,
+		    n < 0 ? err : "no usable server");
 		return -1;
 	}
 	tmp = xasprintf("%s.tmp", f->cache_path);
@@ -440,8 +453,8 @@ fetch_keep(struct servers_fetch *f)
 		return -1;
 	}
 	free(tmp);
-	snprintf(f->msg, sizeof f->msg, "%s: %d servers%s%s", f->url, n, *err != '\0' ? "; " : "",
-	    err);
+	snprintf(f->msg, sizeof f->msg, "%s: %d servers%s%s", f->shown_url, n,
+	    *err != '\0' ? "; " : "", err);
 	return 0;
 }
 
@@ -454,12 +467,12 @@ fetch_done(struct servers_fetch *f, CURLcode rc)
 	f->running = false;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (f->too_big)
-		snprintf(f->msg, sizeof f->msg, "%s: larger than %d bytes", f->url,
+		snprintf(f->msg, sizeof f->msg, "%s: larger than %d bytes", f->shown_url,
 		    SERVERS_LIST_MAX_BYTES);
 	else if (rc != CURLE_OK)
-		snprintf(f->msg, sizeof f->msg, "%s: %s", f->url, curl_easy_strerror(rc));
+		snprintf(f->msg, sizeof f->msg, "%s: %s", f->shown_url, curl_easy_strerror(rc));
 	else if (code != 200)
-		snprintf(f->msg, sizeof f->msg, "%s: HTTP status %ld", f->url, code);
+		snprintf(f->msg, sizeof f->msg, "%s: HTTP status %ld", f->shown_url, code);
 	if (!f->too_big && rc == CURLE_OK && code == 200 && fetch_keep(f) == 0) {
 		f->status = 1;
 		f->retry_s = FETCH_FIRST_RETRY;
@@ -526,6 +539,7 @@ servers_fetch_new(const struct config *cfg)
 	}
 	curlpoll_init(&f->cp, f->multi);
 	f->url = xstrdup(cfg->server_list_url);
+	f->shown_url = url_redact(f->url);
 	f->cache_path = servers_cache_path(cfg);
 	f->refresh_s = cfg->server_list_refresh_hours * 3600.0;
 	f->retry_s = fmin(FETCH_FIRST_RETRY, f->refresh_s);
@@ -544,6 +558,7 @@ servers_fetch_free(struct servers_fetch *f)
 	curl_multi_cleanup(f->multi);
 	curlpoll_free(&f->cp);
 	free(f->url);
+	free(f->shown_url);
 	free(f->cache_path);
 	free(f->body);
 	free(f);

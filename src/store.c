@@ -372,6 +372,35 @@ store_open(const char *path, const char *sinks)
 	return st;
 }
 
+struct store *
+store_open_read(const char *path)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	int rc;
+
+	st->path = xstrdup(path);
+	st->busy_ms = STORE_BUSY_MS;
+	/* Never written, so never reopened for writing either (store_flush, store_close). */
+	st->refused = true;
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		fail(st, "opening for reading", rc);
+		close_db(st);
+		return st;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->busy_ms);
+	if (exec(st, "BEGIN", "reading its header") != SQLITE_OK)
+		close_db(st);
+	else {
+		rc = check_identity(st);
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != 0)
+			close_db(st);
+	}
+	return st;
+}
+
 void
 store_set_busy_wait(struct store *st, int ms)
 {

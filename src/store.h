@@ -73,6 +73,12 @@ struct store_uploads {
  */
 struct store	*store_open(const char *path, const char *sinks);
 /*
+ * Opens an existing database for reading only (history, export; root may run them): nothing
+ * is created, migrated or written. store_status() says why when it cannot be read. Only the
+ * read functions may be used on it.
+ */
+struct store	*store_open_read(const char *path);
+/*
  * How long a statement waits for a lock another process holds (default 5 s, for the command
  * line). The kiosk sets it short: its loop must not freeze, and a result that cannot be written
  * at once is held in memory and retried.

@@ -15,6 +15,9 @@ checks what tramdo sends and counts it.
                                  real InfluxDB 1.6 instead)
   GET  /_stats                   JSON counters: posts, accepted, replays, duplicates, bad
   --tls CERT KEY                 serve HTTPS with that (self-signed) certificate
+  --record FILE                  append every POST to FILE as it came: the request line, the
+                                 Authorization header and the body (what a collector would
+                                 keep), one JSON object a line
   POST /_control?fail=503&count=N&delay=S
                                  answer the next N posts (-1: all) with that status; delay
                                  every reply by S seconds
@@ -106,6 +109,11 @@ class Handler(BaseHTTPRequestHandler):
                 control["count"] = int(q.get("count", ["-1"])[0])
                 control["delay"] = float(q.get("delay", ["0"])[0])
             return self.reply(200, json.dumps(control))
+        if self.server.record:
+            with lock, open(self.server.record, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"request": self.requestline,
+                                    "authorization": self.headers.get("Authorization", ""),
+                                    "body": body.decode("utf-8", "replace")}) + "\n")
         with lock:
             delay = control["delay"]
             fail = control["fail"] if control["count"] != 0 else 0
@@ -200,6 +208,7 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--record", metavar="FILE")
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     if a.tls:
@@ -208,6 +217,7 @@ def main():
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
     srv.token = a.token
+    srv.record = a.record
     srv.serve_forever()
 
 

@@ -5,14 +5,15 @@
 # closed connection without a reply; an HTML page instead of data, and a captive portal; a
 # truncated body; resets mid-download and mid-upload; a stall; a 10 GB Content-Length on the
 # data and on getIP; TLS to a plain-HTTP server, an untrusted and an expired certificate; a name
-# that does not resolve. getIP replies are taken leniently, and their text reaches the terminal
-# only sanitised. (The kiosk's side of the same faults: 47-kiosk-faults.t.)
+# that does not resolve; a connection that stops answering after a few requests. getIP replies are
+# taken leniently, a getIP that trickles is given up after 2 s, and getIP's text reaches the
+# terminal only sanitised. (The kiosk's side of the same faults: 47-kiosk-faults.t.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 
-plan 88
+plan 98
 start_fault_servers || { fail "fault servers started"; done_testing; }
 
 cat > "$T_TMP/t.ini" <<INI
@@ -113,6 +114,8 @@ wait_port "$STREAM_PORT" $! || fail "a second hostile_server.py started"
 F_STREAM=http://127.0.0.1:$STREAM_PORT
 start huge "$F_STREAM/huge/" --json
 start hugeip "$F_STREAM/hugeip/" --json
+start dripip "$F_STREAM/dripip/" --json
+start tired "$F_PY/tired/" --json
 start isp "$F_NG/isp/" --json
 start badip "$F_NG/badip/" --json
 start escape "$F_MORE/escape/" --json
@@ -192,6 +195,19 @@ is "$(jget "$T_TMP/isp.out" 'd["client"]["isp"]')" "VNPT Corp, VN (12 km)" "getI
 expect badip "$F_NG/badip/" 0 "" 10
 is "$(jget "$T_TMP/badip.out" 'd["client"]["ip"]')" "None" "getIP web page: client IP unknown"
 num_ok "$(jget "$T_TMP/badip.out" 'd["upload_mbps"]') > 0" "getIP web page: figures measured"
+
+# getIP is optional and has 2 s of its own: one that trickles leaves the client IP unknown and
+# the figures intact (hostile_server.py says how long the client held on to it).
+expect dripip "$F_STREAM/dripip/" 0 "" 10
+is "$(jget "$T_TMP/dripip.out" 'd["client"]["ip"]')" "None" "dripip: client IP unknown"
+num_ok "$(jget "$T_TMP/dripip.out" 'd["download_mbps"]') > 0 and $(jget "$T_TMP/dripip.out" 'd["upload_mbps"]') > 0" \
+    "dripip: download and upload measured"
+held=$(sed -n 's/^dripip: getIP held \([0-9.]*\) s$/\1/p' "$T_TMP/hostile-stream.log" | head -1)
+num_ok "${held:-0} >= 1.5 and ${held:-0} < 2 + 1.5" "dripip: getIP given up after ${held:-?} s (its limit: 2 s)"
+# A server that stops answering on a connection already in use: the ping's request went out on a
+# reused connection (curl's connect time is 0 there), so the server stalled, not the connect.
+expect tired "$F_PY/tired/" 1 stalled 6
+like "$message" "^latency: " "tired: fails in the latency phase ($message)"
 
 # getIP's text reaches the terminal only without escape sequences, controls or bidi overrides.
 expect escape "$F_MORE/escape/" 0 "" 10

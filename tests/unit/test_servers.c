@@ -366,6 +366,47 @@ test_candidates(void **state)
 	free(json);
 }
 
+/*
+ * A login written into a server URL (INI, --server, a list entry) stays in the endpoint URLs the
+ * requests use, and nowhere in what a result carries (name, url) or an error says.
+ */
+static void
+test_candidates_user_info(void **state)
+{
+	static const char list[] = "[{\"name\":\"L\",\"server\":\"http://u:s3cretPW@10.0.0.5/\","
+	    "\"dlURL\":\"garbage\",\"ulURL\":\"empty\",\"pingURL\":\"empty\",\"getIpURL\":\"getIP\"}]";
+	struct config cfg;
+	struct server_list l = { 0 };
+	char err[160];
+
+	(void)state;
+	remove_cache();
+	load_config("[test]\nserver = lan\n[server lan]\nurl = http://user:s3cretPW@10.0.0.2:8080/st/\n",
+	    &cfg);
+	assert_int_equal(servers_candidates(&cfg, NULL, &l, err, sizeof err), 0);
+	assert_string_equal(l.v[0].name, "lan");
+	assert_string_equal(l.v[0].url, "http://10.0.0.2:8080/st/");
+	assert_string_equal(l.v[0].empty_url, "http://user:s3cretPW@10.0.0.2:8080/st/backend/empty.php");
+	assert_string_equal(l.v[0].getip_url, "http://user:s3cretPW@10.0.0.2:8080/st/backend/getIP.php");
+	server_list_free(&l);
+
+	assert_int_equal(servers_candidates(&cfg, "http://user:s3cretPW@127.0.0.1:9/", &l, err,
+	    sizeof err), 0);
+	assert_string_equal(l.v[0].name, "http://127.0.0.1:9/");
+	assert_string_equal(l.v[0].url, "http://127.0.0.1:9/");
+	assert_string_equal(l.v[0].garbage_url, "http://user:s3cretPW@127.0.0.1:9/backend/garbage.php");
+	server_list_free(&l);
+
+	assert_int_equal(servers_candidates(&cfg, "http://user:s3cretPW@/", &l, err, sizeof err), -1);
+	assert_null(strstr(err, "s3cretPW"));
+
+	assert_int_equal(servers_parse_list(list, strlen(list), &l, err, sizeof err), 1);
+	assert_string_equal(l.v[0].url, "http://10.0.0.5/");
+	assert_string_equal(l.v[0].empty_url, "http://u:s3cretPW@10.0.0.5/empty");
+	server_list_free(&l);
+	config_free(&cfg);
+}
+
 /* ---------------------------------------------------------------- fetching */
 
 /* A one-connection HTTP server on loopback, driven by the same loop (never blocks it). */
@@ -378,6 +419,7 @@ struct tiny {
 	size_t		 qlen;
 	int		 requests;
 	char		 first_line[128];	/* of the last request */
+	char		 last_req[4096];	/* the last request's head, kept after the reply */
 };
 
 static int
@@ -433,6 +475,7 @@ tiny_dispatch(void *ctx, const struct pollfd *fds, int n)
 		t->requests++;
 		snprintf(t->first_line, sizeof t->first_line, "%.*s", (int)strcspn(t->req, "\r"),
 		    t->req);
+		memcpy(t->last_req, t->req, t->qlen + 1);
 	}
 }
 
@@ -532,6 +575,43 @@ test_fetch_good(void **state)
 	servers_fetch_free(f);
 	tiny_stop(&t);
 	config_free(&cfg);
+	free(json);
+}
+
+/* list_url's login goes to the server as Basic authentication, never into the status or the log. */
+static void
+test_fetch_user_info(void **state)
+{
+	struct config cfg;
+	struct tiny t;
+	struct servers_fetch *f;
+	char msg[256], *ini;
+	size_t len;
+	char *json = read_fixture("valid.json", &len);
+
+	(void)state;
+	for (int good = 1; good >= 0; good--) {
+		remove_cache();
+		if (good)
+			tiny_start(&t, "200 OK", json, len);
+		else
+			tiny_start(&t, "500 Internal Server Error", "[]", 2);
+		ini = xasprintf("[servers]\nlist_url = http://staff:s3cretPW@127.0.0.1:%d/list.json\n",
+		    t.port);
+		load_config(ini, &cfg);
+		free(ini);
+		assert_non_null(f = servers_fetch_new(&cfg));
+		run_fetch(&t, f, 5);
+		assert_int_equal(servers_fetch_status(f, msg, sizeof msg), good ? 1 : -1);
+		print_message("%s\n", msg);
+		assert_null(strstr(msg, "s3cretPW"));
+		assert_non_null(strstr(msg, "http://127.0.0.1:"));
+		/* base64("staff:s3cretPW") */
+		assert_non_null(strstr(t.last_req, "Authorization: Basic c3RhZmY6czNjcmV0UFc="));
+		servers_fetch_free(f);
+		tiny_stop(&t);
+		config_free(&cfg);
+	}
 	free(json);
 }
 
@@ -670,7 +750,9 @@ main(void)
 		cmocka_unit_test(test_list_fixtures_broken),
 		cmocka_unit_test(test_list_huge),
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_candidates_user_info),
 		cmocka_unit_test(test_fetch_good),
+		cmocka_unit_test(test_fetch_user_info),
 		cmocka_unit_test(test_fetch_bad_replies),
 		cmocka_unit_test(test_fetch_too_big),
 		cmocka_unit_test(test_fetch_never_blocks),
