@@ -151,9 +151,10 @@ print("extra", extra["download_mbps"] == good["download_mbps"],
 print("ua", g[2], g[1])
 print("plausible", float(g[3]) > 0 and float(g[4]) > 0, float(g[5]) > 1 and float(g[6]) > 0)
 print("bad", " ".join(b[3:7]), json.loads(b[8])["error"]["code"])
-for r in rows:
-    print("#", json.dumps(dict(zip(("id", "ip", "ua", "dl", "ul", "ping", "jitter", "ispinfo",
-                                    "extra", "log"), r)), ensure_ascii=False))
+# every column as LibreSpeed stored it, for the log (docs/upload.md shows one)
+db.row_factory = sqlite3.Row
+for r in db.execute("SELECT * FROM speedtest_users ORDER BY id"):
+    print("#", json.dumps(dict(r), ensure_ascii=False))
 PY
 grep '^#' "$T_TMP/rows.txt"
 is "$(grep '^rows' "$T_TMP/rows.txt")" "rows 2" "LibreSpeed's database holds 2 rows" ||
