@@ -685,13 +685,14 @@ extra_json(const struct result *r)
 	return object_text(o, 0);
 }
 
+/* Room for %.60f of any finite double and a leading '0' that takes a carry out of its first digit. */
+#define JS_FIXED_MAX	(DBL_MAX_10_EXP + 72)
+
 /*
  * JavaScript's toFixed(2), which LibreSpeed's client stores: the exact binary value rounded
  * half up, where printf rounds half to even (1.125 → "1.13", printf "1.12"). %.60f is exact for
- * every value from 2^-8 on, and a smaller one rounds to 0.00 either way.
+ * every value from 2^-8 on, and a smaller one rounds to 0.00 either way. v is finite, >= 0.
  */
-/* Room for %.60f of any finite double and a leading '0' that takes a carry out of its first digit. */
-#define JS_FIXED_MAX	(DBL_MAX_10_EXP + 64)
 
 static const char *
 js_fixed2(char buf[static JS_FIXED_MAX], double v)
@@ -761,7 +762,7 @@ codec_librespeed(const struct result *r, char *err, size_t errlen)
 	const char *dl = "Fail", *ul = "Fail", *ping = "Fail", *jitter = "Fail";
 	char fixed[4][JS_FIXED_MAX], *s;
 	struct buf b = { 0 };
-	double p, j;
+	double down, up, p, j;
 
 	/* The client sends nothing when the user aborts a test (telemetry level basic). */
 	if (f->error == MERR_CANCELLED) {
@@ -774,16 +775,21 @@ codec_librespeed(const struct result *r, char *err, size_t errlen)
 	 * "Fail", as the client sends when the server does not answer.
 	 */
 	if (f->error == MERR_NONE) {
+		down = f->download_mbps * LIBRESPEED_OVERHEAD;
+		up = f->upload_mbps * LIBRESPEED_OVERHEAD;
+		librespeed_latency(f, &p, &j);
+		/*
+		 * A stored row may hold anything: a huge rate overflows ×1.06. The jitter, a
+		 * weighted mean of differences of positive samples, stays finite.
+		 */
 		if (f->download_mbps < 0 || f->upload_mbps < 0 || f->npings <= 0 ||
-		    !isfinite(f->download_mbps * LIBRESPEED_OVERHEAD) ||
-		    !isfinite(f->upload_mbps * LIBRESPEED_OVERHEAD)) {
+		    !isfinite(down) || !isfinite(up)) {
 			snprintf(err, errlen, "result %s has no rates or no latency samples (stored "
 			    "by an older tramdo?); LibreSpeed's figures cannot be computed", r->id);
 			return NULL;
 		}
-		dl = js_fixed2(fixed[0], f->download_mbps * LIBRESPEED_OVERHEAD);
-		ul = js_fixed2(fixed[1], f->upload_mbps * LIBRESPEED_OVERHEAD);
-		librespeed_latency(f, &p, &j);
+		dl = js_fixed2(fixed[0], down);
+		ul = js_fixed2(fixed[1], up);
 		ping = js_fixed2(fixed[2], p);
 		jitter = js_fixed2(fixed[3], j);
 	}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,6 +597,13 @@ test_librespeed_refuses(void **state)
 	err[0] = '\0';
 	assert_null(codec_librespeed(&r, err, sizeof err));
 	assert_non_null(strstr(err, "no rates"));
+	result_free(&r);
+	/* A stored row may hold anything: DBL_MAX × 1.06 is no rate. */
+	full(&r);
+	r.fig.download_mbps = DBL_MAX;
+	err[0] = '\0';
+	assert_null(codec_librespeed(&r, err, sizeof err));
+	assert_non_null(strstr(err, ID));
 	result_free(&r);
 }
 
