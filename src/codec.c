@@ -1,6 +1,7 @@
 /* codec.c — see codec.h. */
 #include "codec.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #define FIGURE_DECIMALS	2	/* ms, Mbit/s, s */
 #define DEGREE_DECIMALS	7	/* about 1 cm */
 #define METRE_DECIMALS	1
+#define SAMPLE_DECIMALS	3	/* a latency sample: curl times requests in µs */
 /*
  * Room for any finite double with 7 decimals (DBL_MAX has 309 digits): a hostile stored figure
  * is written whole, never cut to another number, so it reads back the same.
@@ -190,7 +192,29 @@ location_object(const struct location *l)
 	return o;
 }
 
-/* The figures of a complete measurement, grouped as design §7 has them, and the bytes moved. */
+/* The idle latency samples, in the order taken; nothing when there are none. */
+static void
+add_samples(json_object *o, const struct test_figures *f)
+{
+	json_object *latency, *a;
+	char num[NUM_MAX];
+
+	if (f->npings <= 0 || !json_object_object_get_ex(o, "latency_ms", &latency))
+		return;
+	a = json_object_new_array();
+	for (int i = 0; i < f->npings && i < TEST_PINGS_MAX; i++) {
+		const char *text = figure_text(num, f->pings_ms[i], SAMPLE_DECIMALS);
+
+		json_object_array_add(a, text != NULL ?
+		    json_object_new_double_s(strtod(text, NULL), text) : NULL);
+	}
+	json_object_object_add(latency, "samples", a);
+}
+
+/*
+ * The figures of a complete measurement, grouped as design §7 has them, the idle latency
+ * samples and the bytes moved.
+ */
 static void
 add_figures(json_object *o, const struct test_figures *f)
 {
@@ -208,6 +232,7 @@ add_figures(json_object *o, const struct test_figures *f)
 		}
 		put_number(parent, d->key, figure_text(num, figure_get(f, d), FIGURE_DECIMALS));
 	}
+	add_samples(o, f);
 	bytes = json_object_new_object();
 	json_object_object_add(bytes, "download", json_object_new_int64((int64_t)f->download_bytes));
 	json_object_object_add(bytes, "upload", json_object_new_int64((int64_t)f->upload_bytes));
@@ -340,6 +365,32 @@ location_from(json_object *o, struct location *l)
 		l->fix_time = 0;
 }
 
+/*
+ * The idle latency samples: all of them or none, since LibreSpeed's figures are computed from
+ * the whole series in order; a sample that is not a figure, or more than a test takes, leaves
+ * the series unknown.
+ */
+static void
+samples_from(json_object *latency, struct test_figures *f)
+{
+	json_object *a = get(latency, "samples", json_type_array);
+	size_t n = a != NULL ? json_object_array_length(a) : 0;
+	double v;
+
+	f->npings = 0;
+	if (n > TEST_PINGS_MAX)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_array_get_idx(a, i);
+
+		if (!(json_object_is_type(x, json_type_double) || json_object_is_type(x, json_type_int)) ||
+		    !isfinite(v = json_object_get_double(x)) || v < 0)
+			return;
+		f->pings_ms[i] = v;
+	}
+	f->npings = (int)n;
+}
+
 /* An "error" object is a failed test, whatever its code says ("none" included). */
 static void
 figures_from(json_object *o, struct test_figures *f)
@@ -361,6 +412,7 @@ figures_from(json_object *o, struct test_figures *f)
 		x = figures[i].group != NULL ? get(o, figures[i].group, json_type_object) : o;
 		figure_set(f, &figures[i], get_number(x, figures[i].key, -1));
 	}
+	samples_from(get(o, "latency_ms", json_type_object), f);
 	x = get(o, "bytes", json_type_object);
 	f->download_bytes = (uint64_t)get_count(x, "download", 0, COUNT_MAX);
 	f->upload_bytes = (uint64_t)get_count(x, "upload", 0, COUNT_MAX);
@@ -619,35 +671,127 @@ ispinfo_json(const struct test_figures *f)
 	return object_text(o, 0);
 }
 
-/* What LibreSpeed has no column for: the station, where it is, and our result id. */
+/*
+ * Everything of the result but the client: tramdo's own figures (payload rates, median latency,
+ * loaded latency, the samples), ids, station and location, which LibreSpeed has no column for.
+ * The client's address stays in ispinfo only, where LibreSpeed's redact_ip_addresses removes it.
+ */
 static char *
 extra_json(const struct result *r)
 {
-	static const char *const keys[] = { "id", "started_at", "trigger", "station", "location",
-	    "server", "loaded_latency_ms", "software" };
-	json_object *all = result_object(r), *o = json_object_new_object(), *v;
+	json_object *o = result_object(r);
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (json_object_object_get_ex(all, keys[i], &v))
-			json_object_object_add(o, keys[i], json_object_get(v));
-	json_object_put(all);
+	json_object_object_del(o, "client");
 	return object_text(o, 0);
 }
+
+/* Room for %.60f of any finite double and a leading '0' that takes a carry out of its first digit. */
+#define JS_FIXED_MAX	(DBL_MAX_10_EXP + 72)
+
+/*
+ * JavaScript's toFixed(2), which LibreSpeed's client stores: the exact binary value rounded
+ * half up, where printf rounds half to even (1.125 → "1.13", printf "1.12"). %.60f is exact for
+ * every value from 2^-8 on, and a smaller one rounds to 0.00 either way. v is finite, >= 0.
+ */
+
+static const char *
+js_fixed2(char buf[static JS_FIXED_MAX], double v)
+{
+	size_t dot, i;
+
+	buf[0] = '0';
+	snprintf(buf + 1, JS_FIXED_MAX - 1, "%.60f", v);
+	dot = (size_t)(strchr(buf, '.') - buf);
+	if (buf[dot + 3] >= '5') {
+		for (i = dot + 2; buf[i] == '9' || buf[i] == '.'; i--)
+			if (buf[i] == '9')
+				buf[i] = '0';
+		buf[i]++;
+	}
+	buf[dot + 3] = '\0';
+	return buf[0] == '0' ? buf + 1 : buf;
+}
+
+/*
+ * LibreSpeed's ping and jitter from the same samples, as its client (speedtest_worker.js,
+ * pingTest) computes them: ping is the smallest sample; jitter starts at the difference of the
+ * first two and then follows each difference, weighted 0.7 when it is larger than the jitter so
+ * far and 0.2 when smaller. A sample below 1 ms counts as the one before it, the first as 1 ms
+ * (the client's guard against browsers' 0 ms timings: on a LAN its ping never reads below 1).
+ * The client drops its first request, whose time includes opening the connection; tramdo's
+ * samples already leave connection set-up out, so every one counts.
+ */
+static void
+librespeed_latency(const struct test_figures *f, double *ping, double *jitter)
+{
+	double prev = 0;
+
+	*ping = *jitter = 0;
+	for (int i = 0; i < f->npings; i++) {
+		double v = f->pings_ms[i], d;
+
+		if (v < 1)
+			v = prev;
+		if (v < 1)
+			v = 1;
+		d = fabs(v - prev);
+		if (i == 0)
+			*ping = v;
+		else {
+			if (v < *ping)
+				*ping = v;
+			if (i == 1)
+				*jitter = d;
+			else
+				*jitter = d > *jitter ? *jitter * 0.3 + d * 0.7 : *jitter * 0.8 + d * 0.2;
+		}
+		prev = v;
+	}
+}
+
+/*
+ * LibreSpeed's client multiplies its rates by 1.06 (overheadCompensationFactor: the TCP/IP
+ * headers under the payload, in its words) before storing them.
+ */
+#define LIBRESPEED_OVERHEAD	1.06
 
 char *
 codec_librespeed(const struct result *r, char *err, size_t errlen)
 {
 	const struct test_figures *f = &r->fig;
-	char dl[NUM_MAX], ul[NUM_MAX], ping[NUM_MAX], jitter[NUM_MAX], *s;
+	const char *dl = "Fail", *ul = "Fail", *ping = "Fail", *jitter = "Fail";
+	char fixed[4][JS_FIXED_MAX], *s;
 	struct buf b = { 0 };
+	double down, up, p, j;
 
-	if (f->error != MERR_NONE || figure_text(dl, f->download_mbps, FIGURE_DECIMALS) == NULL ||
-	    figure_text(ul, f->upload_mbps, FIGURE_DECIMALS) == NULL ||
-	    figure_text(ping, f->latency_median_ms, FIGURE_DECIMALS) == NULL ||
-	    figure_text(jitter, f->jitter_ms, FIGURE_DECIMALS) == NULL) {
-		snprintf(err, errlen, "result %s is not a complete measurement; LibreSpeed "
-		    "telemetry only records complete ones", r->id);
+	/* The client sends nothing when the user aborts a test (telemetry level basic). */
+	if (f->error == MERR_CANCELLED) {
+		snprintf(err, errlen, "result %s is a cancelled test; LibreSpeed's client sends no "
+		    "telemetry for one", r->id);
 		return NULL;
+	}
+	/*
+	 * A failed test stops at its first failing phase and keeps no figures: every column is
+	 * "Fail", as the client sends when the server does not answer.
+	 */
+	if (f->error == MERR_NONE) {
+		down = f->download_mbps * LIBRESPEED_OVERHEAD;
+		up = f->upload_mbps * LIBRESPEED_OVERHEAD;
+		librespeed_latency(f, &p, &j);
+		/*
+		 * A stored row may hold anything: a huge rate overflows ×1.06. The jitter, a
+		 * weighted mean of differences of positive samples, stays finite.
+		 */
+		if (f->download_mbps < 0 || f->upload_mbps < 0 || f->npings <= 0 ||
+		    !isfinite(down) || !isfinite(up)) {
+			snprintf(err, errlen, "result %s has no rates or no latency samples (stored "
+			    "by an older tramdo?); LibreSpeed's figures cannot be computed", r->id);
+			return NULL;
+		}
+		dl = js_fixed2(fixed[0], down);
+		ul = js_fixed2(fixed[1], up);
+		ping = js_fixed2(fixed[2], p);
+		jitter = js_fixed2(fixed[3], j);
 	}
 	buf_add(&b, "", 0);
 	s = ispinfo_json(f);

@@ -28,7 +28,11 @@ char	*codec_influx_tag(const char *s);
 char	*codec_influx_string(const char *s);
 /* One InfluxDB point of measurement "speedtest" (docs/upload.md), time in s or ms. */
 char	*codec_influx(const struct result *r, bool precision_ms);
-/* LibreSpeed's telemetry form; NULL with a reason in err unless r is a complete measurement. */
+/*
+ * LibreSpeed's telemetry form, its dl, ul, ping and jitter as its own client computes them
+ * (a failed test: "Fail"), tramdo's figures in extra; NULL with a reason in err for a cancelled
+ * test or a measurement without rates or latency samples.
+ */
 char	*codec_librespeed(const struct result *r, char *err, size_t errlen);
 
 /* One CSV row (RFC 4180) for `tramdo export`, ending in CRLF; r NULL: the header row. */

@@ -110,8 +110,6 @@ struct measure {
 	struct curl_slist	*headers;
 	char			*upload_body;
 
-	double			*pings;		/* idle latency samples, ms */
-	int			 npings;
 	double			*loaded;	/* loaded latency samples of the current phase */
 	size_t			 nloaded, caploaded;
 	double			 next_loaded;
@@ -782,7 +780,6 @@ begin_latency(struct measure *m)
 		}
 		set_ping_timeout(m, m->lat);
 	}
-	m->pings = xcalloc((size_t)m->opts.ping_count, sizeof *m->pings);
 	if (s->getip_url != NULL) {
 		m->lat->capture = true;
 		curl_easy_setopt(m->lat->easy, CURLOPT_TIMEOUT_MS, GETIP_TIMEOUT_MS);
@@ -825,16 +822,16 @@ latency_done(struct measure *m, struct xfer *x, CURLcode rc)
 		return;
 	}
 	note_connect(x);
-	m->pings[m->npings++] = ping_ms(x->easy);
-	m->prog.latency_ms = round2(m->pings[m->npings - 1]);
-	if (m->npings < m->opts.ping_count) {
+	m->res.pings_ms[m->res.npings++] = ping_ms(x->easy);
+	m->prog.latency_ms = round2(m->res.pings_ms[m->res.npings - 1]);
+	if (m->res.npings < m->opts.ping_count) {
 		if (next_ping(m) < 0)
 			fail(m, MERR_INTERNAL, "cannot start a ping");
 		return;
 	}
-	m->res.latency_min_ms = round2(stats_min(m->pings, (size_t)m->npings));
-	m->res.latency_median_ms = round2(stats_median(m->pings, (size_t)m->npings));
-	m->res.jitter_ms = round2(stats_jitter(m->pings, (size_t)m->npings));
+	m->res.latency_min_ms = round2(stats_min(m->res.pings_ms, (size_t)m->res.npings));
+	m->res.latency_median_ms = round2(stats_median(m->res.pings_ms, (size_t)m->res.npings));
+	m->res.jitter_ms = round2(stats_jitter(m->res.pings_ms, (size_t)m->res.npings));
 	m->res.connect_ms = latency_connect_ms(x);
 	begin_data(m, PHASE_DOWNLOAD);
 }
@@ -1095,7 +1092,7 @@ update_progress(struct measure *m, double now)
 		f = (now - m->phase_started) / (SELECT_PINGS * m->opts.connect_timeout);
 		break;
 	case PHASE_LATENCY:
-		f = (double)m->npings / m->opts.ping_count;
+		f = (double)m->res.npings / m->opts.ping_count;
 		break;
 	case PHASE_DOWNLOAD:
 	case PHASE_UPLOAD:
@@ -1140,6 +1137,9 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 		measure_opts_default(&m->opts);
 	if (m->opts.ping_count < 1)
 		m->opts.ping_count = 1;
+	/* the samples are kept in the figures, which have room for so many */
+	if (m->opts.ping_count > TEST_PINGS_MAX)
+		m->opts.ping_count = TEST_PINGS_MAX;
 	m->phase = PHASE_IDLE;
 	figures_clear(&m->res);
 	if (getrandom(&m->rnd, sizeof m->rnd, GRND_NONBLOCK) != sizeof m->rnd || m->rnd == 0)
@@ -1355,7 +1355,6 @@ measure_free(struct measure *m)
 	free(m->cand);
 	figures_free(&m->res);
 	free(m->upload_body);
-	free(m->pings);
 	free(m->loaded);
 	free(m->s.t);
 	free(m->s.bytes);

@@ -53,6 +53,12 @@ struct test_progress {
 	double	latency_ms;		/* latest latency sample */
 };
 
+/*
+ * Most idle latency samples a test keeps ([test] ping_count's upper bound): LibreSpeed's ping
+ * and jitter are computed from the series in order, so the series is a figure too.
+ */
+#define TEST_PINGS_MAX	100
+
 /* The figures of one test. A figure below 0 is unknown (or not measured: a failed test). */
 struct test_figures {
 	enum test_error	 error;
@@ -63,6 +69,8 @@ struct test_figures {
 	char		*client_isp;
 	double	connect_ms;			/* TCP round trip of the latency connection */
 	double	latency_min_ms, latency_median_ms, jitter_ms;
+	double	pings_ms[TEST_PINGS_MAX];	/* the idle latency samples, in the order taken */
+	int	npings;
 	double	loaded_download_ms, loaded_upload_ms;	/* median latency while loaded */
 	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
 	uint64_t download_bytes, upload_bytes;		/* everything moved, ramp-up included */

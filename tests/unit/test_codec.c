@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,12 @@ full(struct result *r)
 	r->fig.latency_median_ms = 4.25;
 	r->fig.jitter_ms = 0.03;
 	r->fig.connect_ms = 1.5;
+	/*
+	 * Chosen for LibreSpeed's formulas rather than to agree with the figures above: a minimum
+	 * that is a tie for rounding (1.125), a rise, a sample below 1 ms, a smaller difference.
+	 */
+	memcpy(r->fig.pings_ms, (double[]){ 4.25, 1.125, 5, 0.5, 4.375 }, 5 * sizeof(double));
+	r->fig.npings = 5;
 	r->fig.loaded_download_ms = 80.5;
 	r->fig.loaded_upload_ms = 120;
 	r->fig.download_mbps = 94.5;
@@ -81,7 +88,8 @@ static const char *full_json =
     "\"isp\":\"Viễn thông Thanh Hoá\",\"access\":\"FTTH\"},"
     "\"server\":{\"name\":\"Hà Nội, VNPT\",\"url\":\"http://10.0.0.2/\"},"
     "\"client\":{\"ip\":\"10.0.0.9\",\"isp\":\"VNPT \\\"Fiber\\\"\"},"
-    "\"latency_ms\":{\"min\":3.10,\"median\":4.25,\"jitter\":0.03,\"connect\":1.50},"
+    "\"latency_ms\":{\"min\":3.10,\"median\":4.25,\"jitter\":0.03,\"connect\":1.50,"
+    "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
     "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
     "\"download_mbps\":94.50,\"upload_mbps\":41.25,"
     "\"bytes\":{\"download\":123456789,\"upload\":5000},"
@@ -174,6 +182,8 @@ test_json_round_trip_full(void **state)
 	assert_true(f->download_mbps == 94.5 && f->upload_mbps == 41.25);
 	assert_true(f->download_bytes == 123456789 && f->upload_bytes == 5000);
 	assert_true(f->duration_s == 18.4);
+	assert_int_equal(f->npings, 5);
+	assert_true(f->pings_ms[0] == 4.25 && f->pings_ms[1] == 1.125 && f->pings_ms[4] == 4.375);
 	assert_true(figures_good(f));
 	assert_int_equal(back.location.source, LOC_GPS);
 	assert_true(back.location.lat == 19.8 && back.location.lon == 105.77);
@@ -462,6 +472,10 @@ assert_form_field(const char *form, const char *key, const char *want)
 	free(f);
 }
 
+/*
+ * dl, ul, ping and jitter as LibreSpeed's own client computes and stores them (toFixed(2) of
+ * the rate ×1.06, the smallest ping, its jitter); tramdo's own figures in extra.
+ */
 static void
 test_librespeed_form(void **state)
 {
@@ -476,44 +490,153 @@ test_librespeed_form(void **state)
 	/* Every byte outside unreserved characters is percent-encoded. */
 	assert_null(strchr(form, ' '));
 	assert_null(strchr(form, '"'));
-	assert_form_field(form, "dl", "94.50");
-	assert_form_field(form, "ul", "41.25");
-	assert_form_field(form, "ping", "4.25");
-	assert_form_field(form, "jitter", "0.03");
+	assert_form_field(form, "dl", "100.17");	/* 94.50 × 1.06 */
+	/* 41.25 × 1.06 is 43.72500000000000142 as a double: up, however ties are broken */
+	assert_form_field(form, "ul", "43.73");
+	/* the minimum, 1.125 exactly: JavaScript's toFixed rounds the tie up, printf would not */
+	assert_form_field(form, "ping", "1.13");
+	/*
+	 * jitter: |1.125 − 4.25| = 3.125; 5 − 1.125 = 3.875 is larger: 0.3 × 3.125 + 0.7 × 3.875
+	 * = 3.65; 0.5 counts as 5, difference 0: 0.8 × 3.65 = 2.92; |4.375 − 5| = 0.625 is
+	 * smaller: 0.8 × 2.92 + 0.2 × 0.625 = 2.461.
+	 */
+	assert_form_field(form, "jitter", "2.46");
 	assert_form_field(form, "ispinfo",
 	    "{\"processedString\":\"10.0.0.9 - VNPT \\\"Fiber\\\"\",\"rawIspInfo\":\"\"}");
 	assert_form_field(form, "log", "tramdo result " ID);
-	/* What LibreSpeed has no column for, as in the stored JSON ("/" escaped, as json-c does). */
+	/* The stored JSON but the client ("/" escaped, as json-c does). */
 	assert_form_field(form, "extra", "{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\","
 	    "\"trigger\":\"citizen\",\"station\":{\"id\":\"TH TS,01=A\",\"name\":\"Nhà văn hoá\","
 	    "\"province\":\"Thanh Hoá\",\"district\":\"Tĩnh Gia\",\"commune\":\"Tân Sơn\","
 	    "\"commune_code\":\"15553\",\"isp\":\"Viễn thông Thanh Hoá\",\"access\":\"FTTH\"},"
+	    "\"server\":{\"name\":\"Hà Nội, VNPT\",\"url\":\"http:\\/\\/10.0.0.2\\/\"},"
+	    "\"latency_ms\":{\"min\":3.10,\"median\":4.25,\"jitter\":0.03,\"connect\":1.50,"
+	    "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
+	    "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
+	    "\"download_mbps\":94.50,\"upload_mbps\":41.25,"
+	    "\"bytes\":{\"download\":123456789,\"upload\":5000},"
 	    "\"location\":{\"source\":\"gps\",\"lat\":19.8000000,\"lon\":105.7700000,"
 	    "\"alt_m\":-12.5,\"accuracy_m\":5.0,\"satellites\":9,"
 	    "\"fix_time\":\"2026-11-25T03:04:00Z\"},"
-	    "\"server\":{\"name\":\"Hà Nội, VNPT\",\"url\":\"http:\\/\\/10.0.0.2\\/\"},"
-	    "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
-	    "\"software\":\"tramdo\\/0.1.0\"}");
+	    "\"duration_s\":18.40,\"software\":\"tramdo\\/0.1.0\"}");
 	free(form);
 	result_free(&r);
 }
 
+/* LibreSpeed's guard against 0 ms timings: a sample below 1 ms is the one before, or 1 ms. */
 static void
-test_librespeed_refuses_incomplete(void **state)
+test_librespeed_below_1ms(void **state)
+{
+	struct result r;
+	char err[256];
+	char *form;
+
+	(void)state;
+	full(&r);
+	memcpy(r.fig.pings_ms, (double[]){ 0.3, 0.4, 2 }, 3 * sizeof(double));
+	r.fig.npings = 3;
+	r.fig.download_mbps = 9.43;	/* × 1.06 = 9.9958: a carry through every digit */
+	form = codec_librespeed(&r, err, sizeof err);
+	assert_non_null(form);
+	assert_form_field(form, "ping", "1.00");
+	assert_form_field(form, "jitter", "0.70");	/* 0, then 0.3 × 0 + 0.7 × |2 − 1| */
+	assert_form_field(form, "dl", "10.00");
+	free(form);
+	result_free(&r);
+}
+
+/* A failed test is sent as the browser sends one: "Fail" in every column. */
+static void
+test_librespeed_failed(void **state)
+{
+	struct result r;
+	char err[256] = "";
+	char *form;
+
+	(void)state;
+	failed(&r);
+	form = codec_librespeed(&r, err, sizeof err);
+	assert_non_null(form);
+	assert_form_field(form, "dl", "Fail");
+	assert_form_field(form, "ul", "Fail");
+	assert_form_field(form, "ping", "Fail");
+	assert_form_field(form, "jitter", "Fail");
+	assert_form_field(form, "extra", "{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\","
+	    "\"trigger\":\"schedule\",\"station\":{\"id\":\"S1\",\"name\":null,\"province\":null,"
+	    "\"district\":null,\"commune\":null,\"commune_code\":null,\"isp\":null,\"access\":null},"
+	    "\"server\":{\"name\":\"lan\",\"url\":\"http:\\/\\/10.0.0.2\\/\"},"
+	    "\"error\":{\"code\":\"connect\",\"message\":\"connection refused: http:\\/\\/a\\/b\"},"
+	    "\"location\":{\"source\":\"station\",\"lat\":-19.8067000,\"lon\":105.7852000},"
+	    "\"duration_s\":5.50,\"software\":\"tramdo\\/" TRAMDO_VERSION "\"}");
+	free(form);
+	result_free(&r);
+}
+
+/* Nothing for a cancelled test (the client sends none) or one without samples (older rows). */
+static void
+test_librespeed_refuses(void **state)
 {
 	struct result r;
 	char err[256] = "";
 
 	(void)state;
 	failed(&r);
+	r.fig.error = MERR_CANCELLED;
 	assert_null(codec_librespeed(&r, err, sizeof err));
-	assert_non_null(strstr(err, "not a complete measurement"));
+	assert_non_null(strstr(err, "cancelled"));
 	result_free(&r);
 	full(&r);
-	r.fig.jitter_ms = -1;
+	r.fig.npings = 0;
 	err[0] = '\0';
 	assert_null(codec_librespeed(&r, err, sizeof err));
 	assert_non_null(strstr(err, ID));
+	assert_non_null(strstr(err, "latency samples"));
+	result_free(&r);
+	full(&r);
+	r.fig.upload_mbps = -1;
+	err[0] = '\0';
+	assert_null(codec_librespeed(&r, err, sizeof err));
+	assert_non_null(strstr(err, "no rates"));
+	result_free(&r);
+	/* A stored row may hold anything: DBL_MAX × 1.06 is no rate. */
+	full(&r);
+	r.fig.download_mbps = DBL_MAX;
+	err[0] = '\0';
+	assert_null(codec_librespeed(&r, err, sizeof err));
+	assert_non_null(strstr(err, ID));
+	result_free(&r);
+}
+
+/* Samples are all or nothing: one that is not a figure, or too many, leaves them unknown. */
+static void
+test_samples_strict(void **state)
+{
+	static const char *const bad[] = { "[1.5,\"2\"]", "[1.5,-1]", "[1.5,null]", "{}" };
+	struct result r;
+	char *json, *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		text = xasprintf("{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\","
+		    "\"latency_ms\":{\"min\":1.5,\"samples\":%s}}", bad[i]);
+		decode(text, &r);
+		assert_int_equal(r.fig.npings, 0);
+		assert_true(r.fig.latency_min_ms == 1.5);
+		free(text);
+		result_free(&r);
+	}
+	json = xstrdup("[0");
+	for (int i = 0; i < TEST_PINGS_MAX; i++) {
+		text = xasprintf("%s,1", json);
+		free(json);
+		json = text;
+	}
+	text = xasprintf("{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\","
+	    "\"latency_ms\":{\"samples\":%s]}}", json);
+	decode(text, &r);
+	assert_int_equal(r.fig.npings, 0);
+	free(text);
+	free(json);
 	result_free(&r);
 }
 
@@ -564,7 +687,10 @@ main(void)
 		cmocka_unit_test(test_influx_line),
 		cmocka_unit_test(test_influx_failed),
 		cmocka_unit_test(test_librespeed_form),
-		cmocka_unit_test(test_librespeed_refuses_incomplete),
+		cmocka_unit_test(test_librespeed_below_1ms),
+		cmocka_unit_test(test_librespeed_failed),
+		cmocka_unit_test(test_librespeed_refuses),
+		cmocka_unit_test(test_samples_strict),
 		cmocka_unit_test(test_csv),
 	};
 
