@@ -71,6 +71,7 @@ struct upload {
 	double		 next_due;		/* monotonic (boot clock); <0 none known */
 	double		 next_check;		/* monotonic: look at the store again */
 	bool		 all_now;		/* one pass over everything pending */
+	bool		 draining;		/* upload_drain: no new uploads */
 
 	upload_listener	 listener;
 	void		*listener_arg;
@@ -613,6 +614,15 @@ upload_all_now(struct upload *u)
 	start_more(u);
 }
 
+void
+upload_drain(struct upload *u)
+{
+	for (int i = u->next; i < u->nqueue; i++)
+		free(u->queue[i].json);
+	u->next = u->nqueue;
+	u->draining = true;
+}
+
 bool
 upload_idle(const struct upload *u)
 {
@@ -642,7 +652,7 @@ upload_timeout(void *arg)
 	double now = now_mono(), due = curlpoll_due(&u->cp);
 
 	/* The next backoff expiry wakes us only when idle; a one-shot run never waits for one. */
-	if (!u->all_now && upload_idle(u)) {
+	if (!u->all_now && !u->draining && upload_idle(u)) {
 		due = deadline_earlier(due, u->next_check);
 		if (u->next_due >= 0)
 			due = deadline_earlier(due, fmax(now, u->next_due));
@@ -659,7 +669,7 @@ upload_dispatch(void *arg, const struct pollfd *fds, int n)
 	if (reap(u) > 0 && !u->all_now)
 		u->next_due = store_next_due(u->st);
 	start_more(u);
-	if (u->all_now || !upload_idle(u))
+	if (u->all_now || u->draining || !upload_idle(u))
 		return;
 	if (now_mono() >= u->next_check) {
 		u->next_check = now_mono() + RECHECK_S;
