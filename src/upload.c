@@ -35,6 +35,8 @@
 /* Rows can appear behind our back (`tramdo run` beside the kiosk, results held through a disk
  * outage): while idle, the store is looked at again this often. */
 #define RECHECK_S	60.0
+/* A claim the database could not record (locked by another program): the queue waits this long. */
+#define CLAIM_ERROR_WAIT_S	5.0
 
 enum sink { SINK_JSON, SINK_LIBRESPEED, SINK_INFLUX, SINK_COUNT };
 static const char *const sink_names[SINK_COUNT] = { "json", "librespeed", "influx" };
@@ -70,6 +72,7 @@ struct upload {
 	int		 nlive;
 	double		 next_due;		/* monotonic (boot clock); <0 none known */
 	double		 next_check;		/* monotonic: look at the store again */
+	double		 claims_after;		/* monotonic: no claim before (database error) */
 	bool		 all_now;		/* one pass over everything pending */
 	bool		 draining;		/* upload_drain: no new uploads */
 
@@ -550,11 +553,19 @@ reap(struct upload *u)
 	return done;
 }
 
+/* Forgets the uploads queued but not started. */
 static void
-fill_queue(struct upload *u, double not_after)
+drop_queued(struct upload *u)
 {
 	for (int i = u->next; i < u->nqueue; i++)
 		free(u->queue[i].json);
+	u->next = u->nqueue;
+}
+
+static void
+fill_queue(struct upload *u, double not_after)
+{
+	drop_queued(u);
 	free(u->queue);
 	u->queue = NULL;
 	u->next = 0;
@@ -578,8 +589,17 @@ start_more(struct upload *u)
 		struct store_job *job = &u->queue[u->next++];
 		struct xfer *x;
 
-		if (store_claim(u->st, job->id, job->sink, u->all_now ? INFINITY : now_mono(),
-		    claim_s) != 1) {
+		int claimed = store_claim(u->st, job->id, job->sink,
+		    u->all_now ? INFINITY : now_mono(), claim_s);
+
+		if (claimed < 0) {
+			/* Every claim would wait for the same lock: the kiosk's loop must not. */
+			free(job->json);
+			drop_queued(u);
+			u->claims_after = now_mono() + CLAIM_ERROR_WAIT_S;
+			break;
+		}
+		if (claimed == 0) {
 			free(job->json);
 			continue;
 		}
@@ -617,9 +637,7 @@ upload_all_now(struct upload *u)
 void
 upload_drain(struct upload *u)
 {
-	for (int i = u->next; i < u->nqueue; i++)
-		free(u->queue[i].json);
-	u->next = u->nqueue;
+	drop_queued(u);
 	u->draining = true;
 }
 
@@ -655,7 +673,7 @@ upload_timeout(void *arg)
 	if (!u->all_now && !u->draining && upload_idle(u)) {
 		due = deadline_earlier(due, u->next_check);
 		if (u->next_due >= 0)
-			due = deadline_earlier(due, fmax(now, u->next_due));
+			due = deadline_earlier(due, fmax(u->claims_after, fmax(now, u->next_due)));
 	}
 	return deadline_ms(due, now);
 }
@@ -675,6 +693,6 @@ upload_dispatch(void *arg, const struct pollfd *fds, int n)
 		u->next_check = now_mono() + RECHECK_S;
 		u->next_due = store_next_due(u->st);
 	}
-	if (u->next_due >= 0 && now_mono() >= u->next_due)
+	if (u->next_due >= 0 && now_mono() >= u->next_due && now_mono() >= u->claims_after)
 		upload_kick(u);
 }
