@@ -78,7 +78,8 @@ static const char *const schema_steps[] = {
 	"ALTER TABLE uploads ADD COLUMN retry_wait REAL NOT NULL DEFAULT 0;"
 	"ALTER TABLE uploads ADD COLUMN claim_owner TEXT;"
 	"ALTER TABLE uploads ADD COLUMN claimed_until REAL;"
-	"CREATE INDEX uploads_claimable ON uploads(state, boot_id, due_at);",
+	"CREATE INDEX uploads_claimable ON uploads(state, boot_id, due_at);"
+	"DROP INDEX uploads_due;",		/* no query orders by next_attempt any more */
 };
 #define SCHEMA_VERSION ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 
