@@ -84,8 +84,12 @@ drive(struct loop *loop, struct session *s, struct upload *up)
 		loop_once(loop, -1);
 	}
 	end = now_mono() + RUN_UPLOAD_WAIT_S;
-	while (up != NULL && !upload_idle(up) && !cli_interrupted() && now_mono() < end)
-		loop_once(loop, deadline_ms(end, now_mono()));
+	while (up != NULL && !upload_idle(up) && !cli_interrupted()) {
+		/* Past the wait nothing new starts, and what is in flight is seen to its end. */
+		if (now_mono() >= end)
+			upload_drain(up);
+		loop_once(loop, now_mono() < end ? deadline_ms(end, now_mono()) : -1);
+	}
 }
 
 /* What the exit status says: measured and committed (held in memory is not kept by a command). */

@@ -62,7 +62,8 @@ struct kiosk {
 	char			 store_problem[512];	/* last disk problem told to staff */
 
 	double	next_progress;
-	double	next_clock;	/* wall clock: the next minute */
+	double	next_clock;	/* monotonic: the next minute */
+	struct clock_watch clocks;	/* steps of the wall clock, for the clock and the schedule */
 	int	today;		/* day of year the count is for */
 	bool	dirty;
 	double	last_draw;
@@ -71,6 +72,7 @@ struct kiosk {
 	struct schedule		sched;
 	struct quiet_hours	quiet;
 	double			next_sched;	/* wall clock; -1: none */
+	double			sched_at;	/* monotonic: when next_sched is due; -1: none */
 	uint64_t		bytes_today;
 	uint64_t		last_test_bytes;	/* what one more test is expected to move */
 	int			good_today;	/* counted here for when the store cannot tell */
@@ -349,6 +351,26 @@ idle(const struct kiosk *k)
 	return k->fsm.state == KS_WELCOME || k->fsm.state == KS_OUT_OF_SERVICE;
 }
 
+/* The monotonic deadline of a wall-clock moment (the clock, schedules); a past one stays due. */
+static double
+mono_of_wall(double wall, double now)
+{
+	return wall < 0 ? -1 : now + fmax(0, wall - now_wall());
+}
+
+/*
+ * The next unattended test after wall time t. It is waited for on the monotonic clock: a wall
+ * clock set back an hour does not postpone it an hour (clock_stepped plans it again).
+ */
+static void
+plan_schedule(struct kiosk *k, time_t t)
+{
+	time_t next = schedule_next(&k->sched, t);
+
+	k->next_sched = next < 0 ? -1 : (double)next;
+	k->sched_at = mono_of_wall(k->next_sched, now_mono());
+}
+
 /* A scheduled test is due on an idle screen: ask for it, or say why not. */
 static void
 check_schedule(struct kiosk *k)
@@ -356,9 +378,9 @@ check_schedule(struct kiosk *k)
 	time_t now = time(NULL);
 	uint64_t used;
 
-	if (k->next_sched < 0 || (double)now < k->next_sched || !idle(k))
+	if (k->sched_at < 0 || now_mono() < k->sched_at || !idle(k))
 		return;
-	k->next_sched = (double)schedule_next(&k->sched, now);
+	plan_schedule(k, now);
 	used = traffic_today(k);
 	if (quiet_hours_cover(&k->quiet, now)) {
 		log_info("scheduled test skipped: quiet hours %s", k->cfg.test.quiet_hours);
@@ -382,7 +404,9 @@ schedule_from_config(struct kiosk *k)
 
 	if (quiet_hours_parse(c->test.quiet_hours, &k->quiet) != 0)
 		memset(&k->quiet, 0, sizeof k->quiet);
-	k->next_sched = scheduled ? (double)schedule_next(&k->sched, time(NULL)) : -1;
+	k->next_sched = k->sched_at = -1;
+	if (scheduled)
+		plan_schedule(k, time(NULL));
 }
 
 /* ---- configuration ---- */
@@ -697,13 +721,6 @@ take_signals(struct kiosk *k)
 		speech_reap(k->voice);
 }
 
-/* The monotonic deadline of a wall-clock moment (the clock, schedules); a past one stays due. */
-static double
-mono_of_wall(double wall, double now)
-{
-	return wall < 0 ? -1 : now + fmax(0, wall - now_wall());
-}
-
 /* When the next time-driven change is due; -1 (sleep until a key or a signal) on an idle Welcome. */
 static int
 timers_timeout(void *ctx)
@@ -716,21 +733,42 @@ timers_timeout(void *ctx)
 	if (k->test != NULL)
 		due = deadline_earlier(due, k->next_progress);
 	if (idle(k))
-		due = deadline_earlier(due, mono_of_wall(k->next_sched, now));
-	due = deadline_earlier(due, mono_of_wall(k->next_clock, now));
+		due = deadline_earlier(due, k->sched_at);
+	due = deadline_earlier(due, k->next_clock);
 	return deadline_ms(due, now);
+}
+
+/*
+ * The wall clock was stepped (NTP correcting a PC without RTC battery): the minute shown and
+ * the next unattended test are planned again from the new time. A slot the step passed over
+ * is due now: one test, not one per slot missed. One still ahead (the clock went back) comes
+ * at the next slot by the new time, not an hour later.
+ */
+static void
+clock_stepped(struct kiosk *k, double step)
+{
+	log_warn("wall clock stepped by %+.0f s; the clock and the schedule follow it", step);
+	k->next_clock = now_mono();
+	if (k->next_sched < 0)
+		return;
+	if (k->next_sched <= now_wall())
+		k->sched_at = now_mono();
+	else
+		plan_schedule(k, time(NULL));
 }
 
 static void
 timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 {
 	struct kiosk *k = ctx;
-	double now = now_mono();
+	double now = now_mono(), step;
 
 	(void)fds;
 	(void)n;
-	if (now_wall() >= k->next_clock)
-		k->next_clock = update_clock(k);
+	if ((step = clock_watch_step(&k->clocks)) != 0)
+		clock_stepped(k, step);
+	if (now >= k->next_clock)
+		k->next_clock = mono_of_wall(update_clock(k), now);
 	sample_progress(k, now);
 	check_schedule(k);
 	feed(k, KEV_TICK, 0);
@@ -820,7 +858,8 @@ run(struct kiosk *k, bool config_ok)
 	view_fsm(&k->model, &k->fsm);
 	log_info("state: start -> %s", kiosk_state_name(k->fsm.state));
 	k->today = -1;
-	k->next_clock = update_clock(k);
+	clock_watch_init(&k->clocks);
+	k->next_clock = mono_of_wall(update_clock(k), now_mono());
 	redraw_if_due(k);
 	watchdog_ready();
 	while (!k->quit) {

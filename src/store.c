@@ -65,6 +65,21 @@ static const char *const schema_steps[] = {
 	"  ELSE 'incomplete' END;"
 	"CREATE INDEX results_outcome ON results(started_at, outcome);"
 	"CREATE INDEX uploads_sink ON uploads(sink, state, sent_at);",
+	/*
+	 * 3: claims, and upload times on the boot clock. Several processes (the kiosk, `tramdo
+	 * run`, `tramdo upload`) share one queue: a process claims a pending upload (claim_owner,
+	 * until claimed_until) before sending it, so each is sent once; a killed claimant's claim
+	 * expires. due_at and claimed_until are now_mono() seconds of the boot boot_id, so a
+	 * wall-clock step moves neither; next_attempt (wall clock) and retry_wait (the backoff
+	 * chosen) carry a wait over a reboot, re-capped at open (rebase_uploads).
+	 */
+	"ALTER TABLE uploads ADD COLUMN boot_id TEXT;"
+	"ALTER TABLE uploads ADD COLUMN due_at REAL;"
+	"ALTER TABLE uploads ADD COLUMN retry_wait REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE uploads ADD COLUMN claim_owner TEXT;"
+	"ALTER TABLE uploads ADD COLUMN claimed_until REAL;"
+	"CREATE INDEX uploads_claimable ON uploads(state, boot_id, due_at);"
+	"DROP INDEX uploads_due;",		/* no query orders by next_attempt any more */
 };
 #define SCHEMA_VERSION ((int)(sizeof schema_steps / sizeof schema_steps[0]))
 
@@ -89,6 +104,8 @@ struct store {
 	double		 next_retry;	/* monotonic */
 	int		 busy_ms;	/* how long a statement waits for another process's lock */
 	char		 message[512];
+	char		 boot[37];	/* this boot's id: the clock of due_at and claimed_until */
+	char		 owner[37];	/* this process's claims */
 };
 
 static void
@@ -304,6 +321,65 @@ use_wal(struct store *st)
 }
 
 static int
+step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * The parameters bind_clocks() gives a statement, numbered past every other one: SQLite
+ * numbers a named parameter after those already seen, so ":now" before "?1" would be ?1.
+ */
+#define P_BOOT	"?11"	/* this boot's id */
+#define P_OWNER	"?12"	/* this process's claims */
+#define P_NOW	"?13"	/* now_mono(), the boot clock */
+#define P_WALL	"?14"	/* now_wall() */
+
+/* Binds whichever of P_BOOT, P_OWNER, P_NOW and P_WALL s has room for (unused ones are NULL). */
+static void
+bind_clocks(const struct store *st, sqlite3_stmt *s)
+{
+	int n = sqlite3_bind_parameter_count(s);
+
+	if (n >= 11)
+		sqlite3_bind_text(s, 11, st->boot, -1, SQLITE_STATIC);
+	if (n >= 12)
+		sqlite3_bind_text(s, 12, st->owner, -1, SQLITE_STATIC);
+	if (n >= 13)
+		sqlite3_bind_double(s, 13, now_mono());
+	if (n >= 14)
+		sqlite3_bind_double(s, 14, now_wall());
+}
+
+/*
+ * Pending uploads of another boot (or from before schema 3) onto this boot's clock: the wait
+ * their wall-clock time leaves, capped at their own backoff, so a clock set back or forward
+ * while the PC was off (no RTC battery) delays no retry beyond it. Their claims died with
+ * that boot. Rows of this boot are left alone: every process may run this at once.
+ */
+static int
+rebase_uploads(struct store *st)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "UPDATE uploads SET boot_id = " P_BOOT ", "
+	    "due_at = " P_NOW " + max(0, min(next_attempt - " P_WALL ", retry_wait)), "
+	    "claim_owner = NULL, claimed_until = NULL "
+	    "WHERE state = 'pending' AND boot_id IS NOT " P_BOOT, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_clocks(st, s);
+		rc = step_done(s);
+	}
+	if (rc != SQLITE_OK)
+		fail(st, "moving upload times to this boot's clock", rc);
+	return rc;
+}
+
+static int
 open_db(struct store *st)
 {
 	int rc;
@@ -336,7 +412,7 @@ open_db(struct store *st)
 	/* WAL: readers never block the writer; FULL: a commit survives a power cut. */
 	if (use_wal(st) != SQLITE_OK ||
 	    exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
-	    "setting durability") != SQLITE_OK)
+	    "setting durability") != SQLITE_OK || rebase_uploads(st) != SQLITE_OK)
 		goto bad;
 	st->message[0] = '\0';
 	return 0;
@@ -367,6 +443,15 @@ store_open(const char *path, const char *sinks)
 	st->path = xstrdup(path);
 	st->busy_ms = STORE_BUSY_MS;
 	parse_sinks(st, sinks);
+	/* Without /proc this process's clock is its own: others take its rows over by rebasing. */
+	if (boot_id(st->boot) != 0) {
+		log_warn("store: cannot read this boot's id; upload times are this process's own");
+		if (uuid_v4(st->boot) != 0)
+			snprintf(st->boot, sizeof st->boot, "pid %d", (int)getpid());
+	}
+	/* Claims must tell processes apart: a random id, else the PID (unique while it lives). */
+	if (uuid_v4(st->owner) != 0)
+		snprintf(st->owner, sizeof st->owner, "pid %d", (int)getpid());
 	if (open_db(st) != 0)
 		st->next_retry = now_mono() + STORE_RETRY_MS / 1000.0;
 	return st;
@@ -473,15 +558,6 @@ held_from(const struct result *r, struct held *h, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /* Inserts one result and its pending uploads; an id already stored is left as it is. */
 static int
 insert(struct store *st, const struct held *h)
@@ -505,13 +581,15 @@ insert(struct store *st, const struct held *h)
 	if ((rc = step_done(s)) != SQLITE_OK)
 		return rc;
 	for (int i = 0; i < st->nsinks; i++) {
-		rc = sqlite3_prepare_v2(st->db, "INSERT INTO uploads (result_id, sink, next_attempt) "
-		    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", -1, &s, NULL);
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO uploads (result_id, sink, next_attempt, "
+		    "boot_id, due_at) VALUES (?, ?, ?, " P_BOOT ", " P_NOW ") ON CONFLICT DO NOTHING",
+		    -1, &s, NULL);
 		if (rc != SQLITE_OK)
 			return rc;
 		sqlite3_bind_text(s, 1, h->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, st->sinks[i], -1, SQLITE_STATIC);
 		sqlite3_bind_double(s, 3, now);
+		bind_clocks(st, s);
 		if ((rc = step_done(s)) != SQLITE_OK)
 			return rc;
 	}
@@ -879,13 +957,16 @@ store_list(struct store *st, double since, int limit, bool newest_first, store_r
 	return n;
 }
 
+/* Pending, on this boot's clock, due by ?1, and claimed by nobody (or the claim expired). */
+#define CLAIMABLE "state = 'pending' AND boot_id = " P_BOOT " AND due_at <= ?1 " \
+	"AND (claim_owner IS NULL OR claimed_until <= " P_NOW ")"
+
 int
 store_due(struct store *st, double not_after, int max, struct store_job **jobs)
 {
 	sqlite3_stmt *s = prepare(st, "SELECT u.result_id, u.sink, u.attempts, r.json "
 	    "FROM uploads u JOIN results r ON r.id = u.result_id "
-	    "WHERE u.state = 'pending' AND u.next_attempt <= ? "
-	    "ORDER BY u.next_attempt, r.started_at LIMIT ?");
+	    "WHERE " CLAIMABLE " ORDER BY u.due_at, r.started_at LIMIT ?2");
 	int n = 0;
 
 	*jobs = NULL;
@@ -893,6 +974,7 @@ store_due(struct store *st, double not_after, int max, struct store_job **jobs)
 		return -1;
 	sqlite3_bind_double(s, 1, not_after);
 	sqlite3_bind_int(s, 2, max);
+	bind_clocks(st, s);
 	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
 		struct store_job *j;
 
@@ -921,11 +1003,14 @@ store_jobs_free(struct store_job *jobs, int n)
 double
 store_next_due(struct store *st)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT min(next_attempt) FROM uploads WHERE state = 'pending'");
+	/* An upload another process holds is due again when its claim expires. */
+	sqlite3_stmt *s = prepare(st, "SELECT min(max(due_at, coalesce(claimed_until, due_at))) "
+	    "FROM uploads WHERE state = 'pending' AND boot_id = " P_BOOT);
 	double t = -1;
 
 	if (s == NULL)
 		return -1;
+	bind_clocks(st, s);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		t = sqlite3_column_double(s, 0);
 	sqlite3_finalize(s);
@@ -946,6 +1031,7 @@ update(struct store *st, const char *sql, const char *id, const char *sink, doub
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, sink, -1, SQLITE_STATIC);
+	bind_clocks(st, s);
 	rc = step_done(s);
 	if (rc != SQLITE_OK) {
 		fail(st, "recording an upload", rc);
@@ -955,29 +1041,59 @@ update(struct store *st, const char *sql, const char *id, const char *sink, doub
 }
 
 int
+store_claim(struct store *st, const char *id, const char *sink, double not_after,
+    double seconds)
+{
+	/* One statement: SQLite's write lock makes the test and the set one step for all processes. */
+	sqlite3_stmt *s = prepare(st, "UPDATE uploads SET claim_owner = " P_OWNER ", "
+	    "claimed_until = " P_NOW " + ?2 WHERE result_id = ?3 AND sink = ?4 AND " CLAIMABLE);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_double(s, 1, not_after);
+	sqlite3_bind_double(s, 2, seconds);
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, sink, -1, SQLITE_STATIC);
+	bind_clocks(st, s);
+	rc = step_done(s);
+	if (rc != SQLITE_OK) {
+		fail(st, "claiming an upload", rc);
+		return -1;
+	}
+	return sqlite3_changes(st->db) > 0;
+}
+
+/* Delivered is delivered: recorded whoever holds the claim now (a claim that expired mid-send). */
+int
 store_mark_sent(struct store *st, const char *id, const char *sink, double when,
     const char *remote_id)
 {
 	return update(st, "UPDATE uploads SET state = 'sent', attempts = attempts + 1, "
-	    "sent_at = ?1, remote_id = ?2, reason = NULL WHERE result_id = ?3 AND sink = ?4",
+	    "sent_at = ?1, remote_id = ?2, reason = NULL, claim_owner = NULL, "
+	    "claimed_until = NULL WHERE result_id = ?3 AND sink = ?4",
 	    id, sink, floor(when), remote_id);
 }
 
+/* A rejection or a retry is recorded only under this process's claim: another may have taken it over. */
 int
 store_mark_rejected(struct store *st, const char *id, const char *sink, const char *reason)
 {
 	return update(st, "UPDATE uploads SET state = 'rejected', attempts = attempts + 1, "
-	    "next_attempt = ?1, reason = ?2 WHERE result_id = ?3 AND sink = ?4",
+	    "next_attempt = ?1, reason = ?2, claim_owner = NULL, claimed_until = NULL "
+	    "WHERE result_id = ?3 AND sink = ?4 AND state = 'pending' AND claim_owner = " P_OWNER,
 	    id, sink, now_wall(), reason);
 }
 
 int
-store_mark_retry(struct store *st, const char *id, const char *sink, double next_attempt,
+store_mark_retry(struct store *st, const char *id, const char *sink, double wait,
     const char *reason)
 {
-	return update(st, "UPDATE uploads SET attempts = attempts + 1, next_attempt = ?1, "
-	    "reason = ?2 WHERE result_id = ?3 AND sink = ?4 AND state = 'pending'",
-	    id, sink, next_attempt, reason);
+	return update(st, "UPDATE uploads SET attempts = attempts + 1, "
+	    "next_attempt = " P_WALL " + ?1, due_at = " P_NOW " + ?1, retry_wait = ?1, reason = ?2, "
+	    "claim_owner = NULL, claimed_until = NULL "
+	    "WHERE result_id = ?3 AND sink = ?4 AND state = 'pending' AND claim_owner = " P_OWNER,
+	    id, sink, wait, reason);
 }
 
 int

@@ -67,7 +67,8 @@ struct store_uploads {
 };
 
 /*
- * Opens path, creating and migrating it forward. sinks is the comma list of upload sinks each
+ * Opens path, creating and migrating it forward; pending uploads of another boot move to this
+ * boot's clock, each waiting what its wall-clock time leaves, at most its own backoff. sinks is the comma list of upload sinks each
  * new result is queued for (NULL or "": none). Always returns a store: when the database cannot
  * be used, store_status() says why and results are held in memory.
  */
@@ -123,16 +124,34 @@ typedef int (*store_row_fn)(void *arg, const struct result *r, const struct stor
 int	 store_list(struct store *st, double since, int limit, bool newest_first,
 	    store_row_fn fn, void *arg);
 
-/* Pending uploads due at or before not_after, oldest first, at most max. Caller frees with store_jobs_free. */
+/*
+ * Claims. Every process that uploads (the kiosk, `tramdo run`, `tramdo upload`) shares the
+ * queue: an upload is sent only under a claim, taken in one UPDATE, so one process sends it.
+ * Times are now_mono() seconds (the boot clock; see store_open for rows from another boot).
+ */
+
+/*
+ * Pending uploads due at or before not_after (INFINITY: all) that nobody holds, oldest due
+ * first, at most max. Caller frees with store_jobs_free.
+ */
 int	 store_due(struct store *st, double not_after, int max, struct store_job **jobs);
 void	 store_jobs_free(struct store_job *jobs, int n);
-/* The earliest next attempt among pending uploads (epoch s), or -1 when none. */
+/*
+ * Claims one upload for this process for seconds (long enough for one attempt: a claimant
+ * killed meanwhile is taken over when it expires) if it is still pending, due at or before
+ * not_after, and free or its claim expired. 1: claimed; 0: not (sent, held or not due); -1: error.
+ */
+int	 store_claim(struct store *st, const char *id, const char *sink, double not_after,
+	    double seconds);
+/* The earliest moment an upload may be claimed (boot clock), or -1 when none is pending. */
 double	 store_next_due(struct store *st);
 
+/* Ends the claim: sent (whoever claimed), or rejected or retried after wait seconds (only
+ * under this process's claim; a claim taken over meanwhile is left to its new holder). */
 int	 store_mark_sent(struct store *st, const char *id, const char *sink, double when,
 	    const char *remote_id);
 int	 store_mark_rejected(struct store *st, const char *id, const char *sink, const char *reason);
-int	 store_mark_retry(struct store *st, const char *id, const char *sink, double next_attempt,
+int	 store_mark_retry(struct store *st, const char *id, const char *sink, double wait,
 	    const char *reason);
 
 /* Loop integration: retries held results every few seconds while the disk is bad. */

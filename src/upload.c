@@ -26,9 +26,17 @@
 #define BATCH		64
 #define REPLY_MAX	4096
 #define FIRST_RETRY_S	15.0
+/*
+ * How long a claim lasts past the attempt's own bound (timeout_seconds): a busy lock on the
+ * database (5 s at most) and a starved machine. Another process takes the upload over only
+ * after that, so a live claimant is never second-guessed and a killed one waits this long.
+ */
+#define CLAIM_SLACK_S	30.0
 /* Rows can appear behind our back (`tramdo run` beside the kiosk, results held through a disk
  * outage): while idle, the store is looked at again this often. */
 #define RECHECK_S	60.0
+/* A claim the database could not record (locked by another program): the queue waits this long. */
+#define CLAIM_ERROR_WAIT_S	5.0
 
 enum sink { SINK_JSON, SINK_LIBRESPEED, SINK_INFLUX, SINK_COUNT };
 static const char *const sink_names[SINK_COUNT] = { "json", "librespeed", "influx" };
@@ -62,9 +70,11 @@ struct upload {
 	int		 nqueue, next;
 	struct xfer	*live[MAX_PARALLEL];
 	int		 nlive;
-	double		 next_due;		/* wall clock; <0 none known */
+	double		 next_due;		/* monotonic (boot clock); <0 none known */
 	double		 next_check;		/* monotonic: look at the store again */
+	double		 claims_after;		/* monotonic: no claim before (database error) */
 	bool		 all_now;		/* one pass over everything pending */
+	bool		 draining;		/* upload_drain: no new uploads */
 
 	upload_listener	 listener;
 	void		*listener_arg;
@@ -425,7 +435,7 @@ static void
 finish(struct upload *u, const struct store_job *job, enum upload_outcome outcome,
     const char *detail, const char *remote_id, double retry_after)
 {
-	double next;
+	double wait;
 
 	switch (outcome) {
 	case UPLOAD_SENT:
@@ -441,10 +451,10 @@ finish(struct upload *u, const struct store_job *job, enum upload_outcome outcom
 		break;
 	case UPLOAD_RETRY:
 		u->counts.retry++;
-		next = now_wall() + backoff(u, job->attempts, retry_after);
-		store_mark_retry(u->st, job->id, job->sink, next, detail);
+		wait = backoff(u, job->attempts, retry_after);
+		store_mark_retry(u->st, job->id, job->sink, wait, detail);
 		log_warn("upload: result %s to %s failed (%s); retry in %.0f s", job->id,
-		    job->sink, detail, next - now_wall());
+		    job->sink, detail, wait);
 		break;
 	}
 	if (u->listener != NULL)
@@ -543,11 +553,19 @@ reap(struct upload *u)
 	return done;
 }
 
+/* Forgets the uploads queued but not started. */
 static void
-fill_queue(struct upload *u, double not_after)
+drop_queued(struct upload *u)
 {
 	for (int i = u->next; i < u->nqueue; i++)
 		free(u->queue[i].json);
+	u->next = u->nqueue;
+}
+
+static void
+fill_queue(struct upload *u, double not_after)
+{
+	drop_queued(u);
 	free(u->queue);
 	u->queue = NULL;
 	u->next = 0;
@@ -556,17 +574,36 @@ fill_queue(struct upload *u, double not_after)
 		u->nqueue = 0;
 }
 
-/* Starts queued uploads while there is room; a result a sink can never take is rejected here. */
+/*
+ * Starts queued uploads while there is room, each under a claim taken just before (another
+ * process may have sent it, or hold it, since the queue was filled: then it is not ours to
+ * send); a result a sink can never take is rejected here.
+ */
 static void
 start_more(struct upload *u)
 {
+	double claim_s = (double)u->timeout_s + CLAIM_SLACK_S;
 	char err[256];
 
 	while (u->nlive < MAX_PARALLEL && u->next < u->nqueue) {
 		struct store_job *job = &u->queue[u->next++];
-		struct xfer *x = xfer_new(u, job, err, sizeof err);
+		struct xfer *x;
 
-		if (x == NULL) {
+		int claimed = store_claim(u->st, job->id, job->sink,
+		    u->all_now ? INFINITY : now_mono(), claim_s);
+
+		if (claimed < 0) {
+			/* Every claim would wait for the same lock: the kiosk's loop must not. */
+			free(job->json);
+			drop_queued(u);
+			u->claims_after = now_mono() + CLAIM_ERROR_WAIT_S;
+			break;
+		}
+		if (claimed == 0) {
+			free(job->json);
+			continue;
+		}
+		if ((x = xfer_new(u, job, err, sizeof err)) == NULL) {
 			finish(u, job, UPLOAD_REJECTED, err, NULL, 0);
 			free(job->json);
 			continue;
@@ -584,7 +621,7 @@ void
 upload_kick(struct upload *u)
 {
 	if (u->nlive == 0 && u->next >= u->nqueue)
-		fill_queue(u, now_wall());
+		fill_queue(u, now_mono());
 	start_more(u);
 	u->next_due = store_next_due(u->st);
 }
@@ -595,6 +632,13 @@ upload_all_now(struct upload *u)
 	u->all_now = true;
 	fill_queue(u, INFINITY);
 	start_more(u);
+}
+
+void
+upload_drain(struct upload *u)
+{
+	drop_queued(u);
+	u->draining = true;
 }
 
 bool
@@ -626,11 +670,10 @@ upload_timeout(void *arg)
 	double now = now_mono(), due = curlpoll_due(&u->cp);
 
 	/* The next backoff expiry wakes us only when idle; a one-shot run never waits for one. */
-	if (!u->all_now && upload_idle(u)) {
+	if (!u->all_now && !u->draining && upload_idle(u)) {
 		due = deadline_earlier(due, u->next_check);
-		/* next_due is wall-clock time, perhaps from before this boot: a past one is due now */
 		if (u->next_due >= 0)
-			due = deadline_earlier(due, now + fmax(0, u->next_due - now_wall()));
+			due = deadline_earlier(due, fmax(u->claims_after, fmax(now, u->next_due)));
 	}
 	return deadline_ms(due, now);
 }
@@ -644,12 +687,12 @@ upload_dispatch(void *arg, const struct pollfd *fds, int n)
 	if (reap(u) > 0 && !u->all_now)
 		u->next_due = store_next_due(u->st);
 	start_more(u);
-	if (u->all_now || !upload_idle(u))
+	if (u->all_now || u->draining || !upload_idle(u))
 		return;
 	if (now_mono() >= u->next_check) {
 		u->next_check = now_mono() + RECHECK_S;
 		u->next_due = store_next_due(u->st);
 	}
-	if (u->next_due >= 0 && now_wall() >= u->next_due)
+	if (u->next_due >= 0 && now_mono() >= u->next_due && now_mono() >= u->claims_after)
 		upload_kick(u);
 }

@@ -2,9 +2,11 @@
  * upload.h — the upload queue: pending results from the store, sent to each configured sink
  * (json, librespeed, influx) on libcurl's multi interface, driven by the caller's poll loop.
  *
- * Delivery is at-least-once with an identity the collector can use to keep it exactly once:
- * the json sink sends Idempotency-Key: <result id>; an InfluxDB point is identified by its tags
- * and timestamp, so a resend overwrites. Retries back off exponentially with jitter up to
+ * Each upload is sent under a claim in the store (store_claim), so any number of processes
+ * sharing one database send each result to each sink once when nothing fails. A process killed
+ * between a collector's answer and the record of it leaves its claim to expire, and the upload
+ * is sent once more: the json sink sends Idempotency-Key: <result id> and an InfluxDB point is
+ * identified by its tags and timestamp, so those keep it once; LibreSpeed may store it twice. Retries back off exponentially with jitter up to
  * [upload] retry_max_seconds; a 4xx other than 408/409/429 is a rejection (kept, not retried).
  */
 #ifndef TRAMDO_UPLOAD_H
@@ -41,6 +43,12 @@ void		 upload_set_listener(struct upload *u, upload_listener fn, void *arg);
 void		 upload_kick(struct upload *u);
 /* Sends every pending upload once, ignoring backoff (`tramdo upload`); upload_idle() says when done. */
 void		 upload_all_now(struct upload *u);
+/*
+ * Starts no more uploads; those in flight go on to their end (each within timeout_seconds) and
+ * are recorded. A command about to exit calls it: an attempt it abandoned would stay claimed
+ * and be sent again when the claim expires, though the collector may have it.
+ */
+void		 upload_drain(struct upload *u);
 /* Nothing in flight and nothing queued. */
 bool		 upload_idle(const struct upload *u);
 void		 upload_report(const struct upload *u, struct upload_report *out);

@@ -55,8 +55,37 @@ clock_seconds(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double now_mono(void) { return clock_seconds(CLOCK_MONOTONIC); }
+double now_mono(void) { return clock_seconds(CLOCK_BOOTTIME); }
 double now_wall(void) { return clock_seconds(CLOCK_REALTIME); }
+
+int
+boot_id(char out[static 37])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(out, 37, f) != NULL && uuid_shaped(out))
+		rc = 0;
+	fclose(f);
+	return rc;
+}
+
+void
+clock_watch_init(struct clock_watch *w)
+{
+	w->offset = now_wall() - now_mono();
+}
+
+double
+clock_watch_step(struct clock_watch *w)
+{
+	double offset = now_wall() - now_mono(), step = offset - w->offset;
+
+	w->offset = offset;
+	return fabs(step) > CLOCK_STEP_S ? step : 0;
+}
 
 double
 deadline_earlier(double a, double b)

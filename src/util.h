@@ -13,8 +13,25 @@ void  *xrealloc(void *p, size_t n);
 char  *xstrdup(const char *s);            /* NULL stays NULL */
 char  *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Monotonic seconds, for durations and timers. */
+/*
+ * Monotonic seconds since boot, for durations, timers and every interval (retries, schedules,
+ * cooldowns, staleness). CLOCK_BOOTTIME: a wall-clock step (NTP correcting a PC without RTC
+ * battery) never moves it, a suspend counts as time passed, and every process of one boot
+ * reads the same clock, so the store can keep upload times and claims on it (with boot_id).
+ */
 double now_mono(void);
+/* This boot's id (/proc/sys/kernel/random/boot_id): whose clock now_mono() values are. */
+int    boot_id(char out[static 37]);
+/*
+ * Steps of the wall clock, told apart from its slewing: the change of wall minus monotonic time
+ * since the last look when larger than CLOCK_STEP_S (+ forward), else 0.
+ */
+#define CLOCK_STEP_S	2.0
+struct clock_watch {
+	double	offset;		/* now_wall() - now_mono() at the last look */
+};
+void   clock_watch_init(struct clock_watch *w);
+double clock_watch_step(struct clock_watch *w);
 /*
  * Deadlines for a poll() loop, in monotonic seconds; a negative deadline means none.
  * deadline_earlier: the earlier of two, the real one when only one is, <0 when neither is.

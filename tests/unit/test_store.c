@@ -132,7 +132,7 @@ test_schema_created_and_marked(void **state)
 	assert_true(ss.ok);
 	store_close(st);
 	assert_int_equal(pragma(path, "PRAGMA application_id"), 0x54524d44);
-	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 3);
 	assert_int_equal(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name = 'uploads'"), 1);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
@@ -216,7 +216,7 @@ test_upload_transitions(void **state)
 	struct result r1, r2;
 	const char *id1 = r1.id, *id2 = r2.id;
 	int n, attempts = -1;
-	double now = now_wall();
+	double now = now_mono();
 
 	(void)state;
 	make_result(&r1, "2026-11-25T03:04:05Z");
@@ -229,11 +229,13 @@ test_upload_transitions(void **state)
 	assert_non_null(strstr(jobs[0].json, id1));
 	store_jobs_free(jobs, n);
 
-	assert_int_equal(store_mark_sent(st, id1, "json", now, NULL), 0);
+	assert_int_equal(store_mark_sent(st, id1, "json", now_wall(), NULL), 0);
+	assert_int_equal(store_claim(st, id1, "librespeed", now + 1, 60), 1);
 	assert_int_equal(store_mark_rejected(st, id1, "librespeed", "HTTP 400: bad form"), 0);
-	assert_int_equal(store_mark_retry(st, id2, "json", now + 60, "HTTP 503"), 0);
+	assert_int_equal(store_claim(st, id2, "json", now + 1, 60), 1);
+	assert_int_equal(store_mark_retry(st, id2, "json", 60, "HTTP 503"), 0);
 	/* A retry never revives a finished upload. */
-	assert_int_equal(store_mark_retry(st, id1, "json", now + 60, "late"), 0);
+	assert_int_equal(store_mark_retry(st, id1, "json", 60, "late"), 0);
 
 	s = store_upload_state(st, id1, "json", &attempts);
 	assert_string_equal(s, STORE_SENT);
@@ -412,7 +414,7 @@ test_migrates_version_1(void **state)
 	st = store_open(path, "json");
 	store_status(st, &ss);
 	assert_true(ss.ok);
-	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 3);
 	for (size_t i = 0; i < NV1; i++) {
 		sql = xasprintf("SELECT outcome FROM results WHERE id = '%s'", v1_rows[i].id);
 		v = text_of(path, sql);
@@ -515,6 +517,7 @@ test_sinks_pending_and_last_sent(void **state)
 	}
 	assert_int_equal(store_mark_sent(st, id[0], "json", 1795576000.7, NULL), 0);
 	assert_int_equal(store_mark_sent(st, id[1], "json", 1795577000, NULL), 0);
+	assert_int_equal(store_claim(st, id[0], "librespeed", INFINITY, 60), 1);
 	assert_int_equal(store_mark_rejected(st, id[0], "librespeed", "HTTP 400"), 0);
 	assert_int_equal(store_sinks(st, s), 2);
 	assert_int_equal(s[0].pending, 2);
@@ -676,7 +679,7 @@ test_migrates_forward_from_empty(void **state)
 	store_status(st, &ss);
 	assert_true(ss.ok);
 	store_close(st);
-	assert_int_equal(pragma(path, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma(path, "PRAGMA user_version"), 3);
 	free(path);
 }
 
@@ -812,6 +815,125 @@ test_held_results_written_when_disk_returns(void **state)
 	free(sub);
 }
 
+/* The sink's upload of r as its attempts and claim owner ("" when free), for the claim tests. */
+static char *
+claim_of(const char *path, const char *id, const char *sink)
+{
+	char *sql = xasprintf("SELECT attempts || ' ' || coalesce(claim_owner, '') "
+	    "FROM uploads WHERE result_id = '%s' AND sink = '%s'", id, sink);
+	char *v = text_of(path, sql);
+
+	free(sql);
+	return v;
+}
+
+/*
+ * Two processes' stores on one file: one claim wins; the loser neither lists nor claims it;
+ * a retry ends the claim and its backoff holds for everyone (but `tramdo upload`, INFINITY);
+ * sent is final; an expired claim is taken over, and its old holder can no longer record a
+ * retry or a rejection over the new one.
+ */
+static void
+test_claims_between_processes(void **state)
+{
+	char *path = db_path("claims.db"), *v;
+	struct store *a = store_open(path, "json"), *b = store_open(path, "json");
+	struct store_job *jobs;
+	struct result r;
+	sqlite3 *db;
+	double now = now_mono();
+
+	(void)state;
+	make_result(&r, "2026-11-25T03:04:05Z");
+	put(a, &r, 0);
+	assert_int_equal(store_claim(a, r.id, "json", now + 1, 60), 1);
+	assert_int_equal(store_claim(b, r.id, "json", now + 1, 60), 0);
+	assert_int_equal(store_claim(a, r.id, "json", now + 1, 60), 0);	/* not twice either */
+	assert_int_equal(store_due(b, INFINITY, 10, &jobs), 0);
+	store_jobs_free(jobs, 0);
+	/* Held by another process: due again when the claim expires, not before. */
+	assert_float_equal(store_next_due(b), now + 60, 1.0);
+
+	assert_int_equal(store_mark_retry(b, r.id, "json", 30, "not b's"), 0);
+	v = claim_of(path, r.id, "json");
+	assert_int_equal(strncmp(v, "0 ", 2), 0);		/* b's retry changed nothing */
+	free(v);
+	assert_int_equal(store_mark_retry(a, r.id, "json", 30, "HTTP 503"), 0);
+	v = claim_of(path, r.id, "json");
+	assert_string_equal(v, "1 ");				/* one attempt, free again */
+	free(v);
+	assert_int_equal(store_claim(b, r.id, "json", now_mono() + 1, 60), 0);	/* backoff */
+	assert_float_equal(store_next_due(b), now + 30, 1.0);
+	assert_int_equal(store_claim(b, r.id, "json", INFINITY, 60), 1);
+
+	/* b is killed: its claim (here already expired) is taken over by a. */
+	assert_int_equal(store_claim(a, r.id, "json", INFINITY, 60), 0);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE uploads SET claimed_until = claimed_until - 61",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_due(a, INFINITY, 10, &jobs), 1);
+	store_jobs_free(jobs, 1);
+	assert_int_equal(store_claim(a, r.id, "json", INFINITY, 60), 1);
+	assert_int_equal(store_mark_rejected(b, r.id, "json", "too late"), 0);
+	v = store_upload_state(a, r.id, "json", NULL);
+	assert_string_equal(v, STORE_PENDING);
+	free(v);
+	/* Delivered is recorded whoever sent it; a sent upload is claimed by nobody. */
+	assert_int_equal(store_mark_sent(b, r.id, "json", now_wall(), NULL), 0);
+	v = claim_of(path, r.id, "json");
+	assert_string_equal(v, "2 ");
+	free(v);
+	assert_int_equal(store_claim(a, r.id, "json", INFINITY, 60), 0);
+	assert_float_equal(store_next_due(a), -1, 0);
+	result_free(&r);
+	store_close(a);
+	store_close(b);
+	free(path);
+}
+
+/*
+ * Uploads of another boot move to this boot's clock at open, waiting what their wall-clock
+ * time leaves but never longer than their own backoff: a clock set back an hour while the PC
+ * was off costs no hour; one set forward makes them due now. Their claims died with that boot.
+ */
+static void
+test_rebase_caps_waits(void **state)
+{
+	char *path = db_path("rebase.db"), *sql;
+	struct store *st = store_open(path, "json, librespeed, influx");
+	struct result r;
+	sqlite3 *db;
+	double now;
+
+	(void)state;
+	make_result(&r, "2026-11-25T03:04:05Z");
+	put(st, &r, 0);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sql = xasprintf("UPDATE uploads SET boot_id = 'another boot', claim_owner = 'dead', "
+	    "claimed_until = 1e12, retry_wait = 120, next_attempt = CASE sink "
+	    "WHEN 'json' THEN %.3f WHEN 'librespeed' THEN %.3f ELSE %.3f END",
+	    now_wall() + 7200, now_wall() - 3600, now_wall() + 30);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(db);
+
+	st = store_open(path, "json, librespeed, influx");
+	now = now_mono();
+	sql = xasprintf("SELECT count(*) FROM uploads WHERE claim_owner IS NULL AND "
+	    "((sink = 'json' AND abs(due_at - %.3f) < 2) OR "
+	    "(sink = 'librespeed' AND abs(due_at - %.3f) < 2) OR "
+	    "(sink = 'influx' AND abs(due_at - %.3f) < 2))", now + 120, now, now + 30);
+	assert_int_equal(pragma(path, sql), 3);
+	free(sql);
+	assert_int_equal(store_claim(st, r.id, "librespeed", now_mono(), 60), 1);
+	assert_int_equal(store_claim(st, r.id, "json", now_mono(), 60), 0);
+	result_free(&r);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -832,6 +954,8 @@ main(void)
 		cmocka_unit_test(test_read_only_holds_results),
 		cmocka_unit_test(test_held_results_written_when_disk_returns),
 		cmocka_unit_test(test_locked_database_holds_without_waiting),
+		cmocka_unit_test(test_claims_between_processes),
+		cmocka_unit_test(test_rebase_caps_waits),
 	};
 	int rc;
 
