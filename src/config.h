@@ -125,7 +125,20 @@ void config_defaults(struct config *cfg);
 int  config_load(const char *path, struct config *cfg, struct diags *d);
 void config_free(struct config *cfg);
 const struct server_conf *config_server(const struct config *cfg, const char *name);
-/* NULL when url is http:// or https:// with a host, else why not ("has no host name", …). */
+/*
+ * The secret in a token file ([upload] token_file, influx_token_file), read as the service
+ * reads it and refused for what the service refuses: not there, unreadable, a symbolic link,
+ * not a regular file, readable or writable by group or others, empty, more than one line.
+ * NULL with why not in err (English, naming the file, never the token); else the caller's.
+ */
+char *config_read_token(const char *path, char *err, size_t errlen);
+
+/* The longest URL tramdo takes: what browsers and most servers handle; more is a mistake. */
+#define CONFIG_URL_MAX	2048
+/*
+ * NULL when url is http:// or https:// with a host and at most CONFIG_URL_MAX bytes, else why
+ * not ("has no host name", …).
+ */
 const char *config_url_problem(const char *url);
 
 #endif
