@@ -281,6 +281,7 @@ static void
 check_quotes(struct entry *e, const char *v, size_t n)
 {
 	const char *close, *rest;
+	char *raw;
 	size_t left;
 
 	while (n > 0 && isspace((unsigned char)*v)) {
@@ -302,7 +303,9 @@ check_quotes(struct entry *e, const char *v, size_t n)
 	if (left == 0 || *rest == ';' || *rest == '#')
 		return;
 	e->quote = *v;
-	e->kept = xasprintf("%.*s", (int)(close - v - 1), v + 1);
+	raw = xasprintf("%.*s", (int)(close - v - 1), v + 1);
+	e->kept = sanitize_text(raw);	/* it is quoted in a message for the terminal */
+	free(raw);
 }
 
 static void
@@ -783,8 +786,6 @@ parse_url(char *field, const struct key_spec *k, const char *v)
 	const char *why = config_url_problem(v);
 
 	(void)k;
-	if (why != NULL && strlen(v) > CONFIG_URL_MAX)
-		return xstrdup(why);	/* the URL itself would bury the message */
 	if (why != NULL)
 		return xasprintf("'%s' %s", v, why);
 	set_text(field, xstrdup(v));
