@@ -220,6 +220,7 @@ struct load {
 	dictionary	*dict;
 	struct config	*cfg;
 	struct diags	*d;
+	size_t		 sink_errors;	/* errors that stop one upload sink, not the service */
 };
 
 static char *
@@ -1370,7 +1371,8 @@ config_read_token(const char *path, char *err, size_t errlen)
 
 /*
  * A token file is checked as the service will read it (config_read_token): an error when a
- * configured sink uses it, a warning when none does yet.
+ * configured sink uses it, a warning when none does yet. The error stops only that sink
+ * (upload.c retries it until the file is fixed), so the configuration stays usable.
  */
 static void
 check_token_file(struct load *ld, const char *key, const char *path, bool used)
@@ -1384,9 +1386,10 @@ check_token_file(struct load *ld, const char *key, const char *path, bool used)
 		free(token);
 		return;
 	}
-	if (used)
+	if (used) {
 		report(ld, DIAG_ERROR, key_line(ld, "upload", key), "upload", key, "%s", why);
-	else
+		ld->sink_errors++;
+	} else
 		report(ld, DIAG_WARNING, key_line(ld, "upload", key), "upload", key,
 		    "%s (no enabled sink uses it yet)", why);
 }
@@ -1566,5 +1569,5 @@ config_load(const char *path, struct config *cfg, struct diags *d)
 	}
 	scan_free(&ld);
 	free(ld.text);
-	return diags_count(d, DIAG_ERROR) > errors ? -1 : 0;
+	return diags_count(d, DIAG_ERROR) > errors + ld.sink_errors ? -1 : 0;
 }

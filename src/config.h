@@ -115,7 +115,9 @@ struct config {
 void config_defaults(struct config *cfg);
 /*
  * Loads and validates path over the defaults. Every problem goes to d. Returns 0 when usable
- * (warnings allowed), -1 on any error; cfg is always safe to config_free().
+ * (warnings allowed), -1 on any error but an unusable token file: that one stops only the
+ * sink that uses it (upload.h), so it is an error for check-config and the service still
+ * runs. cfg is always safe to config_free().
  * cfg is (re)initialised with config_defaults() first: pass one that holds no allocations.
  * Optional text keys left unset are NULL (staff_pin, promo_qr_url, prompt, schedule, quiet_hours,
  * list_url, upload url/token_file); [station] texts are "" when unset. Server names compare

@@ -4,7 +4,7 @@
 # `export --since`, CSV cells a spreadsheet would run as formulas neutralised, URLs capped.
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 18
 
 CLOSED=http://127.0.0.1:$(free_port)/	# nothing listens: the test fails at once, still a result
 # conf DB: a configuration whose station texts a spreadsheet would take as formulas.
@@ -63,6 +63,21 @@ mapfile -t c < <(cells)
 is "${c[0]}" "'=HYPERLINK(\"http://x.example/\",\"bấm\")" "csv: '=…' station name neutralised"
 is "${c[1]}" "'@VNPT" "csv: '@…' ISP neutralised"
 is "${c[2]}:${c[3]}" "cli:connect" "csv: other text cells as they are"
+
+# --- a bad token file is an error for check-config, but at run time it stops only its sink:
+# the test runs and its result is stored, the json upload waits for the file to be fixed
+printf 's3cret\n' >"$T_TMP/token"; chmod 644 "$T_TMP/token"
+conf "$T_TMP/tok.db"
+printf '[upload]\nenabled = yes\nurl = http://127.0.0.1:9/r\ntoken_file = %s\n' "$T_TMP/token" >>"$T_TMP/t.ini"
+"$TRAMDO" -c "$T_TMP/t.ini" check-config >/dev/null
+is "$?" 78 "bad token file: check-config fails"
+"$TRAMDO" -c "$T_TMP/t.ini" run --json --server "$CLOSED" >"$T_TMP/tok.json" 2>"$T_TMP/tok.err"
+is "$(jget "$T_TMP/tok.json" 'd["error"]["code"]')" connect "bad token file: the test still runs"
+like "$(cat "$T_TMP/tok.err")" "upload: \[upload\] token_file: $T_TMP/token can be read by group or others \(mode 0644\)" \
+    "bad token file: the run says why its sink waits"
+is "$("$TRAMDO" -c "$T_TMP/t.ini" history -n 1 | grep -o 'json:[a-z]*')" "json:pending" \
+    "bad token file: the result is stored, its json upload pending"
+conf "$T_TMP/db022/results.db"
 
 # --- URLs are at most 2048 bytes, wherever they come from
 long="http://127.0.0.1:9/$(head -c 2040 /dev/zero | tr '\0' a)"

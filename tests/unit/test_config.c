@@ -387,6 +387,37 @@ test_quotes_kept(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * A token file the service would refuse is an error (check-config exits 78), but the
+ * configuration stays usable: the bad file stops only its own sink (upload.c), not the kiosk.
+ */
+static void
+test_bad_token_file_error_but_usable(void **state)
+{
+	char *token = xasprintf("%s/token", tmpdir), *text, *want;
+	struct config cfg;
+	struct diags d = { 0 };
+
+	(void)state;
+	write_file(token, "s3cret\n", 7);
+	assert_int_equal(chmod(token, 0644), 0);
+	text = xasprintf("[station]\nid = X\n[server a]\nurl = http://h/\n[upload]\nenabled = yes\n"
+	    "url = http://c/r\ntoken_file = %s\n", token);
+	assert_int_equal(load_text(text, &cfg, &d), 0);
+	dump(&d);
+	assert_int_equal(diags_count(&d, DIAG_ERROR), 1);
+	want = xasprintf(":8: [upload] token_file: error: %s can be read by group or others "
+	    "(mode 0644); refusing to use it: run chmod 600 %s", token, token);
+	assert_true(has_diag(&d, want));
+	assert_true(cfg.upload.enabled);
+	free(want);
+	free(text);
+	diags_free(&d);
+	config_free(&cfg);
+	unlink(token);
+	free(token);
+}
+
 /* URLs: at most CONFIG_URL_MAX bytes, wherever they come from (the INI, --server, a list). */
 static void
 test_url_length(void **state)
@@ -728,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_quotes_kept),
 		cmocka_unit_test(test_url_length),
+		cmocka_unit_test(test_bad_token_file_error_but_usable),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_swapped_position),
 		cmocka_unit_test(test_quoted_hash_kept),
