@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -201,18 +200,7 @@ cmd_history(const struct cli *cli, int argc, char **argv)
 static bool
 parse_since(const char *s, double *out)
 {
-	struct tm tm;
-	const char *end;
-
-	if (utc_parse(s, out))
-		return true;
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
-		return false;
-	tm.tm_isdst = -1;
-	*out = (double)mktime(&tm);
-	return *out != -1;
+	return utc_parse(s, out) || local_date_parse(s, out);
 }
 
 static int
@@ -262,7 +250,8 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0))
 		return export_usage();
 	if (!parse_since(since_s, &since)) {
-		fprintf(stderr, "tramdo: export: '%s' is not a date (YYYY-MM-DD)\n", since_s);
+		fprintf(stderr, "tramdo: export: '%s' is not a date on the calendar "
+		    "(YYYY-MM-DD)\n", since_s);
 		return 2;
 	}
 	if ((rc = open_config_store(cli, &cfg, true, &st)) != 0)

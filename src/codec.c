@@ -812,23 +812,38 @@ codec_librespeed(const struct result *r, char *err, size_t errlen)
 
 /* ---- CSV ---- */
 
+/*
+ * A spreadsheet runs a cell that starts with = + - or @ as a formula, and some skip a leading
+ * tab or CR first: a station name or an ISP from the network could then run as one when staff
+ * open the export ("CSV injection"). Such a text cell gets a leading apostrophe, which makes a
+ * spreadsheet take it as text; figures are numbers and are never touched.
+ */
+static bool
+formula_like(const char *s)
+{
+	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+}
+
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 static void
-csv_field(struct buf *b, const char *s)
+csv_field(struct buf *b, const char *s, bool text)
 {
+	bool quoted;
+
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_str(b, s);
-		return;
-	}
-	buf_str(b, "\"");
+	quoted = strpbrk(s, ",\"\r\n") != NULL;
+	if (quoted)
+		buf_str(b, "\"");
+	if (text && formula_like(s))
+		buf_str(b, "'");
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			buf_str(b, "\"");
 		buf_add(b, s, 1);
 	}
-	buf_str(b, "\"");
+	if (quoted)
+		buf_str(b, "\"");
 }
 
 /* A figure's cell: the JSON has figures for a measured test only. */
@@ -862,25 +877,26 @@ codec_csv(const struct result *r)
 	snprintf(bytes[1], sizeof bytes[1], "%" PRIu64, f->upload_bytes);
 	const struct {
 		const char	*name, *value;
+		bool		 text;		/* false: a figure, as the codec wrote it */
 	} cells[] = {
-		{ "id", r->id }, { "started_at", t }, { "trigger", r->trigger },
-		{ "station_id", r->station.id }, { "station_name", r->station.name },
-		{ "station_commune_code", r->station.commune_code },
-		{ "station_isp", r->station.isp }, { "server_name", f->server_name },
-		{ "client_isp", f->client_isp },
-		{ "download_mbps", figure_cell(n[0], f, f->download_mbps) },
-		{ "upload_mbps", figure_cell(n[1], f, f->upload_mbps) },
-		{ "latency_ms_min", figure_cell(n[2], f, f->latency_min_ms) },
-		{ "latency_ms_median", figure_cell(n[3], f, f->latency_median_ms) },
-		{ "latency_ms_jitter", figure_cell(n[4], f, f->jitter_ms) },
-		{ "loaded_latency_ms_download", figure_cell(n[5], f, f->loaded_download_ms) },
-		{ "loaded_latency_ms_upload", figure_cell(n[6], f, f->loaded_upload_ms) },
-		{ "bytes_download", measured ? bytes[0] : NULL },
-		{ "bytes_upload", measured ? bytes[1] : NULL },
-		{ "location_lat", located ? number_text(n[7], l->lat, DEGREE_DECIMALS) : NULL },
-		{ "location_lon", located ? number_text(n[8], l->lon, DEGREE_DECIMALS) : NULL },
-		{ "location_source", location_source_name(l->source) },
-		{ "error_code", measured ? NULL : test_error_name(f->error) },
+		{ "id", r->id, true }, { "started_at", t, false }, { "trigger", r->trigger, true },
+		{ "station_id", r->station.id, true }, { "station_name", r->station.name, true },
+		{ "station_commune_code", r->station.commune_code, true },
+		{ "station_isp", r->station.isp, true }, { "server_name", f->server_name, true },
+		{ "client_isp", f->client_isp, true },
+		{ "download_mbps", figure_cell(n[0], f, f->download_mbps), false },
+		{ "upload_mbps", figure_cell(n[1], f, f->upload_mbps), false },
+		{ "latency_ms_min", figure_cell(n[2], f, f->latency_min_ms), false },
+		{ "latency_ms_median", figure_cell(n[3], f, f->latency_median_ms), false },
+		{ "latency_ms_jitter", figure_cell(n[4], f, f->jitter_ms), false },
+		{ "loaded_latency_ms_download", figure_cell(n[5], f, f->loaded_download_ms), false },
+		{ "loaded_latency_ms_upload", figure_cell(n[6], f, f->loaded_upload_ms), false },
+		{ "bytes_download", measured ? bytes[0] : NULL, false },
+		{ "bytes_upload", measured ? bytes[1] : NULL, false },
+		{ "location_lat", located ? number_text(n[7], l->lat, DEGREE_DECIMALS) : NULL, false },
+		{ "location_lon", located ? number_text(n[8], l->lon, DEGREE_DECIMALS) : NULL, false },
+		{ "location_source", location_source_name(l->source), true },
+		{ "error_code", measured ? NULL : test_error_name(f->error), true },
 	};
 
 	buf_add(&b, "", 0);
@@ -890,7 +906,7 @@ codec_csv(const struct result *r)
 		if (header)
 			buf_str(&b, cells[i].name);
 		else
-			csv_field(&b, cells[i].value);
+			csv_field(&b, cells[i].value, cells[i].text);
 	}
 	buf_str(&b, "\r\n");
 	return b.s;

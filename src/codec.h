@@ -35,7 +35,11 @@ char	*codec_influx(const struct result *r, bool precision_ms);
  */
 char	*codec_librespeed(const struct result *r, char *err, size_t errlen);
 
-/* One CSV row (RFC 4180) for `tramdo export`, ending in CRLF; r NULL: the header row. */
+/*
+ * One CSV row (RFC 4180) for `tramdo export`, ending in CRLF; r NULL: the header row. A text
+ * cell a spreadsheet would run as a formula (starting with = + - @, tab or CR) starts with an
+ * apostrophe; figures are as the JSON has them.
+ */
 char	*codec_csv(const struct result *r);
 
 #endif

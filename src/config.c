@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #define CONFIG_MAX_BYTES	(64 * 1024)	/* a config is a few kB; more is the wrong file */
+#define STRINGIFY(x)		#x
+#define TEXT_OF(x)		STRINGIFY(x)	/* a number macro as a string literal */
 
 /* Vietnam's bounding box, to catch typos and swapped coordinates. */
 #define VN_LAT_MIN 8.0
@@ -206,6 +208,8 @@ struct entry {
 	char		*display;	/* the section as written, for messages */
 	char		*key;		/* lowercased; NULL for E_SECTION */
 	char		 cut;		/* ';' or '#' where iniparser cut an unquoted value, or 0 */
+	char		 quote;		/* the quote of a broken quoted value (check_quotes), or 0 */
+	char		*kept;		/* what iniparser keeps of it; NULL when it never closes */
 };
 
 struct load {
@@ -217,6 +221,7 @@ struct load {
 	dictionary	*dict;
 	struct config	*cfg;
 	struct diags	*d;
+	size_t		 sink_errors;	/* errors that stop one upload sink, not the service */
 };
 
 static char *
@@ -268,6 +273,43 @@ value_cut_at(const char *v, size_t n)
 	return 0;
 }
 
+/*
+ * iniparser ends a quoted value at the next quote of its kind and drops the rest without a
+ * word: `name = "Nhà "văn", hoá"` is stored as "Nhà ". Text after the closing quote other
+ * than a comment means a quote inside the value; a value that never closes is kept up to its
+ * end. Either is an error here, as the writer meant something else than what would be used.
+ */
+static void
+check_quotes(struct entry *e, const char *v, size_t n)
+{
+	const char *close, *rest;
+	char *raw;
+	size_t left;
+
+	while (n > 0 && isspace((unsigned char)*v)) {
+		v++;
+		n--;
+	}
+	if (n == 0 || (*v != '"' && *v != '\''))
+		return;
+	if ((close = memchr(v + 1, *v, n - 1)) == NULL) {
+		e->quote = *v;
+		return;
+	}
+	rest = close + 1;
+	left = n - (size_t)(rest - v);
+	while (left > 0 && isspace((unsigned char)*rest)) {
+		rest++;
+		left--;
+	}
+	if (left == 0 || *rest == ';' || *rest == '#')
+		return;
+	e->quote = *v;
+	raw = xasprintf("%.*s", (int)(close - v - 1), v + 1);
+	e->kept = sanitize_text(raw);	/* it is quoted in a message for the terminal */
+	free(raw);
+}
+
 static void
 scan_add(struct load *ld, struct entry *e)
 {
@@ -305,6 +347,7 @@ scan_line(struct load *ld, const char *s, size_t n, int lineno, const struct ent
 	e.display = xstrdup(cur != NULL ? cur->display : "");
 	e.key = trimmed_lower(s, (size_t)(eq - s));
 	e.cut = value_cut_at(eq + 1, n - (size_t)(eq + 1 - s));
+	check_quotes(&e, eq + 1, n - (size_t)(eq + 1 - s));
 	scan_add(ld, &e);
 }
 
@@ -362,6 +405,7 @@ scan_free(struct load *ld)
 		free(ld->e[i].section);
 		free(ld->e[i].display);
 		free(ld->e[i].key);
+		free(ld->e[i].kept);
 	}
 	free(ld->e);
 }
@@ -492,13 +536,25 @@ has_combining_marks(const char *s)
 	return false;
 }
 
-static bool
-has_control_chars(const char *s)
+/*
+ * Text that looks different from what it is: a control character hides or moves what follows
+ * (on the console, in a log line, in a spreadsheet), a bidi control shows text in another order
+ * than it is stored, U+2028/2029 break a line where no line break is expected. NULL, or why not.
+ */
+static char *
+hidden_control_problem(const char *v)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
+	uint32_t cp = text_hidden_control(v);
+
+	if (cp == 0)
+		return NULL;
+	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		return xasprintf("contains the control character U+%04X: remove it", (unsigned)cp);
+	if (cp == 0x2028 || cp == 0x2029)
+		return xasprintf("contains the %s separator U+%04X: keep the value on one line",
+		    cp == 0x2028 ? "line" : "paragraph", (unsigned)cp);
+	return xasprintf("contains the bidi control U+%04X, which shows text in another order "
+	    "than it is stored: remove it", (unsigned)cp);
 }
 
 /* Strict numbers: digits, sign, '.', exponent; no hex, no "inf", no locale. */
@@ -565,7 +621,9 @@ config_url_problem(const char *u)
 
 	if (h == NULL)
 		return "cannot be checked (out of memory)";
-	if (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0)
+	if (strlen(u) > CONFIG_URL_MAX)
+		why = "is longer than " TEXT_OF(CONFIG_URL_MAX) " bytes";
+	else if (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0)
 		why = "must start with http:// or https://";
 	else if (curl_url_set(h, CURLUPART_URL, u, 0) != CURLUE_OK)
 		why = "is not a valid URL";
@@ -802,7 +860,7 @@ static char *(*const parsers[])(char *, const struct key_spec *, const char *) =
 static char *
 parse_value(void *base, const struct key_spec *k, const char *v)
 {
-	char *field = (char *)base + k->offset;
+	char *field = (char *)base + k->offset, *why;
 
 	if (*v == '\0') {
 		if ((k->flags & F_REQUIRED) || !is_text(k))
@@ -810,10 +868,10 @@ parse_value(void *base, const struct key_spec *k, const char *v)
 		set_text(field, k->def != NULL || (k->flags & F_KEEP_EMPTY) ? xstrdup("") : NULL);
 		return NULL;
 	}
-	if (has_control_chars(v))
-		return xstrdup("contains control characters");
 	if (!valid_utf8(v))
 		return xstrdup("is not valid UTF-8 text (save the file as UTF-8)");
+	if ((why = hidden_control_problem(v)) != NULL)
+		return why;
 	return parsers[k->type](field, k, v);
 }
 
@@ -1102,6 +1160,7 @@ static void
 apply_section(struct load *ld, const struct entry *e)
 {
 	const struct entry *first = section_entry(ld, e->section);
+	char *why;
 
 	if (!known_section(e->section)) {
 		warn_unknown_section(ld, e);
@@ -1112,6 +1171,15 @@ apply_section(struct load *ld, const struct entry *e)
 	if (strcmp(e->section, "server") == 0) {
 		report(ld, DIAG_ERROR, e->line, e->display, NULL,
 		    "a server section needs a name, e.g. [server hanoi]");
+		return;
+	}
+	/* The name is shown on the kiosk's screen and in every result. */
+	if ((why = hidden_control_problem(e->display)) != NULL) {
+		char *shown = sanitize_text(e->display);
+
+		report(ld, DIAG_ERROR, e->line, shown, NULL, "the server's name %s", why);
+		free(shown);
+		free(why);
 		return;
 	}
 	if (first != e)
@@ -1134,6 +1202,20 @@ overridden_later(const struct load *ld, size_t i, int *later)
 		}
 	}
 	return false;
+}
+
+static void
+report_quote(struct load *ld, const struct entry *e)
+{
+	char other = e->quote == '"' ? '\'' : '"';
+
+	if (e->kept == NULL)
+		report(ld, DIAG_ERROR, e->line, e->display, e->key,
+		    "the value opens a %c quote and never closes it", e->quote);
+	else
+		report(ld, DIAG_ERROR, e->line, e->display, e->key,
+		    "a %c inside the quoted value ends it (only '%s' would be kept): quote the "
+		    "value with %c instead, or leave the quotes out", e->quote, e->kept, other);
 }
 
 static void
@@ -1167,6 +1249,10 @@ apply_key(struct load *ld, size_t i)
 	free(dkey);
 	if (value == NULL)
 		return;
+	if (e->quote != 0) {
+		report_quote(ld, e);
+		return;
+	}
 	if (e->cut != 0)
 		report(ld, DIAG_WARNING, e->line, e->display, e->key,
 		    "value cut at '%c' (text after ';' or '#' is a comment): put the value in "
@@ -1227,6 +1313,93 @@ has_sink(const char *format, const char *name)
 	return false;
 }
 
+#define TOKEN_MAX	1023	/* bytes; a bearer token is a few dozen */
+
+char *
+config_read_token(const char *path, char *err, size_t errlen)
+{
+	char buf[TOKEN_MAX + 2], *token;
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	/* O_NOFOLLOW: a link could point anywhere; O_NONBLOCK: a FIFO must not hang the loop. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP) {
+		snprintf(err, errlen, "%s is a symbolic link: give the path of the file itself", path);
+		return NULL;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is %s", path, S_ISDIR(sb.st_mode) ?
+		    "a directory, not a file" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	/* A token others can read is a leaked token: refused rather than used. */
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s can be read by group or others (mode %04o); refusing to "
+		    "use it: run chmod 600 %s", path, (unsigned)(sb.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	if (n == 0) {
+		snprintf(err, errlen, "%s is empty: it must hold the token on one line", path);
+		return NULL;
+	}
+	if (n > TOKEN_MAX || strpbrk(buf, "\r\n") != NULL) {
+		snprintf(err, errlen, "%s must hold one token (at most %d bytes) on one line", path,
+		    TOKEN_MAX);
+		explicit_bzero(buf, sizeof buf);
+		return NULL;
+	}
+	token = xstrdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return token;
+}
+
+/*
+ * A token file is checked as the service will read it (config_read_token): an error when a
+ * configured sink uses it, a warning when none does yet. The error stops only that sink
+ * (upload.c retries it until the file is fixed), so the configuration stays usable.
+ */
+static void
+check_token_file(struct load *ld, const char *key, const char *path, bool used)
+{
+	char why[512], *token;
+
+	if (path == NULL)
+		return;
+	if ((token = config_read_token(path, why, sizeof why)) != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+		return;
+	}
+	if (used) {
+		report(ld, DIAG_ERROR, key_line(ld, "upload", key), "upload", key, "%s", why);
+		ld->sink_errors++;
+	} else
+		report(ld, DIAG_WARNING, key_line(ld, "upload", key), "upload", key,
+		    "%s (no enabled sink uses it yet)", why);
+}
+
 /* Each enabled sink needs its own target (upload.c builds the URLs from these keys). */
 static void
 check_upload(struct load *ld)
@@ -1249,13 +1422,10 @@ check_upload(struct load *ld)
 			    "influx_db", "missing: format influx needs influx_db (InfluxDB 1.x) or "
 			    "influx_org and influx_bucket (2.x)");
 	}
-	if (cfg->upload.token_file != NULL && access(cfg->upload.token_file, R_OK) != 0)
-		report(ld, DIAG_WARNING, key_line(ld, "upload", "token_file"), "upload",
-		    "token_file", "cannot read '%s': %s", cfg->upload.token_file, strerror(errno));
-	if (cfg->upload.influx_token_file != NULL && access(cfg->upload.influx_token_file, R_OK) != 0)
-		report(ld, DIAG_WARNING, key_line(ld, "upload", "influx_token_file"), "upload",
-		    "influx_token_file", "cannot read '%s': %s", cfg->upload.influx_token_file,
-		    strerror(errno));
+	check_token_file(ld, "token_file", cfg->upload.token_file,
+	    cfg->upload.enabled && has_sink(f, "json"));
+	check_token_file(ld, "influx_token_file", cfg->upload.influx_token_file,
+	    cfg->upload.enabled && has_sink(f, "influx"));
 }
 
 /*
@@ -1407,5 +1577,5 @@ config_load(const char *path, struct config *cfg, struct diags *d)
 	}
 	scan_free(&ld);
 	free(ld.text);
-	return diags_count(d, DIAG_ERROR) > errors ? -1 : 0;
+	return diags_count(d, DIAG_ERROR) > errors + ld.sink_errors ? -1 : 0;
 }

@@ -115,7 +115,9 @@ struct config {
 void config_defaults(struct config *cfg);
 /*
  * Loads and validates path over the defaults. Every problem goes to d. Returns 0 when usable
- * (warnings allowed), -1 on any error; cfg is always safe to config_free().
+ * (warnings allowed), -1 on any error but an unusable token file: that one stops only the
+ * sink that uses it (upload.h), so it is an error for check-config and the service still
+ * runs. cfg is always safe to config_free().
  * cfg is (re)initialised with config_defaults() first: pass one that holds no allocations.
  * Optional text keys left unset are NULL (staff_pin, promo_qr_url, prompt, schedule, quiet_hours,
  * list_url, upload url/token_file); [station] texts are "" when unset. Server names compare
@@ -125,7 +127,20 @@ void config_defaults(struct config *cfg);
 int  config_load(const char *path, struct config *cfg, struct diags *d);
 void config_free(struct config *cfg);
 const struct server_conf *config_server(const struct config *cfg, const char *name);
-/* NULL when url is http:// or https:// with a host, else why not ("has no host name", …). */
+/*
+ * The secret in a token file ([upload] token_file, influx_token_file), read as the service
+ * reads it and refused for what the service refuses: not there, unreadable, a symbolic link,
+ * not a regular file, readable or writable by group or others, empty, more than one line.
+ * NULL with why not in err (English, naming the file, never the token); else the caller's.
+ */
+char *config_read_token(const char *path, char *err, size_t errlen);
+
+/* The longest URL tramdo takes: what browsers and most servers handle; more is a mistake. */
+#define CONFIG_URL_MAX	2048
+/*
+ * NULL when url is http:// or https:// with a host and at most CONFIG_URL_MAX bytes, else why
+ * not ("has no host name", …).
+ */
 const char *config_url_problem(const char *url);
 
 #endif

@@ -904,7 +904,8 @@ cmd_kiosk(const struct cli *cli, int argc, char **argv)
 	}
 	ensure_utf8_ctype();
 	if (log_open(cli->log_path != NULL ? LOG_FILE : LOG_JOURNAL, cli->log_path) != 0) {
-		fprintf(stderr, "tramdo: cannot open log file %s\n", cli->log_path);
+		fprintf(stderr, "tramdo: cannot open log file %s: %s\n", cli->log_path,
+		    strerror(errno));
 		return 1;
 	}
 	config_ok = cli_load_config(cli, &k.cfg) == 0;

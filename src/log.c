@@ -1,22 +1,51 @@
 /* log.c — see log.h. */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <systemd/sd-journal.h>
 
 static enum log_target target = LOG_STDERR;
 static FILE *file;
+
+/*
+ * A new log file is 0600 whatever the umask: it names servers, collectors and errors, and no
+ * group reader is intended. An existing one is appended to with the mode staff gave it.
+ */
+static FILE *
+open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600), err;
+	FILE *f;
+
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	else if (fd >= 0 && fchmod(fd, 0600) != 0)	/* a umask like 0277 took bits it needs */
+		goto bad;
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "ae")) != NULL)
+		return f;
+bad:
+	err = errno;	/* the caller says why */
+	close(fd);
+	errno = err;
+	return NULL;
+}
 
 int
 log_open(enum log_target t, const char *path)
 {
 	log_close();
 	if (t == LOG_FILE) {
-		file = fopen(path, "ae");
+		file = open_private(path);
 		if (file == NULL) {
 			target = LOG_STDERR;
 			return -1;

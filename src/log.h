@@ -8,7 +8,10 @@ enum log_target {
 	LOG_JOURNAL	/* the kiosk without --log: sd_journal, never the terminal */
 };
 
-/* path is used for LOG_FILE only. Returns -1 (and keeps stderr) if the file cannot be opened. */
+/*
+ * path is used for LOG_FILE only: appended to, created 0600 whatever the umask. Returns -1
+ * with errno (and keeps stderr) if the file cannot be opened.
+ */
 int  log_open(enum log_target target, const char *path);
 void log_close(void);
 

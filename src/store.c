@@ -2,12 +2,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -320,6 +322,37 @@ use_wal(struct store *st)
 	return rc;
 }
 
+/*
+ * A missing database is created here, 0600 whatever the umask: SQLite would create it 0644
+ * less the umask, and it gives the -wal, -shm and -journal files the database's own mode, so
+ * all four stay private. Results hold the station's position and public IP, and no group
+ * reader is intended: history, export and upload run as the tramdo user. An existing file's
+ * mode is left as staff set it. A symbolic link to nowhere is refused: SQLite would follow it
+ * and create the database wherever it points. Other problems are left to SQLite to report.
+ */
+static int
+create_private(struct store *st)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0)	/* a umask like 0277 took bits 0600 needs */
+			log_warn("store: %s: cannot set mode 0600: %s", st->path, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST && lstat(st->path, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+	    stat(st->path, &sb) != 0 && errno == ENOENT) {
+		set_message(st, "database %s is a symbolic link to a file that does not exist; "
+		    "refusing to create the database there: remove the link or fix where it points",
+		    st->path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 step_done(sqlite3_stmt *s)
 {
@@ -385,6 +418,8 @@ open_db(struct store *st)
 	int rc;
 
 	close_db(st);
+	if (create_private(st) != 0)
+		return -1;
 	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		fail(st, "opening", rc);

@@ -1,8 +1,6 @@
 /* upload.c — see upload.h. */
 #include "upload.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -60,6 +57,7 @@ struct upload {
 	char		*url[SINK_COUNT];
 	char		*token;			/* json sink: Bearer */
 	char		*influx_token;		/* influx: Token */
+	char		*token_file[SINK_COUNT];	/* NULL: the sink sends no token */
 	bool		 influx_ms;
 	long		 timeout_s;
 	double		 retry_max_s;
@@ -99,49 +97,31 @@ sink_from_name(const char *name)
 	return -1;
 }
 
-/*
- * A secret from a file that only its owner may read: a token readable by others is a leaked
- * token, so it is refused rather than used. The token itself never reaches a log.
- */
+/* The token file as check-config judges it (config_read_token); the token never reaches a log. */
 static char *
 read_token(const char *path, const char *key, char *err, size_t errlen)
 {
-	char buf[1024];
-	struct stat sb;
-	ssize_t n;
-	int fd;
+	char why[400], *token = config_read_token(path, why, sizeof why);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "[upload] %s: cannot open %s: %s", key, path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "[upload] %s: %s is not a regular file", key, path);
-		close(fd);
-		return NULL;
-	}
-	if ((sb.st_mode & 077) != 0) {
-		snprintf(err, errlen, "[upload] %s: %s can be read by group or others (mode %04o); "
-		    "refusing to use it: run chmod 600 %s", key, path,
-		    (unsigned)(sb.st_mode & 07777), path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "[upload] %s: cannot read %s: %s", key, path, strerror(errno));
-		return NULL;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	if (n == 0 || strpbrk(buf, "\r\n") != NULL) {
-		snprintf(err, errlen, "[upload] %s: %s must hold one token on one line", key, path);
-		return NULL;
-	}
-	return xstrdup(buf);
+	if (token == NULL)
+		snprintf(err, errlen, "[upload] %s: %s", key, why);
+	return token;
+}
+
+/*
+ * A sink whose token file is unusable waits, retried with backoff, while the other sinks go
+ * on. The file is read again at each attempt until it is good, so fixing it needs no restart.
+ */
+static bool
+token_unusable(struct upload *u, enum sink s, char *err, size_t errlen)
+{
+	char **token = s == SINK_JSON ? &u->token : s == SINK_INFLUX ? &u->influx_token : NULL;
+
+	if (token == NULL || u->token_file[s] == NULL || *token != NULL)
+		return false;
+	*token = read_token(u->token_file[s], s == SINK_JSON ? "token_file" : "influx_token_file",
+	    err, errlen);
+	return *token == NULL;
 }
 
 static char *
@@ -255,13 +235,17 @@ upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 	if (parse_formats(u, cfg->upload.format, err, errlen) != 0 ||
 	    build_urls(u, cfg, err, errlen) != 0)
 		goto bad;
-	if (u->enabled[SINK_JSON] && cfg->upload.token_file != NULL &&
-	    (u->token = read_token(cfg->upload.token_file, "token_file", err, errlen)) == NULL)
-		goto bad;
-	if (u->enabled[SINK_INFLUX] && cfg->upload.influx_token_file != NULL &&
-	    (u->influx_token = read_token(cfg->upload.influx_token_file, "influx_token_file",
-	    err, errlen)) == NULL)
-		goto bad;
+	if (u->enabled[SINK_JSON])
+		u->token_file[SINK_JSON] = xstrdup(cfg->upload.token_file);
+	if (u->enabled[SINK_INFLUX])
+		u->token_file[SINK_INFLUX] = xstrdup(cfg->upload.influx_token_file);
+	for (int s = 0; s < SINK_COUNT; s++) {
+		char why[512];
+
+		if (token_unusable(u, (enum sink)s, why, sizeof why))
+			log_err("upload: %s; results wait for %s until it is fixed", why,
+			    sink_names[s]);
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (u->multi = curl_multi_init()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
@@ -304,8 +288,10 @@ upload_free(struct upload *u)
 		curl_global_cleanup();
 	}
 	curlpoll_free(&u->cp);
-	for (int i = 0; i < SINK_COUNT; i++)
+	for (int i = 0; i < SINK_COUNT; i++) {
 		free(u->url[i]);
+		free(u->token_file[i]);
+	}
 	free(u->token);
 	free(u->influx_token);
 	free(u);
@@ -587,8 +573,8 @@ start_more(struct upload *u)
 
 	while (u->nlive < MAX_PARALLEL && u->next < u->nqueue) {
 		struct store_job *job = &u->queue[u->next++];
+		int sink = sink_from_name(job->sink);
 		struct xfer *x;
-
 		int claimed = store_claim(u->st, job->id, job->sink,
 		    u->all_now ? INFINITY : now_mono(), claim_s);
 
@@ -600,6 +586,12 @@ start_more(struct upload *u)
 			break;
 		}
 		if (claimed == 0) {
+			free(job->json);
+			continue;
+		}
+		/* A bad token file holds back only its own sink; the retry re-reads it. */
+		if (sink >= 0 && token_unusable(u, (enum sink)sink, err, sizeof err)) {
+			finish(u, job, UPLOAD_RETRY, err, NULL, 0);
 			free(job->json);
 			continue;
 		}

@@ -32,8 +32,10 @@ typedef void (*upload_listener)(void *arg, const char *id, const char *sink,
     enum upload_outcome outcome, const char *detail);
 
 /*
- * Checks [upload] (known sinks, a URL per sink, token files private to their owner) and
- * builds the queue over st. NULL with a message in err when the configuration is unusable.
+ * Checks [upload] (known sinks, a URL per sink) and builds the queue over st. NULL with a
+ * message in err when the configuration is unusable. A token file that config_read_token
+ * refuses stops only its own sink: logged, its uploads retried with backoff, the file read
+ * again at each attempt.
  */
 struct upload	*upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen);
 void		 upload_free(struct upload *u);

@@ -139,10 +139,20 @@ parse_fraction(const char *p, double *frac)
 	return p;
 }
 
+/*
+ * strptime takes day 31 in any month and second 60 in any minute; timegm and mktime then roll
+ * such a time into the next one. The fields as written must survive the conversion unchanged.
+ */
+static bool
+same_date(const struct tm *a, const struct tm *b)
+{
+	return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon && a->tm_mday == b->tm_mday;
+}
+
 bool
 utc_parse(const char *s, double *out)
 {
-	struct tm tm;
+	struct tm tm, written;
 	const char *p;
 	double frac = 0;
 	time_t t;
@@ -157,10 +167,35 @@ utc_parse(const char *s, double *out)
 		p = parse_fraction(p + 1, &frac);
 	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
 		return false;
+	written = tm;
 	t = timegm(&tm);
-	if (t == (time_t)-1)
+	if (t == (time_t)-1 || !same_date(&tm, &written) || tm.tm_hour != written.tm_hour ||
+	    tm.tm_min != written.tm_min || tm.tm_sec != written.tm_sec)
 		return false;
 	*out = (double)t + frac;
+	return true;
+}
+
+bool
+local_date_parse(const char *s, double *out)
+{
+	struct tm tm, written;
+	const char *end;
+	time_t t;
+
+	if (s == NULL)
+		return false;
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return false;
+	written = tm;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	/* Only the date is compared: where a DST change skips midnight, the day starts later. */
+	if (t == (time_t)-1 || !same_date(&tm, &written))
+		return false;
+	*out = (double)t;
 	return true;
 }
 
@@ -308,6 +343,23 @@ escape_length(const unsigned char *s)
 	for (; s[i] >= 0x20 && s[i] <= 0x2f; i++)	/* ESC, intermediates, one final byte */
 		continue;
 	return s[i] >= 0x30 && s[i] <= 0x7e ? i + 1 : i;
+}
+
+uint32_t
+text_hidden_control(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	uint32_t cp;
+	size_t n;
+
+	for (; *s != '\0'; s += n > 0 ? n : 1) {
+		if ((n = utf8_decode(s, &cp)) == 0)
+			continue;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+		    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+			return cp;
+	}
+	return 0;
 }
 
 static bool

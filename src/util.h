@@ -47,8 +47,16 @@ int    deadline_ms(double deadline, double now);
 double now_wall(void);
 /* "2026-11-25T03:04:05Z" (UTC, seconds). buf must hold 21 bytes. */
 void   format_utc(double t, char buf[static 21]);
-/* The inverse, also with a fraction of a second or "+00:00" for "Z"; false for anything else. */
+/*
+ * The inverse, also with a fraction of a second or "+00:00" for "Z"; false for anything else,
+ * a time not on the calendar (2026-02-30T00:00:00Z, 24:00:00) included.
+ */
 bool   utc_parse(const char *s, double *out);
+/*
+ * "YYYY-MM-DD" as the local midnight that starts that day; false for anything else, a day not
+ * on the calendar (2026-02-30) included: mktime would silently roll it into the next month.
+ */
+bool   local_date_parse(const char *s, double *out);
 /* The local midnight that starts t's day, and the local start of t's month (epoch s). */
 double local_day_start(double t);
 double local_month_start(double t);
@@ -63,6 +71,14 @@ bool   parse_double(const char *s, double *out);
  * and line breaks as one space, invalid UTF-8 bytes as '?'. A new string; NULL stays NULL.
  */
 char  *sanitize_text(const char *s);
+
+/*
+ * The first code point of UTF-8 text s that hides or reorders text where it is shown: C0 and
+ * C1 controls and DEL, Unicode's Bidi_Control characters (U+061C, U+200E/200F, U+202A-202E,
+ * U+2066-2069) and the line and paragraph separators U+2028/2029. 0 when there is none;
+ * invalid UTF-8 is not judged here (bytes that do not decode are skipped).
+ */
+uint32_t text_hidden_control(const char *s);
 
 /* A random UUID v4 from getrandom(), as 36 chars + NUL. */
 int    uuid_v4(char out[static 37]);

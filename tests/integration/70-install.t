@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing (package systemd)"
-plan 57
+plan 60
 
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
 D=$T_TMP/dest		# a DESTDIR staging tree
@@ -185,6 +185,14 @@ is "$(unit_values "$S" Service Type) $(unit_values "$S" Service Restart) $(unit_
     "notify always tramdo" "Type=notify, Restart=always, User=tramdo"
 like "$(unit_values "$S" Service WatchdogSec)" '^[1-9][0-9]*$' "a watchdog restarts a hung kiosk"
 like "$(cat "$P/lib/sysusers.d/tramdo.conf")" '(^|'$'\n'')u tramdo ' "sysusers.d creates the user tramdo"
+# Limits (docs/deploy.md, "Limits"): no core dump holds the token, no port is bound, a leak is
+# stopped well above the measured 38 MB.
+is "$(unit_values "$S" Service LimitCORE) $(unit_values "$S" Service SocketBindDeny) $(unit_values "$S" Service MemorySwapMax)" \
+    "0 any 0" "LimitCORE=0, SocketBindDeny=any, MemorySwapMax=0"
+is "$(unit_values "$S" Service MemoryHigh) $(unit_values "$S" Service MemoryMax) $(unit_values "$S" Service TasksMax) $(unit_values "$S" Service LimitNOFILE)" \
+    "128M 256M 64 256" "MemoryHigh, MemoryMax, TasksMax and LimitNOFILE as measured and documented"
+is "$(unit_values "$U/tramdo-cage.service" Service LimitCORE) $(unit_values "$U/tramdo-cage.service" Service SocketBindDeny)" \
+    "0 any" "tramdo-cage.service: LimitCORE=0, SocketBindDeny=any"
 
 # --- the console font: the kiosk's own, with all 134 letters and the half blocks, set before the
 # kiosk starts

@@ -667,10 +667,49 @@ test_csv(void **state)
 	result_free(&r);
 	failed(&r);
 	row = codec_csv(&r);
+	/* A negative figure is a number, not a formula: left as it is. */
 	assert_string_equal(row, ID ",2026-11-25T03:04:05Z,schedule,S1,,,,lan,,,,,,,,,,,"
 	    "-19.8067000,105.7852000,station,connect\r\n");
 	free(row);
 	result_free(&r);
+}
+
+/* Text a spreadsheet would run as a formula gets a leading apostrophe; other text does not. */
+static void
+test_csv_formula_cells(void **state)
+{
+	static const struct {
+		const char	*text, *cell;
+	} cases[] = {
+		{ "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"" },
+		{ "+84 VNPT", "'+84 VNPT" },
+		{ "-2+3", "'-2+3" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\t=1", "'\t=1" },
+		{ "\r=1", "\"'\r=1\"" },
+		{ "Viettel = tốt", "Viettel = tốt" },
+		{ "'quoted", "'quoted" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct result r;
+		char *row, *want;
+
+		full(&r);
+		free(r.fig.client_isp);
+		r.fig.client_isp = xstrdup(cases[i].text);
+		free(r.station.name);
+		r.station.name = xstrdup(cases[i].text);
+		row = codec_csv(&r);
+		want = xasprintf(ID ",2026-11-25T03:04:05Z,citizen,\"TH TS,01=A\",%s,15553,"
+		    "Viễn thông Thanh Hoá,\"Hà Nội, VNPT\",%s,94.50,", cases[i].cell, cases[i].cell);
+		print_message("case %zu\n", i);
+		assert_true(strncmp(row, want, strlen(want)) == 0);
+		free(want);
+		free(row);
+		result_free(&r);
+	}
 }
 
 int
@@ -692,6 +731,7 @@ main(void)
 		cmocka_unit_test(test_librespeed_refuses),
 		cmocka_unit_test(test_samples_strict),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_formula_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

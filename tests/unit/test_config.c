@@ -308,7 +308,46 @@ static const struct {
 	{ "[station]\nlatitude = 91\nlongitude = 105\n",
 	    ":2: [station] latitude: error: 91 is out of range -90..90" },
 	{ "[station]\nname = a\x01z\n",
-	    ":2: [station] name: error: contains control characters" },
+	    ":2: [station] name: error: contains the control character U+0001: remove it" },
+	/* Strict text: what would be stored is not what the file seems to say. */
+	{ "[station]\nname = \"Nhà \"văn\", hoá\"\n",
+	    ":2: [station] name: error: a \" inside the quoted value ends it (only 'Nhà ' would "
+	    "be kept): quote the value with ' instead, or leave the quotes out" },
+	{ "[kiosk]\nprompt = 'it's here'\n",
+	    ":2: [kiosk] prompt: error: a ' inside the quoted value ends it (only 'it' would be "
+	    "kept): quote the value with \" instead, or leave the quotes out" },
+	{ "[station]\n\nname = \"Nhà văn hoá\n",
+	    ":3: [station] name: error: the value opens a \" quote and never closes it" },
+	{ "[station]\nname = a\x7fz\n",
+	    ":2: [station] name: error: contains the control character U+007F: remove it" },
+	{ "[station]\nname = a\xc2\x85z\n",
+	    ":2: [station] name: error: contains the control character U+0085: remove it" },
+	{ "[station]\nisp = a\xc2\x9bz\n",
+	    ":2: [station] isp: error: contains the control character U+009B: remove it" },
+	{ "[station]\nname = VNPT \xe2\x80\xae\x31\x32\n",
+	    ":2: [station] name: error: contains the bidi control U+202E, which shows text in "
+	    "another order than it is stored: remove it" },
+	{ "[kiosk]\nprompt = a\xe2\x80\xaaz\n",
+	    ":2: [kiosk] prompt: error: contains the bidi control U+202A, which shows text in "
+	    "another order than it is stored: remove it" },
+	{ "[kiosk]\npromo_caption = a\xe2\x81\xa6z\n",
+	    ":2: [kiosk] promo_caption: error: contains the bidi control U+2066, which shows text "
+	    "in another order than it is stored: remove it" },
+	{ "[station]\ndistrict = a\xe2\x81\xa9z\n",
+	    ":2: [station] district: error: contains the bidi control U+2069, which shows text in "
+	    "another order than it is stored: remove it" },
+	{ "[station]\ncommune = a\xe2\x80\xa8z\n",
+	    ":2: [station] commune: error: contains the line separator U+2028: keep the value on "
+	    "one line" },
+	{ "[station]\naccess = a\xe2\x80\xa9z\n",
+	    ":2: [station] access: error: contains the paragraph separator U+2029: keep the value "
+	    "on one line" },
+	{ "[server a]\nurl = http://h/\xe2\x80\xae/\n",
+	    ":2: [server a] url: error: contains the bidi control U+202E, which shows text in "
+	    "another order than it is stored: remove it" },
+	{ "[server a\xe2\x80\xae" "b]\nurl = http://h/\n",
+	    ":1: [server ab]: error: the server's name contains the bidi control U+202E, which "
+	    "shows text in another order than it is stored: remove it" },
 };
 
 static void
@@ -325,6 +364,75 @@ test_bad_values(void **state)
 		diags_free(&d);
 		config_free(&cfg);
 	}
+}
+
+/* Quotes used as iniparser reads them are no problem: the whole value is kept. */
+static void
+test_quotes_kept(void **state)
+{
+	struct config cfg;
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(load_text("[station]\nid = X\nname = 'Nhà \"văn\", hoá'\n"
+	    "province = \"it's\" ; a comment\ndistrict = Nhà \"văn\"\ncommune = \"\"\n"
+	    "[server a]\nurl = http://h/\n", &cfg, &d), 0);
+	dump(&d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg.station.name, "Nhà \"văn\", hoá");
+	assert_string_equal(cfg.station.province, "it's");
+	assert_string_equal(cfg.station.district, "Nhà \"văn\"");
+	assert_string_equal(cfg.station.commune, "");
+	diags_free(&d);
+	config_free(&cfg);
+}
+
+/*
+ * A token file the service would refuse is an error (check-config exits 78), but the
+ * configuration stays usable: the bad file stops only its own sink (upload.c), not the kiosk.
+ */
+static void
+test_bad_token_file_error_but_usable(void **state)
+{
+	char *token = xasprintf("%s/token", tmpdir), *text, *want;
+	struct config cfg;
+	struct diags d = { 0 };
+
+	(void)state;
+	write_file(token, "s3cret\n", 7);
+	assert_int_equal(chmod(token, 0644), 0);
+	text = xasprintf("[station]\nid = X\n[server a]\nurl = http://h/\n[upload]\nenabled = yes\n"
+	    "url = http://c/r\ntoken_file = %s\n", token);
+	assert_int_equal(load_text(text, &cfg, &d), 0);
+	dump(&d);
+	assert_int_equal(diags_count(&d, DIAG_ERROR), 1);
+	want = xasprintf(":8: [upload] token_file: error: %s can be read by group or others "
+	    "(mode 0644); refusing to use it: run chmod 600 %s", token, token);
+	assert_true(has_diag(&d, want));
+	assert_true(cfg.upload.enabled);
+	free(want);
+	free(text);
+	diags_free(&d);
+	config_free(&cfg);
+	unlink(token);
+	free(token);
+}
+
+/* URLs: at most CONFIG_URL_MAX bytes, wherever they come from (the INI, --server, a list). */
+static void
+test_url_length(void **state)
+{
+	char url[CONFIG_URL_MAX + 2];
+	size_t head = strlen("http://h/");
+
+	(void)state;
+	memcpy(url, "http://h/", head);
+	memset(url + head, 'a', CONFIG_URL_MAX - head);
+	url[CONFIG_URL_MAX] = '\0';
+	assert_null(config_url_problem(url));
+	url[CONFIG_URL_MAX] = 'a';
+	url[CONFIG_URL_MAX + 1] = '\0';
+	assert_string_equal(config_url_problem(url), "is longer than 2048 bytes");
 }
 
 /* Warnings keep the file usable (config_load returns 0). */
@@ -649,6 +757,9 @@ main(void)
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_quotes_kept),
+		cmocka_unit_test(test_url_length),
+		cmocka_unit_test(test_bad_token_file_error_but_usable),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_swapped_position),
 		cmocka_unit_test(test_quoted_hash_kept),

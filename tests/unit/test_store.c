@@ -618,6 +618,109 @@ test_new_database_opened_at_once(void **state)
 	assert_int_equal(refused, 0);
 }
 
+/* The mode of path's file & 0777, or -1 when there is none. */
+static int
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int)(sb.st_mode & 0777) : -1;
+}
+
+/*
+ * The database and its -wal and -shm files are 0600 whatever the umask (SQLite would make them
+ * 0644 under umask 022, 0666 under 000); an existing file keeps the mode staff gave it.
+ */
+static void
+test_files_private_whatever_the_umask(void **state)
+{
+	static const mode_t umasks[] = { 022, 000, 0277 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof umasks / sizeof umasks[0]; i++) {
+		char name[32], *path, *wal, *shm, err[256];
+		mode_t old = umask(umasks[i]);
+		struct store *st;
+		struct result r;
+
+		snprintf(name, sizeof name, "mode-%03o.db", (unsigned)umasks[i]);
+		path = db_path(name);
+		wal = xasprintf("%s-wal", path);
+		shm = xasprintf("%s-shm", path);
+		st = store_open(path, "json");
+		make_at(&r, now_wall(), MERR_NONE);
+		assert_int_equal(store_put(st, &r, err, sizeof err), 0);
+		print_message("umask %03o\n", (unsigned)umasks[i]);
+		assert_int_equal(mode_of(path), 0600);
+		assert_int_equal(mode_of(wal), 0600);
+		assert_int_equal(mode_of(shm), 0600);
+		store_close(st);
+		umask(old);
+		result_free(&r);
+		free(wal);
+		free(shm);
+		free(path);
+	}
+	/* Staff's own mode on an existing database is kept (a group reader they chose). */
+	{
+		char *path = db_path("mode-022.db");
+		struct store *st;
+
+		assert_int_equal(chmod(path, 0640), 0);
+		st = store_open(path, NULL);
+		assert_int_equal(mode_of(path), 0640);
+		store_close(st);
+		free(path);
+	}
+}
+
+/* A symbolic link to nowhere where the database should be is refused, its target not created. */
+static void
+test_dangling_symlink_refused(void **state)
+{
+	char *link = db_path("link.db"), *target = db_path("gone/results.db");
+	char *target2 = db_path("target.db"), *want;
+	struct store_status ss;
+	struct store *st;
+	struct result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(symlink(target2, link), 0);
+	st = store_open(link, NULL);
+	store_status(st, &ss);
+	assert_false(ss.ok);
+	want = xasprintf("database %s is a symbolic link to a file that does not exist; refusing "
+	    "to create the database there: remove the link or fix where it points", link);
+	assert_string_equal(ss.message, want);
+	free(want);
+	make_at(&r, now_wall(), MERR_NONE);
+	assert_int_equal(store_put(st, &r, err, sizeof err), 1);	/* held, not written there */
+	assert_int_equal(mode_of(target2), -1);
+	store_close(st);
+	result_free(&r);
+	/* Into a missing directory: refused the same way (SQLite would say "cannot open"). */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(target, link), 0);
+	st = store_open(link, NULL);
+	store_status(st, &ss);
+	assert_false(ss.ok);
+	assert_non_null(strstr(ss.message, "is a symbolic link to a file that does not exist"));
+	store_close(st);
+	/* A link to a database that exists is fine. */
+	assert_int_equal(unlink(link), 0);
+	st = store_open(target2, NULL);
+	store_close(st);
+	assert_int_equal(symlink(target2, link), 0);
+	st = store_open(link, NULL);
+	store_status(st, &ss);
+	assert_true(ss.ok);
+	store_close(st);
+	free(link);
+	free(target);
+	free(target2);
+}
+
 static void
 test_not_sqlite_untouched(void **state)
 {
@@ -949,6 +1052,8 @@ main(void)
 		cmocka_unit_test(test_foreign_database_untouched),
 		cmocka_unit_test(test_new_database_opened_at_once),
 		cmocka_unit_test(test_not_sqlite_untouched),
+		cmocka_unit_test(test_files_private_whatever_the_umask),
+		cmocka_unit_test(test_dangling_symlink_refused),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_migrates_forward_from_empty),
 		cmocka_unit_test(test_read_only_holds_results),

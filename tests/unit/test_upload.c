@@ -1,7 +1,7 @@
 /*
  * test_upload.c — the upload queue against tests/mock_collector.py (a loopback stand-in
  * collector): delivered, replayed (409), rejected (4xx), retried (5xx, refused connection),
- * token file permissions.
+ * token file permissions (a bad one stops only its own sink).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -414,20 +414,53 @@ test_collector_down_is_retried(void **state)
 	free(db);
 }
 
+static char json_detail[512];
+
 static void
-test_token_file_must_be_private(void **state)
+remember_json_detail(void *arg, const char *id, const char *sink, enum upload_outcome outcome,
+    const char *detail)
 {
-	char *db = xasprintf("%s/e.db", dir), err[512] = "";
-	struct store *st = store_open(db, "json");
+	(void)arg;
+	(void)id;
+	(void)outcome;
+	if (strcmp(sink, "json") == 0)
+		snprintf(json_detail, sizeof json_detail, "%s", detail);
+}
+
+/*
+ * A token file readable by others is refused (a leaked token), but it stops only its own sink:
+ * the other sinks deliver, its results wait, and the fixed file is read again at the next
+ * attempt without a restart.
+ */
+static void
+test_bad_token_stops_only_its_sink(void **state)
+{
+	char *db = xasprintf("%s/e.db", dir), err[512] = "", id[37];
+	struct store *st = store_open(db, "json,librespeed");
 	struct config cfg;
+	struct upload *u;
 
 	(void)state;
-	base_config(&cfg, "json");
+	base_config(&cfg, "json,librespeed");
 	free(cfg.upload.token_file);
 	cfg.upload.token_file = write_token("token-open", 0644);
-	assert_null(upload_new(&cfg, st, err, sizeof err));
-	assert_non_null(strstr(err, "can be read by group or others (mode 0644)"));
-	assert_null(strstr(err, "s3cret"));
+	put_result(st, id, false);
+	u = upload_new(&cfg, st, err, sizeof err);
+	assert_non_null(u);
+	upload_set_listener(u, remember_json_detail, NULL);
+	upload_kick(u);
+	run_until_idle(u);
+	assert_string_equal(state_of(st, id, "librespeed"), "sent");
+	assert_string_equal(state_of(st, id, "json"), "pending");
+	assert_non_null(strstr(json_detail, "[upload] token_file: "));
+	assert_non_null(strstr(json_detail, "can be read by group or others (mode 0644)"));
+	assert_null(strstr(json_detail, "s3cret"));
+	assert_int_equal(chmod(cfg.upload.token_file, 0600), 0);
+	upload_all_now(u);
+	run_until_idle(u);
+	upload_free(u);
+	assert_string_equal(state_of(st, id, "json"), "sent");
+
 	cfg.upload.format = "json,ftp";
 	assert_null(upload_new(&cfg, st, err, sizeof err));
 	assert_non_null(strstr(err, "unknown sink 'ftp'"));
@@ -578,7 +611,7 @@ main(void)
 		cmocka_unit_test(test_retry_then_deliver),
 		cmocka_unit_test(test_rejected_and_retryable_statuses),
 		cmocka_unit_test(test_collector_down_is_retried),
-		cmocka_unit_test(test_token_file_must_be_private),
+		cmocka_unit_test(test_bad_token_stops_only_its_sink),
 		cmocka_unit_test(test_influx2_write),
 		cmocka_unit_test(test_tls_certificate_verified),
 		cmocka_unit_test(test_reply_classified_and_sanitised),

@@ -140,6 +140,12 @@ test_utc_parse(void **state)
 		{ "2026-11-25T03:04:05.12345678901234567890123Z", 1795575845.123456789 },
 		{ "2026-11-25T03:04:05.+00:00", 1795575845.0 },
 		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2024-02-29T12:00:00Z", 1709208000 },
+		/* Not on the calendar: timegm would roll them into the next day or minute. */
+		{ "2026-02-29T12:00:00Z", -1 },
+		{ "2026-02-30T00:00:00Z", -1 },
+		{ "2026-04-31T00:00:00Z", -1 },
+		{ "2026-11-25T03:04:60Z", -1 },
 		{ "2026-11-25 03:04:05", -1 },
 		{ "2026-11-25T03:04:05", -1 },
 		{ "2026-11-25T03:04:05+07:00", -1 },
@@ -169,6 +175,43 @@ test_utc_parse(void **state)
 	assert_string_equal(back, "2026-11-25T03:04:05Z");
 	assert_true(utc_parse(back, &t));
 	assert_float_equal(t, 1795575845.0, 0);
+}
+
+/* `export --since DATE`: local midnight of a day on the calendar, nothing else. */
+static void
+test_local_date_parse(void **state)
+{
+	static const struct {
+		const char	*in;
+		double		 want;	/* < 0: refused */
+	} cases[] = {
+		{ "2026-11-25", 1795539600 },
+		{ "2024-02-29", 1709139600 },
+		{ "2026-02-28", 1772211600 },
+		{ "2026-02-29", -1 },
+		{ "2026-02-30", -1 },
+		{ "2026-06-31", -1 },
+		{ "2026-13-01", -1 },
+		{ "2026-11-25x", -1 },
+		{ "25/11/2026", -1 },
+		{ "", -1 },
+	};
+	double t;
+
+	(void)state;
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		t = -1;
+		if (cases[i].want < 0) {
+			if (local_date_parse(cases[i].in, &t))
+				fail_msg("'%s' was taken as %f", cases[i].in, t);
+			continue;
+		}
+		if (!local_date_parse(cases[i].in, &t))
+			fail_msg("'%s' was refused", cases[i].in);
+		assert_float_equal(t, cases[i].want, 0);
+	}
 }
 
 /* Hanoi (UTC+7, no DST), and a day that starts in winter time and ends in summer time. */
@@ -226,6 +269,7 @@ main(void)
 		cmocka_unit_test(test_deadline_earlier),
 		cmocka_unit_test(test_deadline_ms),
 		cmocka_unit_test(test_utc_parse),
+		cmocka_unit_test(test_local_date_parse),
 		cmocka_unit_test(test_local_day_and_month_start),
 		cmocka_unit_test(test_uuid_shaped),
 	};
