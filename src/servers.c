@@ -336,10 +336,13 @@ servers_candidates(const struct config *cfg, const char *which, struct server_li
 	if (strstr(which, "://") != NULL) {
 		struct measure_server s;
 		char *shown = url_redact(which);	/* the URL is the server's name too */
-		int rc = server_from_url(shown, which, "php", &s);
+		const char *why = config_url_problem(which);
+		int rc = why != NULL ? -1 : server_from_url(shown, which, "php", &s);
 
+		/* Why first: a URL too long to show whole is cut at the end of the message. */
 		if (rc != 0)
-			snprintf(err, errlen, "'%s' is not an http(s) URL with a host", shown);
+			snprintf(err, errlen, "the server URL %s: '%s'",
+			    why != NULL ? why : "is not an http(s) URL with a host", shown);
 		else
 			list_append(out, &s);
 		free(shown);

@@ -68,7 +68,7 @@ like "$(jget "$T_TMP/http404.out" 'd["error"]["code"]') $(jget "$T_TMP/http404.o
     "^http .*HTTP 404 from http://127\\.0\\.0\\.1:$PORT/nothere/" "an HTTP error names the URL without user-info"
 rc=$(run bad --server "http://user:$PW@/")
 is "$rc" 78 "a --server URL without a host: refused"
-like "$(cat "$T_TMP/bad.err")" "is not an http\\(s\\) URL" "… and says so"
+like "$(cat "$T_TMP/bad.err")" "the server URL (is not a valid URL|has no host name)" "… and says so"
 
 # 3. Every collector got the results, sent with the login written into its URL.
 "$TRAMDO" -c "$INI" --log "$LOG" upload > "$T_TMP/upload.out" 2> "$T_TMP/upload.err"

@@ -10,7 +10,7 @@
 command -v nginx >/dev/null || skip_all "nginx not installed"
 command -v tmux >/dev/null || skip_all "tmux not installed"
 
-plan 19
+plan 20
 
 # The locale: the system's vi_VN.UTF-8 if installed, else one built here (changes nothing on the
 # system). make deps installs what localedef needs; failing to build it is a failure, not a skip.
@@ -68,8 +68,9 @@ k_keys Enter
 out=$(vi "$TRAMDO" -c "$T_TMP/t.ini" check-config 2>&1)
 is "$?:$out" "0:$T_TMP/t.ini: OK (0 warnings)" "check-config accepts max_seconds = 2.5"
 
-# no_comma FILE: lines of FILE with a digit, a comma and a digit (a decimal comma).
-no_comma() { grep -E '[0-9],[0-9]' "$1"; }
+# no_comma FILE: lines of FILE with a digit, a comma and a digit (a decimal comma), outside JSON
+# arrays of numbers, whose commas are separators (the latency samples: checked as numbers below).
+no_comma() { sed -E 's/\[[0-9.,-]*\]/[]/g' "$1" | grep -E '[0-9],[0-9]'; }
 
 wait "$json_run"
 is "$?" 0 "run --json exits 0"
@@ -80,6 +81,8 @@ like "$(cat "$T_TMP/r.json")" '"median":[0-9]+\.[0-9]+' "JSON: latency has a dec
 is "$(jget "$T_TMP/r.json" 'all(isinstance(v, float) for v in (d["download_mbps"], d["upload_mbps"], d["duration_s"]))' 2>&1)" \
     True "JSON: the figures parse as numbers"
 is "$(no_comma "$T_TMP/r.json")" "" "JSON: no decimal comma anywhere"
+is "$(jget "$T_TMP/r.json" 'len(d["latency_ms"]["samples"]) == 10 and all(isinstance(v, float) for v in d["latency_ms"]["samples"])' 2>&1)" \
+    True "JSON: the 10 latency samples are 10 numbers with a decimal point"
 like "$(cat "$T_TMP/r.err")" 'measure: download [0-9]+\.[0-9]+ Mbit/s' "log: the measured rate has a decimal point"
 is "$(no_comma "$T_TMP/r.err")" "" "log: no decimal comma"
 

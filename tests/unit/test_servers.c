@@ -335,7 +335,7 @@ test_candidates(void **state)
 	assert_string_equal(err, "no server named 'zzz' (see [server NAME] sections)");
 	assert_int_equal(l.n, 0);
 	assert_int_equal(servers_candidates(&cfg, "ftp://x/", &l, err, sizeof err), -1);
-	assert_string_equal(err, "'ftp://x/' is not an http(s) URL with a host");
+	assert_string_equal(err, "the server URL must start with http:// or https://: 'ftp://x/'");
 
 	/* the cached list joins auto-selection and can be named */
 	cache = servers_cache_path(&cfg);
