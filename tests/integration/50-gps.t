@@ -110,7 +110,10 @@ fi
 ok $? "gpsfake up for the restart test, first fix seen"
 gps_stop
 sleep 0.5
+retries=$GPS_RETRIES
 gps_start "$NMEA/fix3d.nmea" "$GPS_PORT"; ok $? "gpsfake back on the same port"
+# A gpsfake that had to be started again may have been a second outage to the watch.
+outages=$((1 + GPS_RETRIES - retries))
 wait_until '[ "$(fixes3d)" -ge 2 ]'
 kill -TERM "$watch_pid"; wait "$watch_pid"; rc=$?
 seq=$(sed -n 's/^+[0-9.]*s  gps *//p' "$T_TMP/restart.out" | cut -d' ' -f1-3 | tr '\n' '|')
@@ -119,7 +122,8 @@ positions=$(grep -c '^position' "$T_TMP/restart.out")
 is "$(grep -c '^position   21.028511, 105.804817' "$T_TMP/restart.out"):$([ "$positions" -ge 2 ] && echo yes)" \
     "$positions:yes" "restart: every fix printed at the replay's position ($positions)"
 is "$rc" 0 "restart: SIGTERM ends the watch cleanly, with the fix"
-is "$(grep -c 'not reachable' "$T_TMP/restart.err")" 1 "restart: outage logged once"
+n=$(grep -c 'not reachable' "$T_TMP/restart.err")
+num_ok "1 <= $n <= $outages" "restart: each outage logged once ($n logged, $outages outage(s) at most)"
 gps_stop
 
 # --- 3D fix (Hanoi) ---

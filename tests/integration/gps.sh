@@ -46,6 +46,8 @@ gps_launch() {
 	T_PIDS+=("$GPS_PID")
 }
 
+# GPS_RETRIES counts the gpsfake starts gps_ready gave up on (each one an outage to a client).
+GPS_RETRIES=0
 # gps_ready LOG [PORT]: until the gpsfake of GPS_PORT/GPS_PID (from gps_launch LOG [PORT])
 # listens and reports (gps_reporting), starting it a second time if it does not (on a new port
 # when none was asked for: another program may have taken the first).
@@ -54,6 +56,7 @@ gps_ready() {
 	for try in 1 2; do
 		wait_port "$GPS_PORT" "$GPS_PID" 20 && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
+		GPS_RETRIES=$((GPS_RETRIES + 1))
 		gps_stop
 		[ "$try" = 2 ] || gps_launch "$1" "${2:-}"	# a new port unless one was asked for
 	done
