@@ -150,7 +150,7 @@ LINT_CFLAGS := -std=c17 -D_GNU_SOURCE -DTRAMDO_VERSION='"$(VERSION)"' -DTRAMDO_D
                $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(INI_CFLAGS) -iquote src
 
 # The parts run side by side under make -j (tests/run does: make -j3 lint).
-LINT_PARTS := lint-includes lint-cppcheck lint-tidy lint-scan
+LINT_PARTS := lint-includes lint-cppcheck lint-tidy
 lint: deps
 	$(MAKE) $(LINT_PARTS)
 
@@ -167,6 +167,8 @@ lint-tidy: $(TIDY_TARGETS)
 $(TIDY_TARGETS): tidy-%: FORCE
 	@out=$$(clang-tidy --quiet $* -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
 	    printf '%s\n' "$$out" | grep -v -e ' warnings\? generated\.$$' -e '^$$'; exit $$rc
+# scan-build runs the analyzer that clang-tidy's clang-analyzer-* checks already run on every file
+# in `make lint`, over src/ only: a second opinion on demand, not part of `make lint` (docs/lint.md).
 lint-scan:
 	rm -rf build-scan
 	scan-build --status-bugs -o build-scan/report $(MAKE) BUILD=build-scan CC=clang build-scan/tramdo
