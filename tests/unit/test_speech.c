@@ -515,7 +515,7 @@ test_spawned_child(void **state)
 	char *fake, *args, *sig, *fds, *want;
 	long first, second, third;
 	unsigned long long blocked, ignored;
-	int sentinel;
+	int sentinel, ps;
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpdir));
@@ -566,7 +566,9 @@ test_spawned_child(void **state)
 	wait_state(first, 'Z');
 	speech_reap(s);
 	assert_int_equal(proc_state(first), 0);
-	assert_int_equal(proc_state(second), 'S');
+	/* The second voice goes on: asleep in its fake, or still starting on a busy machine. */
+	ps = proc_state(second);
+	assert_true(ps == 'S' || ps == 'R');
 
 	/* A voice that fails is reaped too (and logged), and the one before it stopped. */
 	assert_int_equal(speech_say(s, "vi", "fail"), 0);
