@@ -515,7 +515,8 @@ test_spawned_child(void **state)
 	char *fake, *args, *sig, *fds, *want;
 	long first, second, third;
 	unsigned long long blocked, ignored;
-	int sentinel, ps;
+	int sentinel;
+	char ps;
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpdir));
