@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 #include <systemd/sd-journal.h>
 
 static enum log_target target = LOG_STDERR;
@@ -22,18 +23,15 @@ static FILE *file;
 static FILE *
 open_private(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600), err;
+	int fd = open_new_private(path, O_WRONLY | O_APPEND), err;
 	FILE *f;
 
 	if (fd < 0 && errno == EEXIST)
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	else if (fd >= 0 && fchmod(fd, 0600) != 0)	/* a umask like 0277 took bits it needs */
-		goto bad;
 	if (fd < 0)
 		return NULL;
 	if ((f = fdopen(fd, "ae")) != NULL)
 		return f;
-bad:
 	err = errno;	/* the caller says why */
 	close(fd);
 	errno = err;

@@ -336,10 +336,8 @@ create_private(struct store *st)
 	struct stat sb;
 	int fd;
 
-	fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open_new_private(st->path, O_RDWR | O_NOFOLLOW);
 	if (fd >= 0) {
-		if (fchmod(fd, 0600) != 0)	/* a umask like 0277 took bits 0600 needs */
-			log_warn("store: %s: cannot set mode 0600: %s", st->path, strerror(errno));
 		close(fd);
 		return 0;
 	}

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void *
 check_alloc(void *p)
@@ -400,4 +403,18 @@ sanitize_text(const char *text)
 	}
 	*o = '\0';
 	return out;
+}
+
+int
+open_new_private(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0600), err;
+
+	if (fd >= 0 && fchmod(fd, 0600) != 0) {	/* a umask like 0277 took bits 0600 needs */
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
 }

@@ -20,6 +20,11 @@ char  *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * reads the same clock, so the store can keep upload times and claims on it (with boot_id).
  */
 double now_mono(void);
+/*
+ * Creates PATH (it must not exist) for FLAGS, mode 0600 whatever the umask: for files that hold
+ * the station's data or logs, which no group is meant to read. -1 with errno set on failure.
+ */
+int open_new_private(const char *path, int flags);
 /* This boot's id (/proc/sys/kernel/random/boot_id): whose clock now_mono() values are. */
 int    boot_id(char out[static 37]);
 /*
