@@ -66,7 +66,7 @@ is "$rc:$(head -1 <<<"$out")" "78:$T_TMP/long.ini:2: error: cannot be parsed: li
 # Unreadable: root reads everything, so run as nobody when we are root.
 printf '[kiosk]\n' >"$T_TMP/secret.ini"; chmod 600 "$T_TMP/secret.ini"
 if [ "$(id -u)" -eq 0 ]; then
-	out=$(runuser -u nobody -- "$TRAMDO" -c "$T_TMP/secret.ini" check-config); rc=$?
+	out=$(runuser -u nobody -- "$(nobody_tramdo)" -c "$T_TMP/secret.ini" check-config); rc=$?
 else
 	chmod 000 "$T_TMP/secret.ini"; check "$T_TMP/secret.ini"
 fi
@@ -103,7 +103,7 @@ tokcheck() {	# tokcheck NAME PATH EXPECTED-MESSAGE
 	    "$2" >"$T_TMP/tok.ini"
 	chmod 644 "$T_TMP/tok.ini"
 	if [ "$1" = unreadable ] && [ "$(id -u)" -eq 0 ]; then
-		out=$(runuser -u nobody -- "$TRAMDO" -c "$T_TMP/tok.ini" check-config); rc=$?
+		out=$(runuser -u nobody -- "$(nobody_tramdo)" -c "$T_TMP/tok.ini" check-config); rc=$?
 	else
 		check "$T_TMP/tok.ini"
 	fi

@@ -52,7 +52,7 @@ is "$rc" 66 "export as root, no database: exit 66"
 is "$(ls -A "$T_TMP/nb")" "" "export as root, no database: nothing created"
 # The service user's database (one failed test in it): root reads it and leaves every file
 # beside it the service user's.
-runuser -u nobody -- "$TRAMDO_BIN" -c "$T_TMP/nb.ini" run --server "http://127.0.0.1:$port/" \
+runuser -u nobody -- "$(nobody_tramdo)" -c "$T_TMP/nb.ini" run --server "http://127.0.0.1:$port/" \
     > /dev/null 2>&1
 out=$("$TRAMDO_BIN" -c "$T_TMP/nb.ini" history 2>&1); rc=$?
 is "$rc" 0 "history as root on the service user's database: exit 0"
@@ -64,7 +64,7 @@ is "$(find "$T_TMP/nb" ! -user nobody | tr '\n' ' ')" "" \
     "history and export as root: every file there still the service user's ($(ls -A "$T_TMP/nb" | tr '\n' ' '))"
 
 # Another user is never refused.
-out=$(runuser -u nobody -- "$TRAMDO_BIN" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
+out=$(runuser -u nobody -- "$(nobody_tramdo)" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
 ok $([ "$rc" -ne 77 ] && echo 0 || echo 1) "run as nobody: not refused (exit $rc)"
 unlike=$([[ $out == *refusing* ]] && echo 1 || echo 0)
 ok "$unlike" "run as nobody: no refusal message"

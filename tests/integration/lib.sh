@@ -22,6 +22,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	printf '#!/bin/sh\nexec "%s" --allow-root "$@"\n' "$TRAMDO_BIN" >"$TRAMDO"
 	chmod 755 "$TRAMDO"
 fi
+# nobody_tramdo: the path of a copy of the binary that user nobody can run: the source tree may
+# sit in a directory only root can enter (mktemp -d makes them 0700).
+nobody_tramdo() {
+	[ -x "$T_TMP/tramdo-nobody" ] || install -m 755 "$TRAMDO_BIN" "$T_TMP/tramdo-nobody"
+	echo "$T_TMP/tramdo-nobody"
+}
 _t_n=0
 _t_failed=0
 # The bound on every wait for what a program will do (a port, a log line, a stored row). Such a
