@@ -83,6 +83,40 @@ net_shape() {
 	done
 }
 
+# net_delay MS: a round trip MS milliseconds longer, half in each direction (bench/tundelay, a
+# TUN device in the router: this kernel has no netem). Forwarded packets from either veth are
+# policy-routed into the TUN device; what tundelay writes back arrives from it and takes the main
+# table, so each packet is delayed once per direction. net_delay 0 removes the delay.
+NET_TUNDELAY=${NET_TUNDELAY:-}
+_net_delay_pid=
+net_delay() {
+	local ms=$1 half
+	_net_delay_off
+	[ "$ms" = 0 ] && return 0
+	half=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 2 }')
+	[ -x "$NET_TUNDELAY" ] || { echo "lib-netns: NET_TUNDELAY is not a program" >&2; return 1; }
+	coproc _NET_TD { ip netns exec "$NS_R" "$NET_TUNDELAY" tdb-delay "$half" 2>&1; }
+	_net_delay_pid=$_NET_TD_PID
+	NET_PIDS+=("$_net_delay_pid")
+	local line
+	read -r -t 10 line <&"${_NET_TD[0]}" && [ "$line" = ready ] || return 1
+	ip -n "$NS_R" link set tdb-delay up mtu 1500
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.tdb-delay.rp_filter=0 net.ipv4.conf.tdb-delay.accept_local=1
+	ip -n "$NS_R" route add default dev tdb-delay table 77
+	ip -n "$NS_R" rule add iif tdb-rc lookup 77 pref 1000
+	ip -n "$NS_R" rule add iif tdb-rs lookup 77 pref 1001
+}
+
+_net_delay_off() {
+	[ -n "$_net_delay_pid" ] || return 0
+	ip -n "$NS_R" rule del pref 1000 2>/dev/null
+	ip -n "$NS_R" rule del pref 1001 2>/dev/null
+	ip -n "$NS_R" route flush table 77 2>/dev/null
+	_net_stop_pid "$_net_delay_pid"
+	_net_delay_pid=
+}
+
 # net_cc ALGO: congestion control for every sender (client uploads, server downloads).
 net_cc() {
 	local ns

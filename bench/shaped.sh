@@ -135,7 +135,7 @@ tramdo_run() {
 	fi
 	[ "${5:-}" = probe ] && probe=(--connect "$NET_SERVER_IP:$SRV_HTTP_PORT")
 	cexec python3 "$BENCH_DIR/probe_run.py" --down-dev tdb-c --up-ns "$NS_S" --up-dev tdb-s "${probe[@]}" -- \
-	    "$TRAMDO" -c "$WORK/tramdo.ini" run --json --server "$SRV_URL" >"$json"
+	    "$TRAMDO" --allow-root -c "$WORK/tramdo.ini" run --json --server "$SRV_URL" >"$json"
 	python3 - "$json" <<'EOF' | while read -r metric value; do
 import json, sys
 try:
