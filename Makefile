@@ -64,6 +64,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBOBJS) | $(BUILD
 $(BUILD):
 	@mkdir -p $(BUILD)
 
+# A fixed delay for the shaped links of the benchmarks and of 80-accuracy.t (no netem here).
+$(BUILD)/tundelay: bench/tundelay.c | $(BUILD)
+	$(CC) -std=c17 $(OPT) -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_CFLAGS) -o $@ $<
+
 # The kiosk's console font: Vietnamese-Fixed16 (console-setup-linux) with the half blocks
 # ▀ ▄ ▌ ▐ the QR codes need, made from the system's font by scripts/mkfont.py.
 FONT_SRC ?= /usr/share/consolefonts/Vietnamese-Fixed16.psf.gz
@@ -92,7 +96,7 @@ check: deps
 	$(RUN_TESTS) -b build -b build-san --lint
 
 # What the tests of one build need: the binary and the unit test binaries.
-test-bins: tramdo $(BUILD)/tramdo $(BUILD)/$(FONT) $(UNIT_BINS)
+test-bins: tramdo $(BUILD)/tramdo $(BUILD)/$(FONT) $(BUILD)/tundelay $(UNIT_BINS)
 
 # One build's tests (BUILD=...): unit and integration; or only one kind.
 tests: test-bins
@@ -263,7 +267,8 @@ uninstall-kiosk:
 
 # Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback,
 # and its accuracy against iperf3 and curl on shaped links (root: network namespaces; ~11 min).
-bench: tramdo
+bench: tramdo $(BUILD)/tundelay
 	bench/loopback.sh
-	@if [ "$$(id -u)" -eq 0 ]; then TRAMDO=$(abspath $(BUILD)/tramdo) bench/shaped.sh; \
+	@if [ "$$(id -u)" -eq 0 ]; then TRAMDO=$(abspath $(BUILD)/tramdo) \
+	    NET_TUNDELAY=$(abspath $(BUILD)/tundelay) bench/shaped.sh; \
 	else echo "bench/shaped.sh skipped: needs root"; fi

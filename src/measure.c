@@ -37,6 +37,7 @@
 
 #define SAMPLE_INTERVAL		0.1	/* s between throughput samples */
 #define LOADED_PING_INTERVAL	0.2	/* s between latency probes while loaded */
+#define MAX_RAMP_WINDOW		15	/* samples: the ramp-up window of a 750 ms round trip */
 #define STABLE_SAMPLES		20	/* 2 s of samples must agree within ±2% */
 #define SELECT_PINGS		3	/* pings per candidate during selection */
 #define GARBAGE_MIB		100	/* ckSize of each download request */
@@ -82,6 +83,7 @@ struct series {
 	double		*rate;		/* Mbit/s over the interval ending at sample i (i >= 1) */
 	size_t		 n, cap;
 	uint64_t	 base;		/* counter total at phase start */
+	size_t		 ramp_window;	/* samples per ramp-up window: two round trips, at least 3 */
 	double		 last_progress;
 };
 
@@ -890,6 +892,21 @@ fill_upload_body(struct measure *m)
 		w[i] = next_random(m);
 }
 
+/*
+ * TCP's start-up grows the window once per round trip, and on a long path the data arrives in
+ * bursts a round trip apart: a window shorter than that sees a plateau between two bursts and
+ * ends the ramp-up too early (20 Mbit/s at 300 ms read -13%). Two round trips of samples, from
+ * the idle latency; never more than MAX_RAMP_WINDOW.
+ */
+static size_t
+ramp_window(const struct measure *m)
+{
+	double rtt = m->res.latency_min_ms > 0 ? m->res.latency_min_ms / 1000 : 0;
+	size_t w = (size_t)ceil(2 * rtt / SAMPLE_INTERVAL);
+
+	return w > MAX_RAMP_WINDOW ? MAX_RAMP_WINDOW : w;
+}
+
 static void
 begin_data(struct measure *m, enum test_phase phase)
 {
@@ -908,6 +925,7 @@ begin_data(struct measure *m, enum test_phase phase)
 	m->prog.mbps_now = m->prog.mbps_avg = 0;
 	series_reset(&m->s, counter_total(m, up), now,
 	    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
+	m->s.ramp_window = ramp_window(m);
 	if (up)
 		fill_upload_body(m);
 	for (int i = 0; i < m->nstreams; i++) {
@@ -934,7 +952,7 @@ begin_data(struct measure *m, enum test_phase phase)
 static size_t
 measured_from(const struct series *s)
 {
-	size_t r = stats_rampup_end(s->rate + 1, s->n - 1) + 1;
+	size_t r = stats_rampup_end(s->rate + 1, s->n - 1, s->ramp_window) + 1;
 
 	return r < s->n / 2 ? r : s->n / 2;
 }
@@ -1009,7 +1027,7 @@ static bool
 data_stable(const struct measure *m)
 {
 	const struct series *s = &m->s;
-	size_t from = stats_rampup_end(s->rate + 1, s->n - 1);
+	size_t from = stats_rampup_end(s->rate + 1, s->n - 1, s->ramp_window);
 
 	return stats_stable(s->rate + 1, s->n - 1, from, STABLE_SAMPLES);
 }

@@ -70,23 +70,24 @@ stats_mean_from(const double *rate, size_t n, size_t start)
 
 /* Mean of the STATS_RAMP_WINDOW samples ending at index last (inclusive). */
 static double
-window_mean(const double *rate, size_t last)
+window_mean(const double *rate, size_t last, size_t w)
 {
 	double sum = 0;
 
-	for (size_t i = 0; i < STATS_RAMP_WINDOW; i++)
+	for (size_t i = 0; i < w; i++)
 		sum += rate[last - i];
-	return sum / STATS_RAMP_WINDOW;
+	return sum / (double)w;
 }
 
 size_t
-stats_rampup_end(const double *rate, size_t n)
+stats_rampup_end(const double *rate, size_t n, size_t w)
 {
-	const size_t w = STATS_RAMP_WINDOW;
+	if (w < STATS_RAMP_WINDOW)
+		w = STATS_RAMP_WINDOW;
 
 	for (size_t last = 2 * w - 1; last < n; last++) {
-		double cur = window_mean(rate, last);
-		double prev = window_mean(rate, last - w);
+		double cur = window_mean(rate, last, w);
+		double prev = window_mean(rate, last - w, w);
 
 		if (cur > 0 && prev > 0 && cur <= prev * (1 + STATS_RAMP_GROWTH))
 			return last - w + 1;

@@ -17,16 +17,16 @@ double	stats_min(const double *v, size_t n);
 double	stats_jitter(const double *v, size_t n);
 
 /* Samples are per-interval rates (any unit), one per sampling tick. */
-#define STATS_RAMP_WINDOW	3	/* samples averaged when looking for the end of slow start */
+#define STATS_RAMP_WINDOW	3	/* fewest samples averaged when looking for the end of slow start */
 #define STATS_RAMP_GROWTH	0.10	/* a window more than 10% above the previous one is still ramping */
 
 /*
  * Index of the first sample after the ramp-up (TCP slow start, connection set-up): the first
- * window of STATS_RAMP_WINDOW samples whose mean is not more than STATS_RAMP_GROWTH above the
+ * window of `window` samples (at least STATS_RAMP_WINDOW) whose mean is not more than STATS_RAMP_GROWTH above the
  * mean of the window before it, both non-zero. Returns n when the rate is still growing (or
  * nothing moved yet).
  */
-size_t	stats_rampup_end(const double *rate, size_t n);
+size_t	stats_rampup_end(const double *rate, size_t n, size_t window);
 
 #define STATS_STABLE_TOLERANCE	0.02	/* ±2% */
 #define STATS_MIN_MEASURED	5	/* samples after ramp-up before the running mean means anything */

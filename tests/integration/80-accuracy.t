@@ -3,7 +3,9 @@
 # namespaces (bench/lib-netns.sh), its download and upload are within ±5% of iperf3's goodput with
 # the same number of streams (upload counted by acknowledged bytes, so not inflated by the send
 # buffer); stable rates end both phases early; the bytes are possible at the link's rate; the
-# loaded latency shows the queue. Needs root and network namespaces; skipped where they cannot be made.
+# loaded latency shows the queue. Then a rural path, 20 Mbit/s with a 300 ms round trip (bench/tundelay
+# in the router): both directions within ±5% of the payload the link can carry, TCP's longer start-up
+# left out. Needs root and network namespaces; skipped where they cannot be made.
 source "$(dirname "$0")/lib.sh"
 
 RATE=50
@@ -24,7 +26,7 @@ fi
 command -v iperf3 >/dev/null || skip_all "iperf3 not installed (make deps installs it)"
 trap 'net_cleanup; t_cleanup' EXIT
 
-plan 12
+plan 15
 net_setup
 r=$?
 ok $r "three namespaces and two veth pairs created"
@@ -84,6 +86,24 @@ num_ok "${ulb:-1e12} * 8 / 1e6 <= $RATE * (${dur:-0} + 0.5)" "upload bytes possi
 idle=$(jget "$T_TMP/r.json" 'd["latency_ms"]["median"]' 2>/dev/null)
 ldl=$(jget "$T_TMP/r.json" 'd["loaded_latency_ms"]["download"]' 2>/dev/null)
 num_ok "${ldl:-0} > ${idle:-1}" "loaded latency above idle ($ldl vs $idle ms): the tbf queue fills"
+
+# The long path. iperf3 is no reference here: over a few seconds its figure still holds TCP's
+# start-up, which takes ~2 s at 300 ms. The link is saturated after it, so the reference is the
+# payload a 20 Mbit/s tbf carries: full 1,514-byte frames holding 1,448 bytes (testbed.md).
+LONG_RATE=20
+ceiling=$(python3 -c "print(round($LONG_RATE * 1448 / 1514, 2))")
+net_shape "$LONG_RATE" 16kb 1mb
+NET_TUNDELAY=$(dirname "$TRAMDO_BIN")/tundelay
+net_delay 300
+rtt=$(ip netns exec "$NS_C" ping -c 3 -i 0.2 -q "$NET_SERVER_IP" 2>/dev/null | sed -n 's|.*= \([0-9.]*\)/.*|\1|p')
+num_ok "${rtt:-0} >= 300 and ${rtt:-0} < 320" "bench/tundelay makes a 300 ms round trip (${rtt:-?} ms)"
+ip netns exec "$NS_C" "$TRAMDO" -c "$T_TMP/tramdo.ini" run --json --server "$SRV_URL" \
+    >"$T_TMP/long.json" 2>"$T_TMP/long.err"
+down=$(jget "$T_TMP/long.json" 'd["download_mbps"]' 2>/dev/null)
+up=$(jget "$T_TMP/long.json" 'd["upload_mbps"]' 2>/dev/null)
+diag "300 ms: tramdo down ${down:-?} up ${up:-?} Mbit/s in $(jget "$T_TMP/long.json" 'd["duration_s"]' 2>/dev/null) s; ceiling $ceiling"
+num_ok "abs(${down:-0} / $ceiling - 1) <= $TOL" "300 ms round trip: download within ±5% of the link's payload ($down vs $ceiling)"
+num_ok "abs(${up:-0} / $ceiling - 1) <= $TOL" "300 ms round trip: upload within ±5% of the link's payload ($up vs $ceiling)"
 
 net_cleanup
 ok "$(net_exists && echo 1 || echo 0)" "namespaces deleted"

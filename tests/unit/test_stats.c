@@ -50,7 +50,7 @@ test_rampup_slow_start(void **state)
 	(void)state;
 	/* windows (90,100,99) vs (12,25,50): still growing; (100,99,101) vs (25,50,90): growing;
 	 * (99,101,100) vs (50,90,100): 100 vs 80 growing; (101,100,98) vs (90,100,99): flat */
-	assert_int_equal(stats_rampup_end(r, N(r)), 9);
+	assert_int_equal(stats_rampup_end(r, N(r), 3), 9);
 }
 
 static void
@@ -61,10 +61,10 @@ test_rampup_instant_and_never(void **state)
 	const double nothing[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	(void)state;
-	assert_int_equal(stats_rampup_end(flat, N(flat)), 3);
-	assert_int_equal(stats_rampup_end(growing, N(growing)), N(growing));
-	assert_int_equal(stats_rampup_end(nothing, N(nothing)), N(nothing));
-	assert_int_equal(stats_rampup_end(flat, 5), 5);	/* too short to tell */
+	assert_int_equal(stats_rampup_end(flat, N(flat), 3), 3);
+	assert_int_equal(stats_rampup_end(growing, N(growing), 3), N(growing));
+	assert_int_equal(stats_rampup_end(nothing, N(nothing), 3), N(nothing));
+	assert_int_equal(stats_rampup_end(flat, 5, 3), 5);	/* too short to tell */
 }
 
 static void
