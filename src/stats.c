@@ -57,6 +57,30 @@ stats_jitter(const double *v, size_t n)
 }
 
 double
+stats_slope(const double *t, const uint64_t *y, size_t from, size_t n)
+{
+	double mt = 0, my = 0, sxy = 0, sxx = 0, k;
+
+	if (from >= n || n - from < 2)
+		return 0;
+	k = (double)(n - from);
+	/* relative to the first point: byte counts reach 10^10, their squares must not lose digits */
+	for (size_t i = from; i < n; i++) {
+		mt += t[i] - t[from];
+		my += (double)(y[i] - y[from]);
+	}
+	mt /= k;
+	my /= k;
+	for (size_t i = from; i < n; i++) {
+		double dt = t[i] - t[from] - mt;
+
+		sxx += dt * dt;
+		sxy += dt * ((double)(y[i] - y[from]) - my);
+	}
+	return sxx > 0 ? sxy / sxx : 0;
+}
+
+double
 stats_mean_from(const double *rate, size_t n, size_t start)
 {
 	double sum = 0;
@@ -101,7 +125,7 @@ stats_stable(const double *rate, size_t n, size_t start, size_t window)
 	double sum = 0, final, lo, hi;
 	size_t first_checked;
 
-	if (start >= n || window == 0 || n - start < STATS_MIN_MEASURED + window)
+	if (start >= n || window == 0 || n - start < window)
 		return false;
 	final = stats_mean_from(rate, n, start);
 	if (final <= 0)

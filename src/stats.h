@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Median of n values (mean of the middle two when n is even); 0 when n is 0. v is not changed. */
 double	stats_median(const double *v, size_t n);
@@ -29,15 +30,22 @@ double	stats_jitter(const double *v, size_t n);
 size_t	stats_rampup_end(const double *rate, size_t n, size_t window);
 
 #define STATS_STABLE_TOLERANCE	0.02	/* ±2% */
-#define STATS_MIN_MEASURED	5	/* samples after ramp-up before the running mean means anything */
 
 /*
  * The stability rule: true when the running mean rate from sample `start` (the end of ramp-up)
  * has stayed within ±STATS_STABLE_TOLERANCE of its latest value for the last `window` samples
- * (2 s at 100 ms ticks = 20), counting only running means over at least STATS_MIN_MEASURED
- * samples. The running mean is what the phase would report, so a stable one will not change.
+ * (1 s at 100 ms ticks = 10), the first of them a mean of one sample when only `window` samples
+ * have been measured. The running mean is what the phase would report, so a stable one will not
+ * change.
  */
 bool	stats_stable(const double *rate, size_t n, size_t start, size_t window);
+
+/*
+ * Least-squares slope of y over t for the points from..n-1 (y per unit of t); 0 with fewer than
+ * two points or no spread in t. Of a cumulative count, it is the rate with the timing noise of
+ * every point averaged, where the difference of two points carries the noise of both ends.
+ */
+double	stats_slope(const double *t, const uint64_t *y, size_t from, size_t n);
 
 /* Mean of rate[start..n-1]; 0 when empty. */
 double	stats_mean_from(const double *rate, size_t n, size_t start);
