@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 try:
     from zoneinfo import ZoneInfo
@@ -398,8 +398,10 @@ def main():
                 want = expected_rows(spec, pts, frm, to, p)
                 answers[key] = got
                 why = compare(want, got)
-                if not want:
-                    why.append("nothing expected: the check tests nothing")
+                # Empty is right for a window with nothing in it (a test run in the first
+                # seconds of a month), not for a selection that nothing matches.
+                if not want and not expected_rows(dict(spec, window=None), pts, 0, float("inf"), p):
+                    why.append("nothing expected whatever the time: the check tests nothing")
                 if why:
                     why.insert(0, "query: " + q)
             except (ValueError, KeyError, OSError) as e:
