@@ -604,10 +604,17 @@ codec_influx(const struct result *r, bool precision_ms)
 	struct buf b = { 0 };
 	char num[NUM_MAX];
 
-	/* Tags in key order (InfluxDB's own order, cheapest to index). */
+	/*
+	 * Tags in key order (InfluxDB's own order, cheapest to index). What analysts group by is a
+	 * tag; province, district, commune and access follow from the station, so they add no series.
+	 */
 	buf_str(&b, "speedtest");
+	add_tag(&b, "access", r->station.access);
+	add_tag(&b, "commune", r->station.commune);
 	add_tag(&b, "commune_code", r->station.commune_code);
+	add_tag(&b, "district", r->station.district);
 	add_tag(&b, "isp", nonempty(r->station.isp) != NULL ? r->station.isp : f->client_isp);
+	add_tag(&b, "province", r->station.province);
 	add_tag(&b, "server", f->server_name);
 	add_tag(&b, "source", location_source_name(l->source));
 	add_tag(&b, "station", r->station.id);

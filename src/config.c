@@ -148,6 +148,8 @@ static const struct key_spec keys[] = {
 	{ "test", "stall_seconds",	K_DOUBLE, C(test.stall_seconds),  "5", 1, 60, NULL, 0 },
 	{ "test", "daily_budget_mb",	K_DOUBLE, C(test.daily_budget_mb), "0", 0, 10000000, NULL, 0 },
 	{ "test", "schedule",		K_TIMES, C(test.schedule),	  NULL, 0, 0, NULL, 0 },
+	{ "test", "schedule_splay_seconds", K_INT, C(test.schedule_splay_seconds), "300", 0, 3600,
+	    NULL, 0 },
 	{ "test", "quiet_hours",	K_HOURS, C(test.quiet_hours),	  NULL, 0, 0, NULL, 0 },
 
 	{ "servers", "list_url",	K_URL, C(server_list_url),	  NULL, 0, 0, NULL, 0 },
@@ -1513,6 +1515,37 @@ check_kiosk(struct load *ld)
 	}
 }
 
+/*
+ * A time of the schedule whose delay (schedule_splay_seconds) can reach into quiet_hours: the
+ * stations whose delay lands there skip that test, which staff would not guess from the times.
+ */
+static void
+check_splay(struct load *ld)
+{
+	const struct config *cfg = ld->cfg;
+	int reach = cfg->test.schedule_splay_seconds / 60;	/* whole minutes a delay can add */
+	struct schedule s;
+	struct quiet_hours q;
+
+	if (reach == 0 || cfg->test.schedule == NULL || schedule_parse(cfg->test.schedule, &s) != 0 ||
+	    s.every > 0 || quiet_hours_parse(cfg->test.quiet_hours, &q) != 0 || !q.set)
+		return;
+	for (int i = 0; i < s.ntimes; i++) {
+		int t = s.times[i], d = 1;
+
+		if (quiet_hours_cover_minute(&q, t))
+			continue;
+		while (d <= reach && !quiet_hours_cover_minute(&q, (t + d) % (24 * 60)))
+			d++;
+		if (d <= reach)
+			report(ld, DIAG_WARNING, key_line(ld, "test", "schedule"), "test", "schedule",
+			    "%02d:%02d plus a station's delay of up to %d s (schedule_splay_seconds) "
+			    "reaches quiet_hours %s: a station whose delay falls there skips that test "
+			    "(move the time earlier, or lower schedule_splay_seconds)", t / 60, t % 60,
+			    cfg->test.schedule_splay_seconds, cfg->test.quiet_hours);
+	}
+}
+
 static void
 check_whole(struct load *ld)
 {
@@ -1538,6 +1571,7 @@ check_whole(struct load *ld)
 		    "no [server NAME] section and no [servers] list_url: the kiosk has nothing to "
 		    "measure against");
 	check_kiosk(ld);
+	check_splay(ld);
 	check_result_url(ld);
 	check_upload(ld);
 	check_gps(ld);

@@ -73,6 +73,7 @@ struct config {
 		double	 stall_seconds;		/* no byte for this long: the server stalled */
 		double	 daily_budget_mb;	/* 0: no budget */
 		char	*schedule;
+		int	 schedule_splay_seconds;	/* most a station delays each scheduled test */
 		char	*quiet_hours;
 	} test;
 

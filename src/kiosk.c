@@ -395,7 +395,10 @@ check_schedule(struct kiosk *k)
 	feed(k, KEV_SCHEDULE_DUE, 0);
 }
 
-/* The next unattended test from [test] schedule and quiet_hours (validated by config_load). */
+/*
+ * The next unattended test from [test] schedule, schedule_splay_seconds and quiet_hours
+ * (validated by config_load). Quiet hours are judged when the delayed test is due.
+ */
 static void
 schedule_from_config(struct kiosk *k)
 {
@@ -405,8 +408,13 @@ schedule_from_config(struct kiosk *k)
 	if (quiet_hours_parse(c->test.quiet_hours, &k->quiet) != 0)
 		memset(&k->quiet, 0, sizeof k->quiet);
 	k->next_sched = k->sched_at = -1;
-	if (scheduled)
-		plan_schedule(k, time(NULL));
+	if (!scheduled)
+		return;
+	k->sched.offset = schedule_splay_offset(&k->sched, c->station.id,
+	    c->test.schedule_splay_seconds);
+	log_info("schedule %s: this station %d s after each time (schedule_splay_seconds = %d)",
+	    c->test.schedule, k->sched.offset, c->test.schedule_splay_seconds);
+	plan_schedule(k, time(NULL));
 }
 
 /* ---- configuration ---- */

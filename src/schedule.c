@@ -142,8 +142,9 @@ at_minute(time_t day0, int m)
 	return mktime(&tm);
 }
 
-time_t
-schedule_next(const struct schedule *s, time_t t)
+/* The first slot strictly after t, without the station's delay. */
+static time_t
+next_slot(const struct schedule *s, time_t t)
 {
 	time_t day0 = midnight(t);
 
@@ -167,19 +168,67 @@ schedule_next(const struct schedule *s, time_t t)
 	return -1;
 }
 
+time_t
+schedule_next(const struct schedule *s, time_t t)
+{
+	/* The slot after t - offset, delayed, is the first delayed slot after t. */
+	time_t slot = next_slot(s, t - s->offset);
+
+	return slot < 0 ? -1 : slot + s->offset;
+}
+
+/*
+ * FNV-1a over the id, then MurmurHash3's finaliser: ids staff write differ in a digit or two
+ * ("qn-tp-01", "qn-tp-02"), and FNV alone leaves such neighbours close in the low bits.
+ */
+static uint32_t
+id_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+int
+schedule_splay_offset(const struct schedule *s, const char *station_id, int splay_seconds)
+{
+	int window = splay_seconds;
+
+	if (s->every > 0 && window > s->every - 1)
+		window = s->every - 1;
+	if (window <= 0)
+		return 0;
+	return (int)(id_hash(station_id != NULL ? station_id : "") % (uint32_t)(window + 1));
+}
+
+bool
+quiet_hours_cover_minute(const struct quiet_hours *q, int m)
+{
+	if (!q->set)
+		return false;
+	if (q->from <= q->to)
+		return m >= q->from && m < q->to;
+	return m >= q->from || m < q->to;
+}
+
 bool
 quiet_hours_cover(const struct quiet_hours *q, time_t t)
 {
 	struct tm tm;
-	int m;
 
 	if (!q->set)
 		return false;
 	localtime_r(&t, &tm);
-	m = tm.tm_hour * 60 + tm.tm_min;
-	if (q->from <= q->to)
-		return m >= q->from && m < q->to;
-	return m >= q->from || m < q->to;
+	return quiet_hours_cover_minute(q, tm.tm_hour * 60 + tm.tm_min);
 }
 
 bool

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Unattended tests ([test] schedule, quiet_hours, daily_budget_mb) against a loopback nginx: they
-# run by themselves on an idle Welcome screen with trigger "schedule"; a key pressed during one
-# waits for it and then starts the citizen's own test; none run in quiet hours; a tiny daily
-# budget allows the first and no more. Results are counted in the kiosk's log.
+# Unattended tests ([test] schedule, quiet_hours, daily_budget_mb, schedule_splay_seconds) against
+# a loopback nginx: they run by themselves on an idle Welcome screen with trigger "schedule"; a
+# key pressed during one waits for it and then starts the citizen's own test; none run in quiet
+# hours; a tiny daily budget allows the first and no more; the kiosk delays its tests by the
+# station's own amount (the hash of its id documented in schedule.h), none with a splay of 0.
+# Results are counted in the kiosk's log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
 command -v nginx >/dev/null || skip_all "nginx missing"
-plan 16
+plan 18
 
 port=$(free_port)
 NGINX_GARBAGE_MB=8 start_nginx "$port" || { fail "nginx started"; done_testing; }
@@ -30,9 +32,10 @@ count() { grep -c "$1" "$2" 2>/dev/null || true; }
 
 # Quiet hours from a minute ago to three minutes ahead (a range may pass midnight).
 quiet="$(date -d '-1 min' +%H:%M)-$(date -d '+3 min' +%H:%M)"
-write_ini "$T_TMP/quiet.ini" "schedule = every 2s" "quiet_hours = $quiet"
-write_ini "$T_TMP/budget.ini" "schedule = every 3s" "daily_budget_mb = 0.001"
-write_ini "$T_TMP/idle.ini" "schedule = every 3s"
+# The quiet and budget kiosks count exact slots: no delay. The idle one has the default.
+write_ini "$T_TMP/quiet.ini" "schedule = every 2s" "quiet_hours = $quiet" "schedule_splay_seconds = 0"
+write_ini "$T_TMP/budget.ini" "schedule = every 3s" "daily_budget_mb = 0.001" "schedule_splay_seconds = 0"
+write_ini "$T_TMP/idle.ini" "schedule = every 5s"
 for f in quiet budget idle; do
 	"$TRAMDO" -c "$T_TMP/$f.ini" check-config >/dev/null 2>&1; ok $? "$f.ini is valid"
 done
@@ -48,6 +51,8 @@ wait_until '[ "$(count "skipped: quiet hours" "$T_TMP/quiet.log")" -ge 3 ] &&
     [ "$(count "skipped: daily budget" "$T_TMP/budget.log")" -ge 1 ]'
 sleep 2
 K_SOCK=tramdo-sched-$$-quiet K_LOG=$T_TMP/quiet.log
+like "$(cat "$T_TMP/quiet.log")" "schedule every 2s: this station 0 s after each time \(schedule_splay_seconds = 0\)" \
+    "schedule_splay_seconds = 0: no delay"
 is "$(count '"trigger":"schedule"' "$T_TMP/quiet.log")" 0 "quiet hours: no scheduled test"
 num_ok "$(count "scheduled test skipped: quiet hours $quiet" "$T_TMP/quiet.log") >= 3" \
     "... each due one logged as skipped for quiet hours"
@@ -72,6 +77,19 @@ K_SOCK=tramdo-sched-$$-idle K_LOG=$T_TMP/idle.log
 k_start 100 30 "$T_TMP/idle.ini"
 k_wait 'Nhấn phím bất kỳ để bắt đầu đo'
 k_wait 'Đang đo'; ok $? "a scheduled test runs by itself on the idle Welcome screen"
+# The station's delay, worked out here from the documented hash: FNV-1a of the id, MurmurHash3's
+# finaliser, modulo the window + 1 (every 5s: at most 4 s, whatever the splay).
+delay=$(python3 -c '
+import sys
+h = 2166136261
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+h ^= h >> 16; h = (h * 0x85ebca6b) & 0xffffffff
+h ^= h >> 13; h = (h * 0xc2b2ae35) & 0xffffffff
+h ^= h >> 16
+print(h % (min(300, 5 - 1) + 1))' HN-BD-01)
+like "$(cat "$K_LOG")" "schedule every 5s: this station $delay s after each time \(schedule_splay_seconds = 300\)" \
+    "the default splay delays station HN-BD-01 by its own $delay s"
 k_keys Enter
 sleep 0.5
 like "$(k_screen)" 'Đang đo' "a key during it does not cancel it: the citizen sees it running"

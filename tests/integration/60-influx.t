@@ -7,30 +7,8 @@ need_config_loader
 command -v influxd > /dev/null || skip_all "influxd not installed (Debian package influxdb)"
 plan 15
 
-IDIR="$T_TMP/influx"
-mkdir -p "$IDIR"
-IPORT=$(free_port) RPORT=$(free_port)
-cat > "$IDIR/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$RPORT"
-[meta]
-  dir = "$IDIR/meta"
-[data]
-  dir = "$IDIR/data"
-  wal-dir = "$IDIR/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$IPORT"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-influxd run -config "$IDIR/influxdb.conf" > "$IDIR/influxd.log" 2>&1 &
-T_PIDS+=("$!")
-wait_port "$IPORT" $! || { fail "influxd did not start"; sed 's/^/# /' "$IDIR/influxd.log"; done_testing; }
-wait_until 'curl -sf "http://127.0.0.1:$IPORT/ping"'
-curl -sf -XPOST "http://127.0.0.1:$IPORT/query" --data-urlencode 'q=CREATE DATABASE tramdo' > /dev/null
-ok $? "InfluxDB 1.6 on 127.0.0.1:$IPORT with database tramdo"
+start_influxdb
+ok $? "InfluxDB 1.6 on 127.0.0.1:$IPORT with database tramdo" || done_testing
 
 # influx QUERY: the JSON answer of /query on db tramdo, timestamps in epoch seconds.
 influx() {

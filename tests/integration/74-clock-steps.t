@@ -30,7 +30,8 @@ start_collector "$CPORT" || { fail "collector started"; done_testing; }
 WPORT=$(free_port)
 NGINX_GARBAGE_MB=8 start_nginx "$WPORT" || { fail "nginx started"; done_testing; }
 kiosk_config "$T_TMP/k.ini" "$WPORT" "$CPORT"
-sed -i 's/^\[test\]$/[test]\nschedule = every 20s/' "$T_TMP/k.ini"
+# Exact slots (no station delay): the assertions below count them.
+sed -i 's/^\[test\]$/[test]\nschedule = every 20s\nschedule_splay_seconds = 0/' "$T_TMP/k.ini"
 sed -i 's/^retry_max_seconds = .*/retry_max_seconds = 3600/' "$T_TMP/k.ini"
 
 # accepted ID: the collector has stored result ID.

@@ -1,4 +1,4 @@
-# upload-lib.sh — helpers shared by the store/upload tests (60–62); sourced after lib.sh.
+# upload-lib.sh — helpers shared by the store/upload tests (60–62, 79); sourced after lib.sh.
 
 TOKEN=tok-$RANDOM$RANDOM
 
@@ -99,4 +99,36 @@ url = http://127.0.0.1:9/api/results"
 		sed 's/^/# /' "$T_TMP/probe.out"
 		exit 1
 	fi
+}
+
+# start_influxdb: a real InfluxDB 1.6 (Debian's influxd) in the foreground on loopback, its
+# directories under $T_TMP/influx, with database tramdo; sets IPORT (HTTP API). 1 when it did
+# not start (its log is shown).
+start_influxdb() {
+	local idir=$T_TMP/influx rport pid
+	mkdir -p "$idir"
+	IPORT=$(free_port) rport=$(free_port)
+	cat > "$idir/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$rport"
+[meta]
+  dir = "$idir/meta"
+[data]
+  dir = "$idir/data"
+  wal-dir = "$idir/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$IPORT"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+	influxd run -config "$idir/influxdb.conf" > "$idir/influxd.log" 2>&1 &
+	pid=$!
+	T_PIDS+=("$pid")
+	if ! wait_port "$IPORT" "$pid" || ! wait_until 'curl -sf "http://127.0.0.1:$IPORT/ping"'; then
+		sed 's/^/# /' "$idir/influxd.log"
+		return 1
+	fi
+	curl -sf -XPOST "http://127.0.0.1:$IPORT/query" --data-urlencode 'q=CREATE DATABASE tramdo' > /dev/null
 }

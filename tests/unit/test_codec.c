@@ -387,6 +387,21 @@ test_tag_escaping(void **state)
 	}
 }
 
+/* The measurement and tags of a point: up to its first space not escaped by a backslash. */
+static const char *
+tag_set(const char *line)
+{
+	static char out[1024];
+	size_t i = 0;
+
+	for (; line[i] != '\0' && line[i] != ' ' && i + 1 < sizeof out; i++) {
+		if (line[i] == '\\' && line[i + 1] != '\0')
+			i++;
+	}
+	snprintf(out, sizeof out, "%.*s", (int)i, line);
+	return out;
+}
+
 static void
 test_influx_line(void **state)
 {
@@ -397,13 +412,20 @@ test_influx_line(void **state)
 	full(&r);
 	line = codec_influx(&r, false);
 	assert_string_equal(line,
-	    "speedtest,commune_code=15553,isp=Viễn\\ thông\\ Thanh\\ Hoá,"
+	    "speedtest,access=FTTH,commune=Tân\\ Sơn,commune_code=15553,district=Tĩnh\\ Gia,"
+	    "isp=Viễn\\ thông\\ Thanh\\ Hoá,province=Thanh\\ Hoá,"
 	    "server=Hà\\ Nội\\,\\ VNPT,source=gps,station=TH\\ TS\\,01\\=A "
 	    "result_id=\"" ID "\",trigger=\"citizen\",client_isp=\"VNPT \\\"Fiber\\\"\","
 	    "latency_min_ms=3.1,latency_median_ms=4.25,jitter_ms=0.03,connect_ms=1.5,"
 	    "loaded_download_ms=80.5,loaded_upload_ms=120,download_mbps=94.5,upload_mbps=41.25,"
 	    "download_bytes=123456789i,upload_bytes=5000i,lat=19.8,lon=105.77,accuracy_m=5,"
 	    "duration_s=18.4 1795575845\n");
+	/*
+	 * The result id and other per-test values are fields, never tags: a tag per test would be
+	 * a series per test, and InfluxDB 1.x indexes every series for good.
+	 */
+	assert_null(strstr(tag_set(line), ID));
+	assert_null(strstr(tag_set(line), "trigger"));
 	free(line);
 	/* Time as the JSON has it, whole seconds: the same point however it was made. */
 	line = codec_influx(&r, true);

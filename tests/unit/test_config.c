@@ -211,6 +211,8 @@ test_example_file(void **state)
 	assert_true(cfg.test.connect_timeout == def.test.connect_timeout);
 	assert_true(cfg.test.stall_seconds == def.test.stall_seconds);
 	assert_true(cfg.test.daily_budget_mb == def.test.daily_budget_mb);
+	assert_int_equal(cfg.test.schedule_splay_seconds, def.test.schedule_splay_seconds);
+	assert_int_equal(def.test.schedule_splay_seconds, 300);
 	assert_int_equal(cfg.server_list_refresh_hours, def.server_list_refresh_hours);
 	assert_int_equal(cfg.gps.enabled, def.gps.enabled);
 	assert_string_equal(cfg.gps.host, def.gps.host);
@@ -289,6 +291,12 @@ static const struct {
 	{ "[test]\nschedule = every 5x\n",
 	    ":2: [test] schedule: error: 'every 5x' is not a list of times like 09:30,15:00, "
 	    "nor 'hourly' or 'every N' with s, m or h (every 10m)" },
+	{ "[test]\nschedule_splay_seconds = 3601\n",
+	    ":2: [test] schedule_splay_seconds: error: 3601 is out of range 0..3600" },
+	{ "[test]\nschedule_splay_seconds = -1\n",
+	    ":2: [test] schedule_splay_seconds: error: -1 is out of range 0..3600" },
+	{ "[test]\nschedule_splay_seconds = 5m\n",
+	    ":2: [test] schedule_splay_seconds: error: '5m' is not a whole number" },
 	{ "[test]\nserver = nowhere\n",
 	    ":2: [test] server: error: 'nowhere' is neither auto nor a [server NAME] section" },
 	{ "[server lan]\nlayout = go\n",
@@ -481,7 +489,36 @@ static const struct {
 	{ "[kiosk]\n",
 	    ": warning: no [server NAME] section and no [servers] list_url: the kiosk has nothing "
 	    "to measure against" },
+	{ "[test]\nschedule = 09:30, 21:58\nquiet_hours = 22:00-06:00\n",
+	    ":2: [test] schedule: warning: 21:58 plus a station's delay of up to 300 s "
+	    "(schedule_splay_seconds) reaches quiet_hours 22:00-06:00: a station whose delay falls "
+	    "there skips that test (move the time earlier, or lower schedule_splay_seconds)" },
 };
+
+/* The delay reaches quiet hours only from times less than the splay before them. */
+static void
+test_splay_quiet(void **state)
+{
+	static const char *quiet[] = {
+		"[test]\nschedule = 21:54\nquiet_hours = 22:00-06:00\n",
+		"[test]\nschedule = 21:58\nquiet_hours = 22:00-06:00\nschedule_splay_seconds = 119\n",
+		"[test]\nschedule = 23:00\nquiet_hours = 22:00-06:00\n",	/* in them already */
+		"[test]\nschedule = every 30m\nquiet_hours = 22:00-06:00\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+		struct config cfg;
+		struct diags d = { 0 };
+
+		print_message("case %zu: %s", i, quiet[i]);
+		assert_int_equal(load_text(quiet[i], &cfg, &d), 0);
+		for (size_t j = 0; j < d.n; j++)
+			assert_null(strstr(d.v[j].text, "reaches quiet_hours"));
+		diags_free(&d);
+		config_free(&cfg);
+	}
+}
 
 static void
 test_warnings(void **state)
@@ -761,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_url_length),
 		cmocka_unit_test(test_bad_token_file_error_but_usable),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_splay_quiet),
 		cmocka_unit_test(test_swapped_position),
 		cmocka_unit_test(test_quoted_hash_kept),
 		cmocka_unit_test(test_missing_file),
