@@ -210,9 +210,10 @@ SYSCTLDIR   ?= $(PREFIX)/lib/sysctl.d
 UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
 ASSETS      := $(shell find assets -type f 2>/dev/null)
 ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
-# The units and set-console-font name the installed paths.
+# The units, set-console-font and the man pages name the installed paths.
 SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+               -e 's|@UNITDIR@|$(UNITDIR)|g'
 
 install: $(INSTALL_BIN) $(INSTALL_FONT)
 	install -Dm755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/tramdo
@@ -230,8 +231,10 @@ install: $(INSTALL_BIN) $(INSTALL_FONT)
 	chmod 755 $(DESTDIR)$(PKGLIBDIR)/set-console-font
 	install -Dm644 systemd/tramdo.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf
 	install -Dm644 systemd/tramdo.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
-	install -Dm644 man/tramdo.1 $(DESTDIR)$(MANDIR)/man1/tramdo.1
-	install -Dm644 man/tramdo.ini.5 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(SUBST_PATHS) man/tramdo.1 > $(DESTDIR)$(MANDIR)/man1/tramdo.1
+	$(SUBST_PATHS) man/tramdo.ini.5 > $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
 
 # Removes what install put there. The configuration stays when staff have edited it.
 uninstall:

@@ -19,7 +19,7 @@ status=$(dpkg-query -W -f='${db:Status-Status}' tramdo 2>/dev/null)
 for p in /etc/tramdo /var/lib/tramdo /usr/bin/tramdo /lib/systemd/system/tramdo.service; do
 	[ -e "$p" ] && skip_all "$p exists (make install-kiosk?): the package would take it over and purge it"
 done
-plan 46
+plan 47
 
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
 ARCH=$(dpkg --print-architecture)
@@ -122,6 +122,8 @@ runuser -u tramdo -- /usr/bin/tramdo check-config >/dev/null 2>&1
 ok $? "the user tramdo can read $INI (the kiosk's own check)"
 grep -qa "/usr/share/tramdo" /usr/bin/tramdo
 ok $? "the binary looks for its catalogs in /usr/share/tramdo (PREFIX=/usr)"
+is "$(zgrep -c -e '^\.It Pa /usr/share/tramdo/$' -e '^\.It Pa /lib/systemd/system/tramdo\.service$' \
+    /usr/share/man/man1/tramdo.1.gz)" 2 "man tramdo names the package's paths"
 is "$(readlink "$WANTS/tramdo.service")" /lib/systemd/system/tramdo.service \
     "tramdo.service is enabled for the next boot"
 is "$(ls /etc/systemd/system/*/tramdo-cage.service 2>/dev/null)" "" "the optional tramdo-cage.service is not"
