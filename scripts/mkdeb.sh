@@ -13,6 +13,8 @@
 # parallel= in it, the build uses every core.
 set -euo pipefail
 out=${1:?usage: scripts/mkdeb.sh OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^VERSION *:= *//p' Makefile)
@@ -23,8 +25,6 @@ if [ "$changelog" != "$version" ]; then
 	exit 1
 fi
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 src=$out/tramdo-$version
 rm -rf "$src"
 rm -f "$out/tramdo_${version}_"* "$out/tramdo-dbgsym_${version}_"*
