@@ -10,7 +10,7 @@
 [ "$(id -u)" -eq 0 ] || skip_all "installs a Debian package with dpkg: needs root"
 # The package is compiled from source with its own flags: once, on the optimised build's run.
 sanitized && skip_all "the package is built and installed once, on the optimised build's run"
-for c in dpkg-buildpackage dh lintian dpkg-deb git; do
+for c in dpkg-buildpackage dh lintian dpkg-deb; do
 	command -v $c >/dev/null || skip_all "$c is missing (make deps installs it)"
 done
 status=$(dpkg-query -W -f='${db:Status-Status}' tramdo 2>/dev/null)
@@ -35,7 +35,9 @@ dpkg_run() {
 	while :; do
 		dpkg "$@" </dev/null >"$T_TMP/dpkg.out" 2>&1
 		rc=$?
-		grep -q 'locked by another process' "$T_TMP/dpkg.out" && [ $SECONDS -lt $end ] || break
+		if ! grep -q 'locked by another process' "$T_TMP/dpkg.out" || [ $SECONDS -ge $end ]; then
+			break
+		fi
 		sleep 1
 	done
 	[ $rc -eq 0 ] || sed 's/^/# dpkg: /' "$T_TMP/dpkg.out"
@@ -92,19 +94,21 @@ expected=$( {
 	echo usr/share/man/man5/tramdo.ini.5.gz
 	echo usr/share/tramdo/consolefonts/tramdo-vi16.psf.gz
 	echo usr/share/tramdo/tramdo.ini.example
-	(cd "$SRCDIR" && git ls-files assets) | sed 's|^assets/|usr/share/tramdo/|'
+	(cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/share/tramdo/|'
 } | sort)
 got=$(dpkg-deb --fsys-tarfile "$DEB" | tar -t | grep -v '/$' | sed 's|^\./||' | sort)
 is "$got" "$expected" "the package holds exactly the expected files"
 is "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles)" "$INI" "$INI is its one conffile"
 
 lintian --pedantic "$DEB" >"$T_TMP/lintian.out" 2>&1
-ok $? "lintian exits 0"
+ok $? "lintian exits 0" || sed "s/^/# /" "$T_TMP/lintian.out"
 is "$(grep -E '^[EW]: ' "$T_TMP/lintian.out")" "" "lintian reports no error and no warning"
 
 # --- dpkg -i
+here=$([ -d /run/systemd/system ] && echo "systemd running" || echo "systemd not running")
+[ -x /usr/sbin/policy-rc.d ] && here="$here, policy-rc.d present"
 dpkg_run -i "$DEB"
-ok $? "dpkg -i succeeds (no systemd as PID 1, policy-rc.d denies starts)"
+ok $? "dpkg -i succeeds ($here)"
 cp "$T_TMP/dpkg.out" "$T_TMP/install.out"
 like "$(cat "$T_TMP/install.out")" "start it now: systemctl start tramdo" "postinst says how to start the kiosk"
 is "$(dpkg-query -W -f='${db:Status-Status} ${Version}' tramdo)" "installed $VERSION" "dpkg has it installed"
