@@ -31,11 +31,12 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             libespeak-ng-dev espeak-ng-data \
             iputils-ping iproute2 gnuplot-nox console-setup-linux kbd curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools tzdata locales faketime \
-            php-fpm php-sqlite3
+            php-fpm php-sqlite3 \
+            debhelper dpkg-dev lintian
 
 .PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench
 .PHONY: fuzz fuzz-run lint lint-includes lint-cppcheck lint-tidy lint-scan soak
-.PHONY: install uninstall install-kiosk uninstall-kiosk font
+.PHONY: install uninstall install-kiosk uninstall-kiosk install-sysctl font deb
 
 all: tramdo font
 
@@ -188,7 +189,7 @@ deps:
 	else echo "all Debian packages present"; fi
 
 clean:
-	rm -rf build build-san build-fuzz build-scan tramdo
+	rm -rf build build-san build-fuzz build-scan build-deb tramdo
 
 # The kiosk on an embedded demo: local nginx speed-test server and gpsfake on loopback.
 demo: deps tramdo
@@ -209,9 +210,10 @@ SYSCTLDIR   ?= $(PREFIX)/lib/sysctl.d
 UNITS       := tramdo.service tramdo-font.service tramdo-cage.service
 ASSETS      := $(shell find assets -type f 2>/dev/null)
 ETC_INI     := $(DESTDIR)$(SYSCONFDIR)/tramdo/tramdo.ini
-# The units and set-console-font name the installed paths.
+# The units, set-console-font and the man pages name the installed paths.
 SUBST_PATHS := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+               -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+               -e 's|@UNITDIR@|$(UNITDIR)|g'
 
 install: $(INSTALL_BIN) $(INSTALL_FONT)
 	install -Dm755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/tramdo
@@ -229,8 +231,10 @@ install: $(INSTALL_BIN) $(INSTALL_FONT)
 	chmod 755 $(DESTDIR)$(PKGLIBDIR)/set-console-font
 	install -Dm644 systemd/tramdo.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/tramdo.conf
 	install -Dm644 systemd/tramdo.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/tramdo.conf
-	install -Dm644 man/tramdo.1 $(DESTDIR)$(MANDIR)/man1/tramdo.1
-	install -Dm644 man/tramdo.ini.5 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(SUBST_PATHS) man/tramdo.1 > $(DESTDIR)$(MANDIR)/man1/tramdo.1
+	$(SUBST_PATHS) man/tramdo.ini.5 > $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/tramdo.1 $(DESTDIR)$(MANDIR)/man5/tramdo.ini.5
 
 # Removes what install put there. The configuration stays when staff have edited it.
 uninstall:
@@ -251,8 +255,7 @@ uninstall:
 # The kiosk machine: user, directories, Vietnamese console font, tramdo on tty1 at boot.
 # With DESTDIR it prepares an image offline (systemd --root).
 SD_ROOT = $(if $(DESTDIR),--root=$(DESTDIR))
-install-kiosk: install
-	install -Dm644 systemd/tramdo.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
+install-kiosk: install install-sysctl
 	systemd-sysusers $(SD_ROOT) tramdo.conf
 	systemd-tmpfiles --create $(SD_ROOT) tramdo.conf
 	-systemctl $(SD_ROOT) disable getty@tty1.service
@@ -260,10 +263,22 @@ install-kiosk: install
 	@[ -n "$(DESTDIR)" ] || ! [ -d /run/systemd/system ] || systemctl daemon-reload
 	@echo "tramdo starts on tty1 at the next boot (now: systemctl start tramdo)"
 
+# Kernel messages below "critical" stay off the kiosk's screen (install-kiosk, the .deb).
+install-sysctl:
+	install -Dm644 systemd/tramdo.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-tramdo.conf
+
 uninstall-kiosk:
 	-systemctl $(SD_ROOT) disable tramdo.service
 	-systemctl $(SD_ROOT) enable getty@tty1.service
 	$(MAKE) uninstall
+
+# The Debian package (docs/deploy.md): debian/ built by dpkg-buildpackage on a copy of the tree
+# in DEB_DIR (debhelper's clean step runs `make clean`), which then holds tramdo_VERSION_ARCH.deb.
+# debian/changelog's version must be VERSION (scripts/mkdeb.sh refuses otherwise).
+DEB_DIR ?= build-deb
+
+deb: deps
+	scripts/mkdeb.sh $(DEB_DIR)
 
 # Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback,
 # and its accuracy against iperf3 and curl on shaped links (root: network namespaces; ~11 min).

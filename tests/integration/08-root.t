@@ -9,23 +9,27 @@
 plan 23
 
 port=$(free_port)	# nobody listens: a run ends quickly with a connection error
+# Every run names a configuration of its own: the default, /etc/tramdo/tramdo.ini, would store a
+# root-owned result in /var/lib/tramdo/results.db wherever tramdo is installed (a kiosk PC, or
+# 76-deb.t's package installed beside this test).
+printf '[storage]\npath = %s/root.db\n[gps]\nenabled = no\n' "$T_TMP" > "$T_TMP/root.ini"
 
-out=$("$TRAMDO_BIN" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
+out=$("$TRAMDO_BIN" -c "$T_TMP/root.ini" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
 is "$rc" 77 "run as root: exit 77 (EX_NOPERM)"
 like "$out" "refusing to run 'tramdo run' as root" "run as root: says why"
 like "$out" "--allow-root" "run as root: names the way out"
 like "$out" "runuser -u tramdo -- tramdo" "run as root: names runuser -u, as docs/deploy.md does"
 
-out=$("$TRAMDO_BIN" 2>&1); rc=$?
+out=$("$TRAMDO_BIN" -c "$T_TMP/root.ini" 2>&1); rc=$?
 is "$rc" 77 "kiosk as root: exit 77"
 like "$out" "refusing to run the kiosk as root" "kiosk as root: says why"
 
 # The flag may stand before or after the command's name, like every global option.
-out=$("$TRAMDO_BIN" --allow-root run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
+out=$("$TRAMDO_BIN" -c "$T_TMP/root.ini" --allow-root run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
 ok $([ "$rc" -ne 77 ] && echo 0 || echo 1) "--allow-root before run: not refused (exit $rc)"
 unlike=$([[ $out == *refusing* ]] && echo 1 || echo 0)
 ok "$unlike" "--allow-root before run: no refusal message"
-out=$("$TRAMDO_BIN" run --server "http://127.0.0.1:$port/" --allow-root 2>&1); rc=$?
+out=$("$TRAMDO_BIN" -c "$T_TMP/root.ini" run --server "http://127.0.0.1:$port/" --allow-root 2>&1); rc=$?
 ok $([ "$rc" -ne 77 ] && echo 0 || echo 1) "--allow-root after run: not refused (exit $rc)"
 
 # Read-only commands work as root without the flag.
@@ -64,7 +68,7 @@ is "$(find "$T_TMP/nb" ! -user nobody | tr '\n' ' ')" "" \
     "history and export as root: every file there still the service user's ($(ls -A "$T_TMP/nb" | tr '\n' ' '))"
 
 # Another user is never refused.
-out=$(runuser -u nobody -- "$(nobody_tramdo)" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
+out=$(runuser -u nobody -- "$(nobody_tramdo)" -c "$T_TMP/nb.ini" run --server "http://127.0.0.1:$port/" 2>&1); rc=$?
 ok $([ "$rc" -ne 77 ] && echo 0 || echo 1) "run as nobody: not refused (exit $rc)"
 unlike=$([[ $out == *refusing* ]] && echo 1 || echo 0)
 ok "$unlike" "run as nobody: no refusal message"

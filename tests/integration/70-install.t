@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing (package systemd)"
-plan 60
+plan 61
 
 VERSION=$(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")
 D=$T_TMP/dest		# a DESTDIR staging tree
@@ -97,8 +97,11 @@ is "$(stat -c %a "$D/etc/tramdo/tramdo.ini")" 640 "the configuration is not worl
 "$D/usr/local/bin/tramdo" -c "$D/etc/tramdo/tramdo.ini" check-config >"$T_TMP/check.out" 2>&1
 ok $? "the installed binary accepts the installed example configuration"
 
-left=$(grep -l '@[A-Z]*@' "$D"/usr/local/lib/systemd/system/* "$D/usr/local/lib/tramdo/set-console-font" 2>/dev/null)
-is "$left" "" "no @PLACEHOLDER@ is left in the installed units and set-console-font"
+left=$(grep -l '@[A-Z]*@' "$D"/usr/local/lib/systemd/system/* "$D/usr/local/lib/tramdo/set-console-font" \
+    "$D"/usr/local/share/man/man*/* 2>/dev/null)
+is "$left" "" "no @PLACEHOLDER@ is left in the installed units, set-console-font and man pages"
+grep -q "^\.It Pa /usr/local/share/tramdo/\$" "$D/usr/local/share/man/man1/tramdo.1"
+ok $? "the installed tramdo(1) names the installed data directory"
 is "$(stat -c %a "$D/usr/local/lib/tramdo/set-console-font")" 755 "set-console-font is executable"
 is "$(unit_values "$D/usr/local/lib/systemd/system/tramdo.service" Service ExecStart)" \
     "/usr/local/bin/tramdo -c /etc/tramdo/tramdo.ini" "the unit starts the installed binary on the installed config"
