@@ -38,7 +38,7 @@ kmetrics_init(struct kmetrics *m)
 	m->config_errors = -1;
 	m->last_test = m->last_good = -1;
 	m->last_outcome = -1;
-	m->download_bps = m->upload_bps = m->latency_s = -1;
+	m->download_bytes_per_s = m->upload_bytes_per_s = m->latency_s = -1;
 }
 
 void
@@ -69,8 +69,8 @@ take_result(struct kmetrics *m, const struct result *r, bool last_test)
 	}
 	if (good) {
 		m->last_good = r->started_at;
-		m->download_bps = f->download_mbps * 1e6;
-		m->upload_bps = f->upload_mbps * 1e6;
+		m->download_bytes_per_s = f->download_mbps * 1e6 / 8;
+		m->upload_bytes_per_s = f->upload_mbps * 1e6 / 8;
 		m->latency_s = f->latency_median_ms >= 0 ? f->latency_median_ms / 1000 : -1;
 	}
 }
@@ -155,8 +155,8 @@ fill(struct metrics_snapshot *s, const struct kmetrics *m, const struct kmetrics
 	/* The staff screen's counts; without a store that can tell, the kiosk's own good count. */
 	s->good_today = model->today_good >= 0 ? model->today_good : model->tests_today;
 	s->failed_today = model->today_failed;
-	s->download_bps = m->download_bps;
-	s->upload_bps = m->upload_bps;
+	s->download_bytes_per_s = m->download_bytes_per_s;
+	s->upload_bytes_per_s = m->upload_bytes_per_s;
 	s->latency_seconds = m->latency_s;
 	fill_sinks(s, model);
 	s->gps = (struct metrics_stateset){ gps_states, 6, model->gps_state };

@@ -34,7 +34,7 @@ struct kmetrics {
 	/* The last test and the last good one; times < 0 and outcome < 0: none known. */
 	double	last_test, last_good;
 	int	last_outcome;		/* KMETRICS_GOOD … */
-	double	download_bps, upload_bps, latency_s;
+	double	download_bytes_per_s, upload_bytes_per_s, latency_s;
 	bool	seeded;			/* the store was asked once */
 };
 

@@ -114,10 +114,12 @@ tests(FILE *f, const struct metrics_snapshot *s)
 		if (s->failed_today >= 0)
 			fprintf(f, "tramdo_tests_today{outcome=\"failed\"} %ld\n", s->failed_today);
 	}
-	gauge(f, "tramdo_last_download_bits_per_second",
-	    "Download rate of the last good test (payload bits per second).", s->download_bps);
-	gauge(f, "tramdo_last_upload_bits_per_second",
-	    "Upload rate of the last good test (payload bits per second).", s->upload_bps);
+	/* Prometheus' base unit is the byte (promtool rejects bits): 8 times this is bit/s. */
+	gauge(f, "tramdo_last_download_bytes_per_second",
+	    "Download rate of the last good test (payload bytes per second).",
+	    s->download_bytes_per_s);
+	gauge(f, "tramdo_last_upload_bytes_per_second",
+	    "Upload rate of the last good test (payload bytes per second).", s->upload_bytes_per_s);
 	gauge(f, "tramdo_last_latency_seconds",
 	    "Median idle latency of the last good test.", s->latency_seconds);
 }

@@ -44,7 +44,8 @@ struct metrics_snapshot {
 	double	last_good_test_time;
 	struct metrics_stateset	last_outcome;	/* good, failed, cancelled */
 	long	good_today, failed_today;
-	double	download_bps, upload_bps;	/* the last good test: bits per second */
+	double	download_bytes_per_s;		/* the last good test's payload rates */
+	double	upload_bytes_per_s;
 	double	latency_seconds;		/* its median idle latency */
 
 	struct metrics_sink	sinks[METRICS_SINKS_MAX];
