@@ -158,8 +158,8 @@ keep_status(struct kiosk *k)
 static void
 write_metrics(struct kiosk *k, bool up)
 {
-	struct kmetrics_source src = { .cfg = &k->cfg, .model = &k->model, .gps = k->gps,
-	    .store = k->store, .state = (int)k->fsm.state, .up = up };
+	struct kmetrics_source src = { .cfg = &k->cfg, .model = &k->model, .store = k->store,
+	    .state = (int)k->fsm.state, .up = up };
 	const char *problem = kmetrics_write(&k->metrics, &src, now_mono());
 
 	if (problem != NULL) {

@@ -16,7 +16,6 @@
 #include "model.h"
 
 struct config;
-struct gps;
 struct store;
 struct ui_model;
 
@@ -43,8 +42,7 @@ enum { KMETRICS_GOOD, KMETRICS_FAILED, KMETRICS_CANCELLED };
 /* What the kiosk has now, borrowed for one write. */
 struct kmetrics_source {
 	const struct config	*cfg;
-	const struct ui_model	*model;
-	const struct gps	*gps;		/* may be NULL */
+	const struct ui_model	*model;		/* its GPS state too (view_gps) */
 	struct store		*store;		/* may be NULL; asked once for the last tests */
 	int			 state;		/* enum kiosk_state */
 	bool			 up;
