@@ -7,7 +7,8 @@
 # hostile (quotes, backslashes, a "\n" written out): node_exporter must parse the file and give
 # the name back unchanged. promtool lints the file and checks and unit-tests the shipped alert
 # rules (config/tramdo-alerts.yml, tests/fixtures/tramdo-alerts.test.yml). A write error is
-# logged once and shown to staff, and a clean exit leaves tramdo_up 0.
+# logged once and shown to staff, and a clean exit leaves tramdo_up 0. Last, the ACL line of
+# systemd/tramdo.tmpfiles.conf lets an unprivileged kiosk write into a directory like Debian's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 . "$(dirname "$0")/upload-lib.sh"
@@ -16,7 +17,7 @@ command -v nginx > /dev/null || skip_all "nginx missing"
 NODE_EXPORTER=$(command -v prometheus-node-exporter)
 [ -n "$NODE_EXPORTER" ] || skip_all "prometheus-node-exporter missing (make deps installs it)"
 command -v promtool > /dev/null || skip_all "promtool missing (package prometheus; make deps)"
-plan 30
+plan 33
 
 PROM=$T_TMP/prom		# node_exporter's textfile directory for this test
 FILE=$PROM/tramdo.prom
@@ -156,4 +157,46 @@ kill -TERM "$K_PID"
 wait_until 'has "$FILE" tramdo_up 0'
 ok $? "after SIGTERM the file says tramdo_up 0"
 is "$(cd "$PROM" && ls -A)" tramdo.prom "no temporary file is left beside it"
+
+# --- the deployment's permissions: systemd/tramdo.tmpfiles.conf's ACL line, applied to a
+# root:root 0755 directory like Debian's (user nobody standing in for tramdo), lets an
+# unprivileged kiosk with the unit's UMask=0077 write a file node_exporter's user can read.
+if [ "$(id -u)" -ne 0 ] || ! command -v systemd-tmpfiles > /dev/null || ! command -v setpriv > /dev/null; then
+	for _ in 1 2 3; do pass "# SKIP needs root, systemd-tmpfiles and setpriv (util-linux)"; done
+	done_testing
+fi
+ACL=$T_TMP/node-exporter
+install -d -m 755 "$ACL"
+sed -n 's|^a+ /var/lib/prometheus/node-exporter \(.*\)u:tramdo:|a+ '"$ACL"' \1u:nobody:|p' \
+    "$SRCDIR/systemd/tramdo.tmpfiles.conf" > "$T_TMP/acl.conf"
+systemd-tmpfiles --create "$T_TMP/acl.conf" > "$T_TMP/acl.out" 2>&1
+ok $? "tramdo.tmpfiles.conf's ACL line applies ($(cat "$T_TMP/acl.conf"))" || sed 's/^/# /' "$T_TMP/acl.out"
+printf '[station]\nid = ACL-01\n[gps]\nenabled = no\n[storage]\npath = %s/acl.db\n[metrics]\ntextfile = %s/tramdo.prom\n' \
+    "$T_TMP" "$ACL" > "$T_TMP/acl.ini"
+chmod 644 "$T_TMP/acl.ini"
+ASOCK=tramdo-metrics-acl-$$
+tmux -L "$ASOCK" -f /dev/null new-session -d -s k -x 100 -y 30 "umask 077; exec setpriv \
+    --reuid=nobody --regid=nogroup --clear-groups env LANG=C.UTF-8 TRAMDO_DATADIR=$SRCDIR/assets \
+    $(nobody_tramdo) -c $T_TMP/acl.ini"
+T_PIDS+=("$(tmux -L "$ASOCK" display -p -t k '#{pid}')")
+APID=$(tmux -L "$ASOCK" display -p -t k '#{pane_pid}')
+wait_until '[ -s "$ACL/tramdo.prom" ]'
+is "$(stat -c '%U %a' "$ACL/tramdo.prom" 2>&1)" "nobody 644" \
+    "an unprivileged kiosk writes its file there, readable by all" || ls -la "$ACL" | sed 's/^/# /'
+k_stop_one "$ASOCK" "$APID"
+# The ACL as the kernel keeps it: the owner, the owning group and others keep rwx, r-x, r-x
+# (ls shows the mask, rwx, in the group bits); only user nobody gains write.
+acl=$(python3 - "$ACL" <<'EOF'
+import os, struct, sys
+raw = os.getxattr(sys.argv[1], "system.posix_acl_access")
+names = {1: "user_obj", 2: "user", 4: "group_obj", 8: "group", 0x10: "mask", 0x20: "other"}
+out = []
+for i in range(4, len(raw), 8):
+    tag, perm, uid = struct.unpack_from("<HHI", raw, i)
+    out.append(names[tag] + (":%d" % uid if tag in (2, 8) else "") + ":%d" % perm)
+print(" ".join(out))
+EOF
+)
+is "$(stat -c '%U:%G' "$ACL") $acl" "root:root user_obj:7 user:$(id -u nobody):7 group_obj:5 mask:7 other:5" \
+    "the directory keeps its owner, group and their rights; one ACL entry for the kiosk's user"
 done_testing
