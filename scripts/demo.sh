@@ -141,6 +141,10 @@ enabled = no
 
 [storage]
 path = $DIR/results.db
+
+[metrics]
+; The fleet-health file stays in the demo's directory, not node_exporter's.
+textfile = $DIR/tramdo.prom
 EOF
 
 # Vietnamese needs a UTF-8 locale; numbers stay "C" inside tramdo whatever the locale.

@@ -15,11 +15,13 @@
  * neither, defaults (so `tramdo run --server URL` works on a bare machine). Errors are printed.
  */
 int
-cli_load_config(const struct cli *cli, struct config *cfg)
+cli_load_config_counted(const struct cli *cli, struct config *cfg, size_t *errors)
 {
 	struct diags d = { 0 };
 	int rc;
 
+	if (errors != NULL)
+		*errors = 0;
 	if (!cli->config_given && access(cli->config_path, F_OK) != 0) {
 		config_defaults(cfg);
 		return 0;
@@ -27,8 +29,16 @@ cli_load_config(const struct cli *cli, struct config *cfg)
 	rc = config_load(cli->config_path, cfg, &d);
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.v[i].text);
+	if (errors != NULL)
+		*errors = diags_count(&d, DIAG_ERROR);
 	diags_free(&d);
 	return rc;
+}
+
+int
+cli_load_config(const struct cli *cli, struct config *cfg)
+{
+	return cli_load_config_counted(cli, cfg, NULL);
 }
 
 static const int interrupts[] = { SIGINT, SIGTERM };

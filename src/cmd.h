@@ -3,6 +3,7 @@
 #define TRAMDO_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct cli {
 	const char	*config_path;	/* -c FILE, default CONFIG_DEFAULT_PATH */
@@ -14,6 +15,8 @@ struct cli {
 struct config;
 /* The -c file, or the default one if present, else defaults; problems printed. 0 or -1. */
 int cli_load_config(const struct cli *cli, struct config *cfg);
+/* The same, telling how many of the problems were errors (errors may be NULL). */
+int cli_load_config_counted(const struct cli *cli, struct config *cfg, size_t *errors);
 
 /*
  * --log FILE for a command: its log lines (and `run`'s result line) are appended to FILE

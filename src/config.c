@@ -179,6 +179,9 @@ static const struct key_spec keys[] = {
 	{ "storage", "path",		K_PATH, C(storage.path),	  "/var/lib/tramdo/results.db", 0, 4096, NULL,
 	    F_REQUIRED },
 
+	{ "metrics", "textfile",	K_PATH, C(metrics.textfile),	  CONFIG_METRICS_DEFAULT, 0, 4096,
+	    NULL, 0 },
+
 	{ "server", "url",		K_URL, S(url),			  NULL, 0, 0, NULL, F_REQUIRED },
 	{ "server", "layout",		K_WORD, S(layout),		  "php", 0, 0, "php|go", F_REQUIRED },
 	{ "server", "download_path",	K_STRING, S(download_path),	  NULL, 0, 1000, NULL, F_REQUIRED },
@@ -189,7 +192,7 @@ static const struct key_spec keys[] = {
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 static const char *const known_sections[] = {
-	"station", "kiosk", "test", "server", "servers", "gps", "upload", "storage"
+	"station", "kiosk", "test", "server", "servers", "gps", "upload", "storage", "metrics"
 };
 #define NSECTIONS (sizeof known_sections / sizeof known_sections[0])
 
@@ -1500,6 +1503,19 @@ check_result_url(struct load *ld)
 	free(url);
 }
 
+/* node_exporter's textfile collector reads only *.prom files: any other name is never seen. */
+static void
+check_metrics(struct load *ld)
+{
+	const char *f = ld->cfg->metrics.textfile;
+	size_t n = f != NULL ? strlen(f) : 0;
+
+	if (n > 0 && (n < 5 || strcmp(f + n - 5, ".prom") != 0))
+		report(ld, DIAG_WARNING, key_line(ld, "metrics", "textfile"), "metrics", "textfile",
+		    "'%s' does not end in .prom: node_exporter's textfile collector reads only "
+		    "*.prom files", f);
+}
+
 /* Keys that only make sense together. */
 static void
 check_kiosk(struct load *ld)
@@ -1575,6 +1591,7 @@ check_whole(struct load *ld)
 	check_result_url(ld);
 	check_upload(ld);
 	check_gps(ld);
+	check_metrics(ld);
 	if (*cfg->station.id == '\0')
 		report(ld, DIAG_WARNING, key_line(ld, "station", "id"), "station", "id",
 		    "empty: results will not say which station measured them");

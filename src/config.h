@@ -7,6 +7,8 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/tramdo/tramdo.ini"
 #define EXIT_CONFIG 78		/* sysexits EX_CONFIG */
+/* Debian's prometheus-node-exporter reads *.prom files from this directory (textfile collector). */
+#define CONFIG_METRICS_DEFAULT "/var/lib/prometheus/node-exporter/tramdo.prom"
 /* VNNIC's i-Speed: the kiosk sends citizens on to it by default ([kiosk] promo_qr_url). */
 #define CONFIG_ISPEED_URL "https://i-speed.vn"
 
@@ -110,6 +112,10 @@ struct config {
 	struct {
 		char	*path;
 	} storage;
+
+	struct {
+		char	*textfile;	/* node_exporter textfile (metrics.h); "": none */
+	} metrics;
 };
 
 /* Fills cfg with defaults for every key. */

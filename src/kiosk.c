@@ -23,6 +23,7 @@
 #include "gps.h"
 #include "i18n.h"
 #include "kiosk_fsm.h"
+#include "kiosk_metrics.h"
 #include "kiosk_view.h"
 #include "log.h"
 #include "loop.h"
@@ -60,6 +61,7 @@ struct kiosk {
 	struct store		*store;		/* results, committed before "done" */
 	struct upload		*up;		/* NULL when upload is off or misconfigured */
 	char			 store_problem[512];	/* last disk problem told to staff */
+	struct kmetrics		 metrics;	/* [metrics] textfile: fleet health */
 
 	double	next_progress;
 	double	next_clock;	/* monotonic: the next minute */
@@ -152,6 +154,32 @@ keep_status(struct kiosk *k)
 	snprintf(k->store_problem, sizeof k->store_problem, "%s", ss.message);
 }
 
+/* The fleet-health file, from the counts keep_status() keeps; a new write error goes to staff. */
+static void
+write_metrics(struct kiosk *k, bool up)
+{
+	struct kmetrics_source src = { .cfg = &k->cfg, .model = &k->model, .store = k->store,
+	    .state = (int)k->fsm.state, .up = up };
+	const char *problem = kmetrics_write(&k->metrics, &src, now_mono());
+
+	if (problem != NULL) {
+		log_err("metrics: %s", problem);
+		remember_problem(k, "problem.metrics", problem);
+	}
+}
+
+/* An upload finished: staff and the metrics file see the queue as it is now. */
+static void
+upload_done(void *arg, const char *id, const char *sink, enum upload_outcome outcome,
+    const char *detail)
+{
+	struct kiosk *k = arg;
+
+	(void)id, (void)sink, (void)outcome, (void)detail;
+	keep_status(k);
+	kmetrics_touch(&k->metrics);
+}
+
 /* The clock on Welcome and the day the count belongs to; returns the wall time of the next minute. */
 static double
 update_clock(struct kiosk *k)
@@ -213,6 +241,7 @@ upload_attach(struct kiosk *k)
 	}
 	up.ctx = k->up;
 	loop_add(&k->loop, &up);
+	upload_set_listener(k->up, upload_done, k);
 	upload_kick(k->up);
 }
 
@@ -288,6 +317,7 @@ finish_test(struct kiosk *k)
 	enum test_outcome outcome = OUTCOME_GOOD;
 
 	count_traffic(k, f);
+	kmetrics_test(&k->metrics, r);
 	if (figures_good(f))
 		k->good_today++;
 	if (f->error == MERR_CANCELLED) {
@@ -461,6 +491,7 @@ load_config(struct kiosk *k)
 	struct diags d = { 0 };
 	int rc = config_load(k->cli->config_path, &fresh, &d);
 
+	kmetrics_config_errors(&k->metrics, diags_count(&d, DIAG_ERROR));
 	for (size_t i = 0; i < d.n; i++) {
 		if (d.v[i].level == DIAG_ERROR) {
 			log_err("config reload: %s", d.v[i].text);
@@ -542,6 +573,7 @@ apply_config(struct kiosk *k)
 	}
 	upload_attach(k);
 	keep_status(k);
+	kmetrics_touch(&k->metrics);
 	model_from_config(k);
 	schedule_from_config(k);
 	voice_from_config(k);
@@ -655,6 +687,7 @@ step(struct kiosk *k, const struct kiosk_event *ev)
 			log_info("state: %s -> %s", kiosk_state_name(before),
 			    kiosk_state_name(k->fsm.state));
 		watchdog_status(kiosk_state_name(k->fsm.state));
+		kmetrics_touch(&k->metrics);
 		if (k->fsm.state == KS_OUT_OF_SERVICE)
 			out_of_service_problem(k);
 	}
@@ -743,6 +776,7 @@ timers_timeout(void *ctx)
 	if (idle(k))
 		due = deadline_earlier(due, k->sched_at);
 	due = deadline_earlier(due, k->next_clock);
+	due = deadline_earlier(due, kmetrics_due(&k->metrics, k->cfg.metrics.textfile));
 	return deadline_ms(due, now);
 }
 
@@ -769,7 +803,7 @@ static void
 timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 {
 	struct kiosk *k = ctx;
-	double now = now_mono(), step;
+	double now = now_mono(), step, metrics_at;
 
 	(void)fds;
 	(void)n;
@@ -780,6 +814,9 @@ timers_dispatch(void *ctx, const struct pollfd *fds, int n)
 	sample_progress(k, now);
 	check_schedule(k);
 	feed(k, KEV_TICK, 0);
+	if ((metrics_at = kmetrics_due(&k->metrics, k->cfg.metrics.textfile)) >= 0 &&
+	    now >= metrics_at)
+		write_metrics(k, true);
 }
 
 static void
@@ -871,8 +908,12 @@ run(struct kiosk *k, bool config_ok)
 	redraw_if_due(k);
 	watchdog_ready();
 	while (!k->quit) {
+		int gps_was = k->model.gps_state;
+
 		if (view_gps(&k->model, k->gps, now_mono()))
 			mark(k);
+		if (k->model.gps_state != gps_was)
+			kmetrics_touch(&k->metrics);
 		redraw_if_due(k);
 		if (loop_once(&k->loop, -1) != 0) {
 			log_err("poll failed; closing the kiosk");
@@ -884,6 +925,7 @@ run(struct kiosk *k, bool config_ok)
 			finish_test(k);
 	}
 	watchdog_stopping();
+	write_metrics(k, false);
 	if (k->test != NULL) {
 		session_cancel(k->test);
 		loop_remove(&k->loop, k->test);
@@ -903,6 +945,7 @@ cmd_kiosk(const struct cli *cli, int argc, char **argv)
 {
 	struct kiosk k = { .cli = cli };
 	bool config_ok;
+	size_t config_errors;
 	int status;
 
 	(void)argv;
@@ -916,7 +959,9 @@ cmd_kiosk(const struct cli *cli, int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	config_ok = cli_load_config(cli, &k.cfg) == 0;
+	config_ok = cli_load_config_counted(cli, &k.cfg, &config_errors) == 0;
+	kmetrics_init(&k.metrics);
+	kmetrics_config_errors(&k.metrics, config_errors);
 	k.datadir = assets_dir();
 	signals_ignore(ignored, sizeof ignored / sizeof ignored[0]);
 	if (signals_catch(caught, sizeof caught / sizeof caught[0]) != 0)

@@ -190,6 +190,7 @@ view_sinks(struct ui_model *m, struct store *st)
 		memcpy(u->name, sinks[i].name, sizeof u->name);
 		u->name[sizeof u->name - 1] = '\0';
 		u->pending = sinks[i].pending;
+		u->last_sent_at = sinks[i].last_sent;
 		u->last_sent[0] = '\0';
 		if (sinks[i].last_sent >= 0) {
 			localtime_r(&t, &tm);
@@ -245,6 +246,8 @@ view_gps(struct ui_model *m, const struct gps *g, double now)
 	if (st == GPS_STATE_FIX && n <= 0)
 		key = strcmp(key, "gps.fix_2d") == 0 ? "gps.fix_2d_nosat" : "gps.fix_3d_nosat";
 	snprintf(sats, sizeof sats, "%d", n);
+	m->gps_state = (int)st;
+	m->gps_satellites = st == GPS_STATE_FIX && n > 0 ? n : -1;
 	text = i18n_fill(ui_tr(m, key), "n", sats, FILL_END);
 	changed = strncmp(text, m->status_gps, sizeof m->status_gps - 1) != 0;
 	snprintf(m->status_gps, sizeof m->status_gps, "%s", text);

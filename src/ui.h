@@ -47,6 +47,7 @@ struct ui_sink {
 	char	name[16];
 	long	pending;		/* results waiting to be sent */
 	char	last_sent[24];		/* "29/11 14:05", or "" never */
+	double	last_sent_at;		/* the same, epoch s; -1 never (for the metrics file) */
 };
 
 /* Everything the screens show. The kiosk fills it; the screens only read it. */
@@ -73,6 +74,8 @@ struct ui_model {
 	char		 clock[32];		/* "25/11/2026 13:05", updated once a minute */
 	char		 status_server[96];
 	char		 status_gps[64];
+	int		 gps_state;		/* enum gps_state (gps.h) of status_gps */
+	int		 gps_satellites;	/* used in the fix; -1 unknown */
 	int		 uploads_pending;	/* -1 hides it */
 
 	/* Running */

@@ -365,6 +365,14 @@ text_hidden_control(const char *text)
 	return 0;
 }
 
+size_t
+utf8_length(const char *s)
+{
+	uint32_t cp;
+
+	return utf8_decode((const unsigned char *)s, &cp);
+}
+
 static bool
 is_invisible_control(uint32_t cp)
 {

@@ -84,6 +84,8 @@ char  *sanitize_text(const char *s);
  * invalid UTF-8 is not judged here (bytes that do not decode are skipped).
  */
 uint32_t text_hidden_control(const char *s);
+/* Bytes of the valid UTF-8 character starting at s (1 for ASCII), or 0 when it is not one. */
+size_t utf8_length(const char *s);
 
 /* A random UUID v4 from getrandom(), as 36 chars + NUL. */
 int    uuid_v4(char out[static 37]);

@@ -12,6 +12,7 @@ closed=$(free_port)
 write_ini() {
 	printf '[station]\nid = HN-BD-01\nname = %s\n[kiosk]\nstaff_pin = 24680\n%s\n' "$1" "$2"
 	printf '[server down]\nurl = http://127.0.0.1:%s/\n' "$closed"
+	printf '[metrics]\ntextfile = %s/metrics.prom\n' "$T_TMP"	# not node_exporter's directory
 }
 write_ini "Trung tâm Văn hóa Ba Đình" "" > "$T_TMP/k.ini"
 
@@ -52,6 +53,7 @@ good_ini() {
 	printf '[kiosk]\ncooldown_seconds = 0\nresult_seconds = 5\n'
 	printf '[test]\nserver = lan\nmax_seconds = 2\n[server lan]\nurl = http://127.0.0.1:%s/\n' "$port"
 	printf '[gps]\nenabled = no\n[storage]\npath = %s\n' "$1"
+	printf '[metrics]\ntextfile = %s/metrics-b.prom\n' "$T_TMP"
 }
 stored() { "$TRAMDO" -c "$T_TMP/b.ini" history --json -n 100 2>/dev/null | grep -c '"id"'; }
 # one_test: a key on Welcome, then the result (stored before it is shown) and Welcome again,

@@ -78,6 +78,8 @@ url = $3
 path = $T_TMP/k$1.db
 [gps]
 enabled = no
+[metrics]
+textfile = $T_TMP/metrics-$1.prom
 INI
 	mv "$T_TMP/k$1.ini.new" "$T_TMP/k$1.ini"	# never half a file for the reload
 }

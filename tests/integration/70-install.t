@@ -112,6 +112,7 @@ sed -i 's/^prompt *=.*/prompt = Nhấn phím bất kỳ (bản đã cài)/' "$D/
 # The installed example, kept on loopback and off the system's /var/lib.
 sed -e "s|^path *=.*|path = $T_TMP/results.db|" -e "s|^url *= *http://[^/]*/|url = http://127.0.0.1:9/|" \
     -e "s|^port *=.*|port = $(free_port)|" -e "s|^language *=.*|language = vi|" \
+    -e "s|^textfile *=.*|textfile = $T_TMP/tramdo.prom|" \
     "$D/etc/tramdo/tramdo.ini" >"$T_TMP/installed.ini"
 station=$(sed -n 's/^name *= *//p' "$T_TMP/installed.ini" | head -n 1)
 sock=tramdo-install-test-$$

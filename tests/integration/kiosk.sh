@@ -28,12 +28,21 @@ trap 'k_stop_all; t_cleanup' EXIT
 # k_wait_state, k_wait_all): lib.sh's T_WAIT_SECONDS unless set.
 K_WAIT_SECONDS=${K_WAIT_SECONDS:-$T_WAIT_SECONDS}
 
+# k_metrics_local CONFIG: a config without a [metrics] section gets one writing into T_TMP:
+# [metrics] textfile defaults to node_exporter's directory, and a test kiosk (root, on a machine
+# with prometheus-node-exporter installed) must not write there. k_start calls it.
+k_metrics_local() {
+	grep -q '^\[metrics\]' "$1" ||
+	    printf '\n[metrics]\ntextfile = %s/metrics-%s.prom\n' "$T_TMP" "$(basename "$1" .ini)" >> "$1"
+}
+
 # k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG, its PID in
 # $K_PID (waited for up to K_WAIT_SECONDS).
 # The kiosk runs under sh so that, after it exits, the pane shows its status and tty mode.
 k_start() {
 	local w=$1 h=$2 cfg=$3 end pane
 	shift 3
+	k_metrics_local "$cfg"
 	tmux -L "$K_SOCK" -f /dev/null new-session -d -s k -x "$w" -y "$h" \
 		"env LANG=C.UTF-8 TRAMDO_DATADIR=$SRCDIR/assets $* $TRAMDO -c $cfg --log $K_LOG; \
 		 echo EXITED \$?; stty -a | tr ' ' '\n' | grep -x -e -icanon -e icanon -e -echo -e echo; \

@@ -18,6 +18,7 @@ NGINX_GARBAGE_MB=8 start_nginx "$port" "$(soak_nginx_cap)" || { fail "nginx star
 start_collector "$CPORT" || fail "collector did not start"
 kiosk_config "$T_TMP/k.ini" "$port" "$CPORT" "error_seconds = 3" "staff_pin = 24680" \
     "promo_qr_url = https://example.vn/i-speed"
+k_metrics_local "$T_TMP/k.ini"
 VG=$T_TMP/vg.log
 rm -f "$SOAK_OUT/valgrind.txt"
 

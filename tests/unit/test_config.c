@@ -121,7 +121,25 @@ test_defaults(void **state)
 	assert_true(isnan(cfg.station.latitude));
 	assert_int_equal(cfg.server_list_refresh_hours, 24);
 	assert_int_equal(cfg.nservers, 0);
+	assert_string_equal(cfg.metrics.textfile, "/var/lib/prometheus/node-exporter/tramdo.prom");
 	config_free(&cfg);
+}
+
+/* [metrics] textfile: empty turns the file off; any other path is kept as written. */
+static void
+test_metrics_textfile(void **state)
+{
+	struct config cfg;
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(load_text("[metrics]\ntextfile =\n", &cfg, &d), 0);
+	assert_string_equal(cfg.metrics.textfile, "");
+	config_free(&cfg);
+	assert_int_equal(load_text("[metrics]\ntextfile = /srv/m/k.prom\n", &cfg, &d), 0);
+	assert_string_equal(cfg.metrics.textfile, "/srv/m/k.prom");
+	config_free(&cfg);
+	diags_free(&d);
 }
 
 static void
@@ -222,6 +240,7 @@ test_example_file(void **state)
 	assert_string_equal(cfg.upload.format, def.upload.format);
 	assert_int_equal(cfg.upload.retry_max_seconds, def.upload.retry_max_seconds);
 	assert_string_equal(cfg.storage.path, def.storage.path);
+	assert_string_equal(cfg.metrics.textfile, def.metrics.textfile);
 	assert_true(cfg.nservers >= 1);
 	config_free(&def);
 	diags_free(&d);
@@ -486,6 +505,9 @@ static const struct {
 	{ "[servers]\nlist_url = https://example.vn/l.json\n[test]\nserver = Hue\n",
 	    ":4: [test] server: warning: 'Hue' is not a [server NAME] section: it must be in the "
 	    "list from list_url" },
+	{ "[metrics]\ntextfile = /var/lib/prometheus/node-exporter/tramdo.txt\n",
+	    ":2: [metrics] textfile: warning: '/var/lib/prometheus/node-exporter/tramdo.txt' does not "
+	    "end in .prom: node_exporter's textfile collector reads only *.prom files" },
 	{ "[kiosk]\n",
 	    ": warning: no [server NAME] section and no [servers] list_url: the kiosk has nothing "
 	    "to measure against" },
@@ -790,6 +812,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_metrics_textfile),
 		cmocka_unit_test(test_schedule_forms),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_example_file),
