@@ -583,7 +583,8 @@ fetch_fds(void *ctx, struct pollfd *fds, int max)
 {
 	struct servers_fetch *f = ctx;
 
-	return curlpoll_fds(&f->cp, fds, max);
+	/* between fetches nothing is read: an idle kept-alive socket must not wake the loop */
+	return f->running ? curlpoll_fds(&f->cp, fds, max) : 0;
 }
 
 static int

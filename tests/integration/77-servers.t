@@ -11,13 +11,14 @@
 # 4. Nothing answers: exit status 69.
 # 5. The kiosk fetches the list in the background, measures a listed server with no [server]
 #    section, fetches again after list_refresh_hours (0.002 h = 7.2 s), keeps the cache when
-#    the list turns bad, and shows the list on the staff screen.
+#    the list turns bad, shows the list on the staff screen, and fetches a new list_url at once
+#    after a reload.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
 command -v tmux >/dev/null || skip_all "tmux missing"
 
-plan 45
+plan 47
 NEAR=$(free_port) BEHIND=$(free_port) FAR=$(free_port) MID=$(free_port) LISTS=$(free_port)
 DEAD=$(free_port)	# nobody listens there
 L=$T_TMP/lists
@@ -54,7 +55,8 @@ publish() { cat > "$L/$1"; chmod 644 "$L/$1"; }
 GAN=$(entry "Gần" "http://127.0.0.1:$NEAR")
 XA=$(entry "Xa" "http://u:s3cretPW@127.0.0.1:$FAR/")
 list "$GAN" "$XA" | publish good.json
-cp "$L/good.json" "$L/slow/good.json" && chmod 644 "$L/slow/good.json"
+# The trickled copy is padded to 8 kB: at 100 bytes/s it would take 80 s to arrive whole.
+{ cat "$L/good.json"; head -c 8000 /dev/zero | tr '\0' ' '; } | publish slow/good.json
 
 # conf FILE LIST_URL [DIR]: a configuration with [server mid] and the list; storage in DIR.
 conf() {
@@ -229,6 +231,15 @@ k_keys 1 2 3 4 Enter
 k_see 'Danh sách máy chủ đo: +2 máy chủ, cập nhật [0-9]+ phút trước; lần tải gần nhất bị lỗi' \
     "the staff screen shows the list: size, age, the failed fetch"
 k_see 'Không tải được danh sách máy chủ đo' "... and the failure among the problems"
+# A reload that names another list fetches it at once.
+list "$XA" | publish kiosk2.json
+sed -i 's|/kiosk.json$|/kiosk2.json|' "$T_TMP/k.ini"
+k_keys Escape
+k_wait_state welcome 3
+kill -HUP "$K_PID"
+k_wait_log "server list: http://127.0.0.1:$LISTS/kiosk2.json: 1 servers"
+ok $? "a reload with a new list_url fetches the new list"
+cmp -s "$T_TMP/k/servers.json" "$L/kiosk2.json"; ok $? "... and caches it"
 k_stop
 diag "list fetches served: $(grep -c 'GET /kiosk.json' "$T_TMP/lists-access.log")"
 done_testing
