@@ -513,9 +513,9 @@ write_cache(const char *path, const char *body, size_t len)
 		done += (size_t)w;
 	if (fd >= 0 && done == len && close(fd) == 0 && rename(tmp, path) == 0)
 		rc = 0;
-	else if (fd >= 0 && done < len)
+	saved = w == 0 ? ENOSPC : errno;
+	if (fd >= 0 && done < len)
 		close(fd);
-	saved = errno;
 	if (rc != 0 && fd >= 0)
 		unlink(tmp);
 	free(tmp);
@@ -546,6 +546,16 @@ fetch_keep(struct servers_fetch *f)
 	return 0;
 }
 
+/* curl's messages may quote what a server sent; the message reaches the staff screen. */
+static void
+sanitize_msg(struct servers_fetch *f)
+{
+	char *clean = sanitize_text(f->msg);
+
+	snprintf(f->msg, sizeof f->msg, "%s", clean);
+	free(clean);
+}
+
 static void
 fetch_done(struct servers_fetch *f, CURLcode rc)
 {
@@ -563,11 +573,13 @@ fetch_done(struct servers_fetch *f, CURLcode rc)
 	else if (code != 200)
 		snprintf(f->msg, sizeof f->msg, "%s: HTTP status %ld", f->shown_url, code);
 	if (!f->too_big && rc == CURLE_OK && code == 200 && fetch_keep(f) == 0) {
+		sanitize_msg(f);
 		f->status = 1;
 		f->retry_s = fmin(FETCH_FIRST_RETRY, f->refresh_s);
 		f->next_at = now_mono() + f->refresh_s;
 		log_info("server list: %s", f->msg);
 	} else {
+		sanitize_msg(f);
 		f->status = -1;
 		f->next_at = now_mono() + f->retry_s;
 		log_warn("server list: %s; the cached list is kept", f->msg);
