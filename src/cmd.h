@@ -30,7 +30,10 @@ bool cli_interrupted(void);
 
 #define EXIT_NOINPUT 66	/* sysexits EX_NOINPUT: history or export without a database */
 
-/* Each returns the process exit status (0 ok, 1 failure, 2 usage, 66 no database, 78 config). */
+/*
+ * Each returns the process exit status (0 ok, 1 failure, 2 usage, 66 no database, 69 no server
+ * answered (servers), 78 config).
+ */
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);
 int cmd_check_config(const struct cli *cli, int argc, char **argv);
@@ -38,6 +41,7 @@ int cmd_gps(const struct cli *cli, int argc, char **argv);
 int cmd_history(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_upload(const struct cli *cli, int argc, char **argv);
+int cmd_servers(const struct cli *cli, int argc, char **argv);
 int cmd_say(const struct cli *cli, int argc, char **argv);
 
 #endif

@@ -153,7 +153,9 @@ static const struct key_spec keys[] = {
 	{ "test", "quiet_hours",	K_HOURS, C(test.quiet_hours),	  NULL, 0, 0, NULL, 0 },
 
 	{ "servers", "list_url",	K_URL, C(server_list_url),	  NULL, 0, 0, NULL, 0 },
-	{ "servers", "refresh_hours",	K_INT, C(server_list_refresh_hours), "24", 1, 720, NULL, 0 },
+	/* decimals allowed (0.5: every half hour); 0.001 h = 3.6 s, for trying out a list server */
+	{ "servers", "list_refresh_hours", K_DOUBLE, C(server_list_refresh_hours), "24", 0.001, 720,
+	    NULL, 0 },
 
 	{ "gps", "enabled",		K_BOOL, C(gps.enabled),		  "yes", 0, 0, NULL, 0 },
 	{ "gps", "host",		K_STRING, C(gps.host),		  "localhost", 0, 255, NULL, F_REQUIRED },
@@ -190,6 +192,13 @@ static const struct key_spec keys[] = {
 	{ "server", "getip_path",	K_STRING, S(getip_path),	  NULL, 0, 1000, NULL, F_KEEP_EMPTY },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* Keys renamed: the old name still works, with a warning naming the new one. */
+static const struct {
+	const char	*section, *old_key, *new_key;
+} renamed[] = {
+	{ "servers", "refresh_hours", "list_refresh_hours" },
+};
 
 static const char *const known_sections[] = {
 	"station", "kiosk", "test", "server", "servers", "gps", "upload", "storage", "metrics"
@@ -1223,6 +1232,36 @@ report_quote(struct load *ld, const struct entry *e)
 		    "value with %c instead, or leave the quotes out", e->quote, e->kept, other);
 }
 
+/* What renamed_key returns for an old name whose new name is set too: nothing to apply. */
+static const struct key_spec superseded;
+
+/*
+ * An old key name (renamed[]): its new key's spec, after a warning that names both; &superseded
+ * when the new name is in the file too (it wins wherever it stands); NULL when e is no old name.
+ */
+static const struct key_spec *
+renamed_key(struct load *ld, const struct entry *e)
+{
+	for (size_t r = 0; r < sizeof renamed / sizeof renamed[0]; r++) {
+		int line;
+
+		if (strcmp(renamed[r].section, e->section) != 0 ||
+		    strcmp(renamed[r].old_key, e->key) != 0)
+			continue;
+		if ((line = key_line(ld, e->section, renamed[r].new_key)) != 0) {
+			report(ld, DIAG_WARNING, e->line, e->display, e->key,
+			    "deprecated name of %s, which line %d sets: this line is ignored",
+			    renamed[r].new_key, line);
+			return &superseded;
+		}
+		report(ld, DIAG_WARNING, e->line, e->display, e->key,
+		    "deprecated: the key is now called %s (rename it; the value is used)",
+		    renamed[r].new_key);
+		return find_key(renamed[r].section, renamed[r].new_key);
+	}
+	return NULL;
+}
+
 static void
 apply_key(struct load *ld, size_t i)
 {
@@ -1240,10 +1279,13 @@ apply_key(struct load *ld, size_t i)
 	}
 	if (!known_section(e->section) || strcmp(e->section, "server") == 0)
 		return;		/* already reported with the section */
-	if ((k = find_key(table_section(e->section), e->key)) == NULL) {
+	if ((k = find_key(table_section(e->section), e->key)) == NULL &&
+	    (k = renamed_key(ld, e)) == NULL) {
 		warn_unknown_key(ld, e);
 		return;
 	}
+	if (k == &superseded)
+		return;
 	if (overridden_later(ld, i, &later)) {
 		report(ld, DIAG_WARNING, e->line, e->display, e->key,
 		    "set again on line %d, which wins", later);

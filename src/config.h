@@ -82,7 +82,7 @@ struct config {
 	struct server_conf	*servers;
 	size_t			 nservers;
 	char			*server_list_url;	/* [servers] list_url, or NULL */
-	int			 server_list_refresh_hours;	/* [servers] refresh_hours */
+	double			 server_list_refresh_hours;	/* [servers] list_refresh_hours */
 
 	struct {
 		bool	 enabled;

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "schedule.h"
+#include "servers.h"
 #include "session.h"
 #include "signals.h"
 #include "speech.h"
@@ -60,8 +61,10 @@ struct kiosk {
 	struct session		*test;
 	struct store		*store;		/* results, committed before "done" */
 	struct upload		*up;		/* NULL when upload is off or misconfigured */
+	struct servers_fetch	*lists;		/* [servers] list_url in the background, or NULL */
 	char			 store_problem[512];	/* last disk problem told to staff */
 	struct kmetrics		 metrics;	/* [metrics] textfile: fleet health */
+	char			 list_problem[512];	/* last list fetch failure told to staff */
 
 	double	next_progress;
 	double	next_clock;	/* monotonic: the next minute */
@@ -253,6 +256,62 @@ upload_detach(struct kiosk *k)
 	loop_remove(&k->loop, k->up);
 	upload_free(k->up);
 	k->up = NULL;
+}
+
+/* [servers] list_url is fetched and cached in the background; tests read the cache. */
+static void
+lists_attach(struct kiosk *k)
+{
+	struct loop_source src;
+
+	if ((k->lists = servers_fetch_new(&k->cfg)) == NULL)
+		return;
+	servers_fetch_source(k->lists, &src);
+	loop_add(&k->loop, &src);
+}
+
+static void
+lists_detach(struct kiosk *k)
+{
+	if (k->lists == NULL)
+		return;
+	loop_remove(&k->loop, k->lists);
+	servers_fetch_free(k->lists);
+	k->lists = NULL;
+	k->list_problem[0] = '\0';
+}
+
+/* A failed fetch goes to staff once per distinct reason; a good one clears it. */
+static void
+lists_watch(struct kiosk *k)
+{
+	char msg[512];
+	int st;
+
+	if (k->lists == NULL)
+		return;
+	st = servers_fetch_status(k->lists, msg, sizeof msg);
+	if (st == 1)
+		k->list_problem[0] = '\0';
+	if (st != -1 || strcmp(msg, k->list_problem) == 0)
+		return;
+	remember_problem(k, "problem.server_list", msg);
+	snprintf(k->list_problem, sizeof k->list_problem, "%s", msg);
+}
+
+/* The staff screen's line about the list: read from the cache when staff open the screen. */
+static void
+lists_to_staff(struct kiosk *k)
+{
+	char msg[8];
+	int count;
+	double age;
+
+	if (k->lists == NULL)
+		return;
+	servers_cache_info(&k->cfg, &count, &age);
+	view_server_list(&k->model, count, age,
+	    servers_fetch_status(k->lists, msg, sizeof msg) == -1);
 }
 
 static void
@@ -530,6 +589,15 @@ store_changed(const struct config *o, const struct config *n)
 	    !same_text(o->upload.format, n->upload.format);
 }
 
+/* A new list URL, refresh interval or cache place: a new fetcher (which fetches at once). */
+static bool
+lists_changed(const struct config *o, const struct config *n)
+{
+	return !same_text(o->server_list_url, n->server_list_url) ||
+	    o->server_list_refresh_hours != n->server_list_refresh_hours ||
+	    !same_text(o->storage.path, n->storage.path);
+}
+
 static bool
 gps_changed(const struct config *o, const struct config *n)
 {
@@ -547,14 +615,18 @@ gps_changed(const struct config *o, const struct config *n)
 static void
 apply_config(struct kiosk *k)
 {
-	bool store, gps;
+	bool store, gps, lists;
 	struct kiosk_conf kc;
 
 	if (!k->reload_ready)
 		return;
 	store = k->store == NULL || store_changed(&k->cfg, &k->next_cfg);
 	gps = gps_changed(&k->cfg, &k->next_cfg);
+	/* the fetcher also starts after a broken start, which had none */
+	lists = k->lists == NULL || lists_changed(&k->cfg, &k->next_cfg);
 	upload_detach(k);
+	if (lists)
+		lists_detach(k);
 	if (store)
 		store_detach(k);
 	if (gps)
@@ -572,6 +644,8 @@ apply_config(struct kiosk *k)
 		log_info("config reload: database reopened");
 	}
 	upload_attach(k);
+	if (lists)
+		lists_attach(k);
 	keep_status(k);
 	kmetrics_touch(&k->metrics);
 	model_from_config(k);
@@ -632,6 +706,7 @@ carry_out(struct kiosk *k, const struct kiosk_do *d)
 		apply_config(k);
 	if (d->staff_opened) {
 		view_staff(&k->model, &k->cfg, k->cli->config_path, k->cli->log_path);
+		lists_to_staff(k);
 		keep_status(k);
 	}
 	if (d->redraw)
@@ -896,6 +971,7 @@ run(struct kiosk *k, bool config_ok)
 	if (config_ok) {
 		store_attach(k);
 		upload_attach(k);
+		lists_attach(k);
 		voice_from_config(k);
 	}
 	fsm_conf(&k->cfg, !config_ok, &kc);
@@ -921,6 +997,7 @@ run(struct kiosk *k, bool config_ok)
 			break;
 		}
 		take_signals(k);
+		lists_watch(k);
 		if (k->test != NULL && session_finished(k->test))
 			finish_test(k);
 	}
@@ -933,6 +1010,7 @@ run(struct kiosk *k, bool config_ok)
 		k->test = NULL;
 	}
 	gps_detach(k);
+	lists_detach(k);
 	upload_detach(k);
 	store_detach(k);
 	speech_free(k->voice);

@@ -297,3 +297,24 @@ view_staff(struct ui_model *m, const struct config *c, const char *config_path,
 	add_info(m, "staff.log", log_path != NULL ? log_path : "journal");
 	last_test_info(m);
 }
+
+void
+view_server_list(struct ui_model *m, int count, double age_s, bool failed)
+{
+	char n[16], age[16], *text, *line;
+	bool hours = age_s >= 120 * 60;
+
+	if (age_s < 0) {
+		text = xstrdup(ui_tr(m, "staff.list_none"));
+	} else {
+		snprintf(n, sizeof n, "%d", count);
+		snprintf(age, sizeof age, "%s", ui_number(m, hours ? age_s / 3600 : age_s / 60,
+		    hours && age_s < 10 * 3600 ? 1 : 0, 0));
+		text = i18n_fill(ui_tr(m, hours ? "staff.list_hours" : "staff.list_minutes"), "n", n,
+		    "age", age, FILL_END);
+	}
+	line = failed ? xasprintf("%s; %s", text, ui_tr(m, "staff.list_failed")) : xstrdup(text);
+	add_info(m, "staff.server_list", line);
+	free(line);
+	free(text);
+}

@@ -45,5 +45,10 @@ bool	view_gps(struct ui_model *m, const struct gps *g, double now);
 /* The staff screen's facts: station, files, server, language, the last test's other figures. */
 void	view_staff(struct ui_model *m, const struct config *c, const char *config_path,
 	    const char *log_path);
+/*
+ * After view_staff, with [servers] list_url set: the cached list's servers and age in seconds
+ * (-1: no cache yet), and whether the last fetch failed.
+ */
+void	view_server_list(struct ui_model *m, int count, double age_s, bool failed);
 
 #endif

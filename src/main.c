@@ -19,6 +19,7 @@ static const struct {
 	{ "history",		cmd_history,		"history [--json] [-n N]" },
 	{ "export",		cmd_export,		"export --since DATE --format csv|json" },
 	{ "upload",		cmd_upload,		"upload" },
+	{ "servers",		cmd_servers,		"servers [--json]" },
 	{ "say",		cmd_say,		"say [--lang vi|en] [--wav FILE] TEXT" },
 };
 
@@ -27,10 +28,10 @@ static const struct {
 /*
  * Commands that only read and print may run as root (staff check a file with sudo): history
  * and export open the database read-only and never create one. Everything else writes state —
- * results, the upload queue, caches — that the unprivileged service user must go on owning, so
- * root needs --allow-root (for demos). `say` only plays sound; its --wav file is the one the
- * caller named, as a shell redirection would be. A kiosk run as root for a demo also speaks
- * through `tramdo say`, without --allow-root.
+ * results, the upload queue, caches (`servers` writes the server list's) — that the
+ * unprivileged service user must go on owning, so root needs --allow-root (for demos). `say`
+ * only plays sound; its --wav file is the one the caller named, as a shell redirection would
+ * be. A kiosk run as root for a demo also speaks through `tramdo say`, without --allow-root.
  */
 static const char *const root_safe[] = { "check-config", "gps", "say", "history", "export" };
 

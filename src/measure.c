@@ -108,6 +108,7 @@ struct measure {
 	struct measure_server	*cand;
 	int			 ncand;
 	int			 chosen;
+	double			*cand_ms;	/* median selection ping per candidate; -1 none */
 	struct measure_opts	 opts;
 
 	enum test_phase	 phase;
@@ -149,6 +150,7 @@ measure_opts_default(struct measure_opts *o)
 	o->ping_count = 10;
 	o->connect_timeout = 5;
 	o->stall_seconds = 5;
+	o->select_only = false;
 }
 
 static const char *
@@ -352,6 +354,8 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct curlpoll *cp)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "tramdo/" TRAMDO_VERSION);
+	/* endpoint URLs may come from a list on the network: servers.c checks them, curl too */
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, m->headers);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(m->opts.connect_timeout * 1000));
 	curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
@@ -662,6 +666,7 @@ choose_server(struct measure *m)
 		if (x->dead || x->nsamples < SELECT_PINGS)
 			continue;
 		med = stats_median(x->samples, (size_t)x->nsamples);
+		m->cand_ms[i] = med;
 		log_info("measure: candidate %s: median %.2f ms", m->cand[i].name, med);
 		if (med < best) {
 			best = med;
@@ -681,7 +686,10 @@ choose_server(struct measure *m)
 		xfer_free(m->sel[i]);
 		m->sel[i] = NULL;
 	}
-	begin_latency(m);
+	if (m->opts.select_only)
+		finish(m, PHASE_DONE);
+	else
+		begin_latency(m);
 }
 
 static bool
@@ -1215,6 +1223,9 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 	}
 	m->ncand = n;
 	m->chosen = -1;
+	m->cand_ms = xcalloc((size_t)n + 1, sizeof *m->cand_ms);
+	for (int i = 0; i < n; i++)
+		m->cand_ms[i] = -1;
 	if (opts != NULL)
 		m->opts = *opts;
 	else
@@ -1274,7 +1285,7 @@ measure_start(struct measure *m)
 		fail(m, MERR_INTERNAL, "cannot initialise libcurl");
 		return -1;
 	}
-	if (m->ncand > 1) {
+	if (m->ncand > 1 || m->opts.select_only) {
 		begin_select(m);
 	} else {
 		m->chosen = 0;
@@ -1398,6 +1409,18 @@ measure_step(void *ctx, const struct pollfd *fds, int n)
 		tick(m, now);
 }
 
+double
+measure_candidate_ms(const struct measure *m, int i)
+{
+	return i >= 0 && i < m->ncand ? m->cand_ms[i] : -1;
+}
+
+int
+measure_chosen(const struct measure *m)
+{
+	return m->chosen;
+}
+
 void
 measure_progress(const struct measure *m, struct test_progress *p)
 {
@@ -1437,6 +1460,7 @@ measure_free(struct measure *m)
 		free(m->cand[i].getip_url);
 	}
 	free(m->cand);
+	free(m->cand_ms);
 	figures_free(&m->res);
 	free(m->upload_body);
 	free(m->loaded);

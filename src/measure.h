@@ -33,6 +33,9 @@ struct measure_opts {
 	double	connect_timeout;	/* seconds */
 	double	stall_seconds;		/* no progress for this long ends the test (in download
 					 * and upload: at most max_seconds / 2) */
+	bool	select_only;		/* server selection alone (`tramdo servers`): every
+					 * candidate is pinged, even a single one, then the
+					 * engine ends (PHASE_DONE) without measuring */
 };
 void measure_opts_default(struct measure_opts *o);
 
@@ -60,6 +63,14 @@ void measure_step(void *m, const struct pollfd *fds, int n);
  * when the reply is not a JSON object. Exposed for the fuzz harness.
  */
 int  measure_parse_getip(const char *body, size_t len, char **ip, char **isp);
+
+/*
+ * Once selection is over: candidate i's median selection ping in ms, or -1 when it did not
+ * answer (or was never pinged: a single candidate of a test); and which candidate was chosen,
+ * -1 when none answered.
+ */
+double measure_candidate_ms(const struct measure *m, int i);
+int  measure_chosen(const struct measure *m);
 
 void measure_progress(const struct measure *m, struct test_progress *p);
 const struct test_figures *measure_result(const struct measure *m);

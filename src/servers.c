@@ -122,7 +122,7 @@ server_list_free(struct server_list *l)
 		server_free(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->nconfigured = 0;
 }
 
 /* ---------------------------------------------------------------- the LibreSpeed list */
@@ -171,13 +171,24 @@ entry_server(struct json_object *o, struct measure_server *out, char *why, size_
 	return rc == 0;
 }
 
+/* Index in l of a server with the same endpoints as s (URLs as libcurl normalised them), or -1. */
+static int
+same_server(const struct server_list *l, int from, const struct measure_server *s)
+{
+	for (int i = from; i < l->n; i++)
+		if (strcmp(l->v[i].garbage_url, s->garbage_url) == 0 &&
+		    strcmp(l->v[i].empty_url, s->empty_url) == 0)
+			return i;
+	return -1;
+}
+
 int
 servers_parse_list(const char *json, size_t len, struct server_list *out, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
 	size_t n, end;
-	int added = 0;
+	int added = 0, first;
 
 	snprintf(err, errlen, "%s", "");
 	if (len > SERVERS_LIST_MAX_BYTES) {
@@ -214,16 +225,27 @@ servers_parse_list(const char *json, size_t len, struct server_list *out, char *
 		return -1;
 	}
 	n = json_object_array_length(root);
+	first = out->n;
 	for (size_t i = 0; i < n && i < SERVERS_LIST_MAX; i++) {
 		struct measure_server s;
 		char why[96];
+		int dup;
 
-		if (entry_server(json_object_array_get_idx(root, i), &s, why, sizeof why)) {
-			list_append(out, &s);
-			added++;
-		} else if (*err == '\0') {	/* the first reason is enough to fix a list */
-			snprintf(err, errlen, "entry %zu skipped: %s", i, why);
+		if (!entry_server(json_object_array_get_idx(root, i), &s, why, sizeof why)) {
+			if (*err == '\0')	/* the first reason is enough to fix a list */
+				snprintf(err, errlen, "entry %zu skipped: %s", i, why);
+			continue;
 		}
+		/* one server listed twice would be pinged twice and counted twice */
+		if ((dup = same_server(out, first, &s)) >= 0) {
+			if (*err == '\0')
+				snprintf(err, errlen, "entry %zu skipped: same server as '%s'", i,
+				    out->v[dup].name);
+			server_free(&s);
+			continue;
+		}
+		list_append(out, &s);
+		added++;
 	}
 	if (n > SERVERS_LIST_MAX && *err == '\0')
 		snprintf(err, errlen, "only the first %d of %zu entries used", SERVERS_LIST_MAX, n);
@@ -267,6 +289,23 @@ slurp(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 	close(fd);
 	buf[*len] = '\0';
 	return buf;
+}
+
+int
+servers_cache_info(const struct config *cfg, int *count, double *age_s)
+{
+	struct server_list l = { 0 };
+	struct stat st;
+	char *path = servers_cache_path(cfg), err[160];
+	int n = stat(path, &st) == 0 ? servers_load_cache(cfg, &l, err, sizeof err) : -1;
+
+	server_list_free(&l);
+	free(path);
+	*count = n > 0 ? n : 0;
+	/* a clock set back makes a fresh file look fetched in the future: say 0, not a negative age */
+	*age_s = n >= 0 ? fmax(0, now_wall() - ((double)st.st_mtim.tv_sec +
+	    (double)st.st_mtim.tv_nsec / 1e9)) : -1;
+	return n >= 0 ? 0 : -1;
 }
 
 int
@@ -323,12 +362,27 @@ pick_named(const struct config *cfg, const char *which, struct server_list *out,
 	return -1;
 }
 
+/* The cached list's servers after the configured ones; one configured too is measured as such. */
+static void
+add_cached(const struct config *cfg, struct server_list *out)
+{
+	struct server_list cached = { 0 };
+	char cerr[128];
+
+	servers_load_cache(cfg, &cached, cerr, sizeof cerr);
+	for (int i = 0; i < cached.n; i++) {
+		if (same_server(out, 0, &cached.v[i]) < 0) {
+			list_append(out, &cached.v[i]);
+			memset(&cached.v[i], 0, sizeof cached.v[i]);
+		}
+	}
+	server_list_free(&cached);
+}
+
 int
 servers_candidates(const struct config *cfg, const char *which, struct server_list *out,
     char *err, size_t errlen)
 {
-	char cerr[128];
-
 	memset(out, 0, sizeof *out);
 	snprintf(err, errlen, "%s", "");
 	if (which == NULL || *which == '\0')
@@ -355,7 +409,8 @@ servers_candidates(const struct config *cfg, const char *which, struct server_li
 			server_list_free(out);
 			return -1;
 		}
-	servers_load_cache(cfg, out, cerr, sizeof cerr);
+	out->nconfigured = out->n;
+	add_cached(cfg, out);
 	if (out->n == 0) {
 		snprintf(err, errlen, "no server: add a [server NAME] section or [servers] list_url");
 		return -1;
@@ -366,6 +421,10 @@ servers_candidates(const struct config *cfg, const char *which, struct server_li
 /* ---------------------------------------------------------------- fetching list_url */
 
 #define FETCH_FIRST_RETRY	60.0
+#define FETCH_CONNECT_S		10L
+#define FETCH_TOTAL_S		30L	/* the whole fetch, redirects included */
+#define FETCH_LOW_SPEED_BPS	1000L	/* slower than this ... */
+#define FETCH_LOW_SPEED_S	5L	/* ... for this long ends the fetch */
 
 struct servers_fetch {
 	CURLM		*multi;
@@ -382,7 +441,8 @@ struct servers_fetch {
 	size_t		 len;
 	bool		 too_big;
 	int		 status;
-	char		 msg[256];
+	char		 msg[512];
+	char		 errbuf[CURL_ERROR_SIZE];
 };
 
 static size_t
@@ -409,15 +469,20 @@ fetch_start(struct servers_fetch *f)
 	f->body = NULL;
 	f->len = 0;
 	f->too_big = false;
+	*f->errbuf = '\0';
 	curl_easy_setopt(f->easy, CURLOPT_URL, f->url);
+	curl_easy_setopt(f->easy, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(f->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT, 30L);
+	/* a list is a few kB: one trickled out byte by byte is cut, not waited for */
+	curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, FETCH_CONNECT_S);
+	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT, FETCH_TOTAL_S);
+	curl_easy_setopt(f->easy, CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED_BPS);
+	curl_easy_setopt(f->easy, CURLOPT_LOW_SPEED_TIME, FETCH_LOW_SPEED_S);
 	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(f->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "tramdo/" TRAMDO_VERSION);
@@ -430,35 +495,65 @@ fetch_start(struct servers_fetch *f)
 	f->running = true;
 }
 
+/*
+ * The cache replaced whole or not at all: a new file beside it, renamed over it. Not fsync'd (the
+ * loop must not wait on the disk): a file torn by a power cut fails to parse and is ignored
+ * until the next fetch. Not secret (0644); its mtime is when the list was fetched.
+ */
+static int
+write_cache(const char *path, const char *body, size_t len)
+{
+	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	size_t done = 0;
+	ssize_t w = 0;
+	int rc = -1, saved;
+
+	while (fd >= 0 && done < len && (w = write(fd, body + done, len - done)) > 0)
+		done += (size_t)w;
+	if (fd >= 0 && done == len && close(fd) == 0 && rename(tmp, path) == 0)
+		rc = 0;
+	saved = w == 0 ? ENOSPC : errno;
+	if (fd >= 0 && done < len)
+		close(fd);
+	if (rc != 0 && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
 /* Keeps the list only when it holds at least one usable server: a bad reply must not erase it. */
 static int
 fetch_keep(struct servers_fetch *f)
 {
 	struct server_list l = { 0 };
-	char err[160], *tmp;
+	char err[160];
 	int n = servers_parse_list(f->body != NULL ? f->body : "", f->len, &l, err, sizeof err);
-	FILE *fp;
 
 	server_list_free(&l);
 	if (n <= 0) {
 		snprintf(f->msg, sizeof f->msg, "%s: %s", f->shown_url,
-		    n < 0 ? err : "no usable server");
+		    n < 0 ? err : *err != '\0' ? err : "no usable server");
 		return -1;
 	}
-	tmp = xasprintf("%s.tmp", f->cache_path);
-	fp = fopen(tmp, "we");
-	if (fp == NULL || fwrite(f->body, 1, f->len, fp) != f->len || fclose(fp) != 0 ||
-	    rename(tmp, f->cache_path) != 0) {
+	if (write_cache(f->cache_path, f->body, f->len) != 0) {
 		snprintf(f->msg, sizeof f->msg, "%s: cannot write: %s", f->cache_path, strerror(errno));
-		if (fp != NULL)
-			unlink(tmp);
-		free(tmp);
 		return -1;
 	}
-	free(tmp);
 	snprintf(f->msg, sizeof f->msg, "%s: %d servers%s%s", f->shown_url, n,
 	    *err != '\0' ? "; " : "", err);
 	return 0;
+}
+
+/* curl's messages may quote what a server sent; the message reaches the staff screen. */
+static void
+sanitize_msg(struct servers_fetch *f)
+{
+	char *clean = sanitize_text(f->msg);
+
+	snprintf(f->msg, sizeof f->msg, "%s", clean);
+	free(clean);
 }
 
 static void
@@ -473,19 +568,22 @@ fetch_done(struct servers_fetch *f, CURLcode rc)
 		snprintf(f->msg, sizeof f->msg, "%s: larger than %d bytes", f->shown_url,
 		    SERVERS_LIST_MAX_BYTES);
 	else if (rc != CURLE_OK)
-		snprintf(f->msg, sizeof f->msg, "%s: %s", f->shown_url, curl_easy_strerror(rc));
+		snprintf(f->msg, sizeof f->msg, "%s: %s", f->shown_url,
+		    *f->errbuf != '\0' ? f->errbuf : curl_easy_strerror(rc));
 	else if (code != 200)
 		snprintf(f->msg, sizeof f->msg, "%s: HTTP status %ld", f->shown_url, code);
 	if (!f->too_big && rc == CURLE_OK && code == 200 && fetch_keep(f) == 0) {
+		sanitize_msg(f);
 		f->status = 1;
-		f->retry_s = FETCH_FIRST_RETRY;
+		f->retry_s = fmin(FETCH_FIRST_RETRY, f->refresh_s);
 		f->next_at = now_mono() + f->refresh_s;
 		log_info("server list: %s", f->msg);
 	} else {
+		sanitize_msg(f);
 		f->status = -1;
 		f->next_at = now_mono() + f->retry_s;
+		log_warn("server list: %s; the cached list is kept", f->msg);
 		f->retry_s = fmin(f->retry_s * 2, f->refresh_s);
-		log_warn("server list: %s", f->msg);
 	}
 	free(f->body);
 	f->body = NULL;
@@ -497,7 +595,8 @@ fetch_fds(void *ctx, struct pollfd *fds, int max)
 {
 	struct servers_fetch *f = ctx;
 
-	return curlpoll_fds(&f->cp, fds, max);
+	/* between fetches nothing is read: an idle kept-alive socket must not wake the loop */
+	return f->running ? curlpoll_fds(&f->cp, fds, max) : 0;
 }
 
 static int

@@ -22,6 +22,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (list.v[i].name == NULL || list.v[i].garbage_url == NULL ||
 		    list.v[i].empty_url == NULL)
 			abort();
+	/* one server listed twice is kept once */
+	for (int i = 0; i < list.n; i++)
+		for (int j = i + 1; j < list.n; j++)
+			if (strcmp(list.v[i].garbage_url, list.v[j].garbage_url) == 0 &&
+			    strcmp(list.v[i].empty_url, list.v[j].empty_url) == 0)
+				abort();
 	if (memchr(err, '\0', sizeof err) == NULL)
 		abort();
 	server_list_free(&list);

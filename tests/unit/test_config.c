@@ -119,7 +119,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.station.id, "");
 	assert_false(cfg.station.has_position);
 	assert_true(isnan(cfg.station.latitude));
-	assert_int_equal(cfg.server_list_refresh_hours, 24);
+	assert_true(cfg.server_list_refresh_hours == 24);
 	assert_int_equal(cfg.nservers, 0);
 	assert_string_equal(cfg.metrics.textfile, "/var/lib/prometheus/node-exporter/tramdo.prom");
 	config_free(&cfg);
@@ -191,7 +191,7 @@ test_good_file(void **state)
 	assert_string_equal(php->getip_path, "");
 	assert_null(config_server(&cfg, "nowhere"));
 	assert_string_equal(cfg.server_list_url, "https://example.vn/servers.json");
-	assert_int_equal(cfg.server_list_refresh_hours, 12);
+	assert_true(cfg.server_list_refresh_hours == 12);
 	assert_false(cfg.gps.enabled);
 	assert_string_equal(cfg.gps.port, "3000");
 	assert_true(cfg.upload.enabled);
@@ -231,7 +231,7 @@ test_example_file(void **state)
 	assert_true(cfg.test.daily_budget_mb == def.test.daily_budget_mb);
 	assert_int_equal(cfg.test.schedule_splay_seconds, def.test.schedule_splay_seconds);
 	assert_int_equal(def.test.schedule_splay_seconds, 300);
-	assert_int_equal(cfg.server_list_refresh_hours, def.server_list_refresh_hours);
+	assert_true(cfg.server_list_refresh_hours == def.server_list_refresh_hours);
 	assert_int_equal(cfg.gps.enabled, def.gps.enabled);
 	assert_string_equal(cfg.gps.host, def.gps.host);
 	assert_string_equal(cfg.gps.port, def.gps.port);
@@ -508,6 +508,13 @@ static const struct {
 	{ "[metrics]\ntextfile = /var/lib/prometheus/node-exporter/tramdo.txt\n",
 	    ":2: [metrics] textfile: warning: '/var/lib/prometheus/node-exporter/tramdo.txt' does not "
 	    "end in .prom: node_exporter's textfile collector reads only *.prom files" },
+	{ "[servers]\nlist_url = https://example.vn/l.json\nrefresh_hours = 6\n",
+	    ":3: [servers] refresh_hours: warning: deprecated: the key is now called "
+	    "list_refresh_hours (rename it; the value is used)" },
+	{ "[servers]\nrefresh_hours = 6\nlist_url = https://example.vn/l.json\n"
+	    "list_refresh_hours = 2\n",
+	    ":2: [servers] refresh_hours: warning: deprecated name of list_refresh_hours, which "
+	    "line 4 sets: this line is ignored" },
 	{ "[kiosk]\n",
 	    ": warning: no [server NAME] section and no [servers] list_url: the kiosk has nothing "
 	    "to measure against" },

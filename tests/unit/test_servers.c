@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -270,17 +271,17 @@ test_list_fixtures_broken(void **state)
 static void
 test_list_huge(void **state)
 {
-	static const char entry[] = "{\"name\":\"s\",\"server\":\"http://a.example.vn/\","
-	    "\"dlURL\":\"g\",\"ulURL\":\"e\",\"pingURL\":\"e\"},";
 	size_t cap = 3 * 1024 * 1024, len = 0;
 	char *json = xmalloc(cap), err[160];
 	struct server_list l = { 0 };
 
 	(void)state;
-	/* 1500 entries: the first 1000 are used */
+	/* 1500 different servers: the first 1000 are used */
 	json[len++] = '[';
-	for (int i = 0; i < 1500; i++, len += sizeof entry - 1)
-		memcpy(json + len, entry, sizeof entry - 1);
+	for (int i = 0; i < 1500; i++)
+		len += (size_t)snprintf(json + len, cap - len, "{\"name\":\"s%d\",\"server\":"
+		    "\"http://a%d.example.vn/\",\"dlURL\":\"g\",\"ulURL\":\"e\",\"pingURL\":\"e\"},",
+		    i, i);
 	json[len - 1] = ']';
 	assert_int_equal(servers_parse_list(json, len, &l, err, sizeof err), 1000);
 	assert_string_equal(err, "only the first 1000 of 1500 entries used");
@@ -299,6 +300,56 @@ test_list_huge(void **state)
 	assert_int_equal(servers_parse_list(json, 200000, &l, err, sizeof err), -1);
 	assert_int_equal(l.n, 0);
 	free(json);
+}
+
+/*
+ * One server listed twice (the same endpoints, however the URL is written) is kept once; an
+ * entry whose server or paths are not http(s) is skipped, whatever the scheme; real LibreSpeed
+ * lists write the server without a trailing slash and carry id and sponsor fields.
+ */
+static void
+test_list_duplicates_and_schemes(void **state)
+{
+	static const char json[] = "["
+	    "{\"id\": 54, \"name\": \"A\", \"server\": \"https://a.example.vn/backend\", "
+	    "\"dlURL\": \"garbage.php\", \"ulURL\": \"empty.php\", \"pingURL\": \"empty.php\", "
+	    "\"getIpURL\": \"getIP.php\", \"sponsorName\": \"X\", \"sponsorURL\": \"https://x/\"},"
+	    "{\"name\": \"A again\", \"server\": \"//a.example.vn/backend/\", "
+	    "\"dlURL\": \"garbage.php\", \"ulURL\": \"empty.php\", \"pingURL\": \"empty.php\"},"
+	    "{\"name\": \"file\", \"server\": \"file:///etc/\", \"dlURL\": \"passwd\", "
+	    "\"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"ftp\", \"server\": \"ftp://b.example.vn/\", \"dlURL\": \"g\", "
+	    "\"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"gopher\", \"server\": \"gopher://b.example.vn/\", \"dlURL\": \"g\", "
+	    "\"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"js\", \"server\": \"javascript:alert(1)\", \"dlURL\": \"g\", "
+	    "\"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"data\", \"server\": \"data:text/plain,x\", \"dlURL\": \"g\", "
+	    "\"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"file path\", \"server\": \"http://c.example.vn/\", "
+	    "\"dlURL\": \"file:///etc/passwd\", \"ulURL\": \"e\", \"pingURL\": \"e\"},"
+	    "{\"name\": \"gopher ping\", \"server\": \"http://c.example.vn/\", "
+	    "\"dlURL\": \"g\", \"ulURL\": \"e\", \"pingURL\": \"gopher://c.example.vn/e\"},"
+	    "{\"name\": \"B\", \"server\": \"http://b.example.vn:8080\", \"dlURL\": \"garbage\", "
+	    "\"ulURL\": \"empty\", \"pingURL\": \"empty\"}]";
+	static const char bad[] = "[{\"name\": \"ftp\", \"server\": \"ftp://b.example.vn/\", "
+	    "\"dlURL\": \"g\", \"ulURL\": \"e\", \"pingURL\": \"e\"}]";
+	struct server_list l = { 0 };
+	char err[160];
+
+	(void)state;
+	assert_int_equal(servers_parse_list(json, sizeof json - 1, &l, err, sizeof err), 2);
+	assert_string_equal(err, "entry 1 skipped: same server as 'A'");
+	assert_string_equal(l.v[0].name, "A");
+	assert_string_equal(l.v[0].garbage_url, "https://a.example.vn/backend/garbage.php");
+	assert_string_equal(l.v[1].name, "B");
+	assert_string_equal(l.v[1].empty_url, "http://b.example.vn:8080/empty");
+	server_list_free(&l);
+
+	/* a list of nothing but other schemes has no usable entry; the first reason is given */
+	assert_int_equal(servers_parse_list(bad, sizeof bad - 1, &l, err, sizeof err), 0);
+	assert_string_equal(err, "entry 0 skipped: 'server' and its paths do not make http(s) URLs");
+	assert_int_equal(l.n, 0);
 }
 
 /* ---------------------------------------------------------------- candidates */
@@ -364,6 +415,53 @@ test_candidates(void **state)
 	config_free(&cfg);
 	free(cache);
 	free(json);
+}
+
+/* A listed server that is also configured is measured once, as the configured one. */
+static void
+test_candidates_merge(void **state)
+{
+	static const char list[] = "[{\"name\":\"same\",\"server\":\"http://10.0.0.2\","
+	    "\"dlURL\":\"backend/garbage.php\",\"ulURL\":\"backend/empty.php\","
+	    "\"pingURL\":\"backend/empty.php\"},"
+	    "{\"name\":\"other\",\"server\":\"http://10.0.0.9/\",\"dlURL\":\"g\","
+	    "\"ulURL\":\"e\",\"pingURL\":\"e\"}]";
+	struct config cfg;
+	struct server_list l;
+	char err[160], *cache;
+	int count;
+	double age;
+
+	(void)state;
+	remove_cache();
+	load_config("[server lan]\nurl = http://10.0.0.2/\n", &cfg);
+	assert_int_equal(servers_cache_info(&cfg, &count, &age), -1);
+	assert_int_equal(count, 0);
+	assert_true(age == -1);
+	cache = servers_cache_path(&cfg);
+	write_file(cache, list);
+	assert_int_equal(servers_candidates(&cfg, "auto", &l, err, sizeof err), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.nconfigured, 1);
+	assert_string_equal(l.v[0].name, "lan");
+	assert_string_equal(l.v[1].name, "other");
+	server_list_free(&l);
+	assert_int_equal(l.nconfigured, 0);
+
+	/* the cache's age is its mtime's: the moment the list was fetched */
+	assert_int_equal(servers_cache_info(&cfg, &count, &age), 0);
+	assert_int_equal(count, 2);
+	assert_true(age >= 0 && age < 60);
+	{
+		struct timespec two_hours_ago[2] = { { .tv_sec = time(NULL) - 7200 },
+		    { .tv_sec = time(NULL) - 7200 } };
+
+		assert_int_equal(utimensat(AT_FDCWD, cache, two_hours_ago, 0), 0);
+	}
+	assert_int_equal(servers_cache_info(&cfg, &count, &age), 0);
+	assert_true(age >= 7200 && age < 7260);
+	config_free(&cfg);
+	free(cache);
 }
 
 /*
@@ -749,7 +847,9 @@ main(void)
 		cmocka_unit_test(test_list_broken),
 		cmocka_unit_test(test_list_fixtures_broken),
 		cmocka_unit_test(test_list_huge),
+		cmocka_unit_test(test_list_duplicates_and_schemes),
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_candidates_merge),
 		cmocka_unit_test(test_candidates_user_info),
 		cmocka_unit_test(test_fetch_good),
 		cmocka_unit_test(test_fetch_user_info),
