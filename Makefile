@@ -226,6 +226,9 @@ install: $(INSTALL_BIN) $(INSTALL_FONT)
 	for u in $(UNITS); do $(SUBST_PATHS) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u; \
 	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u; done
 	install -Dm644 $(INSTALL_FONT) $(DESTDIR)$(DATADIR)/consolefonts/$(FONT)
+	@# For the province's servers, not the kiosk: Prometheus alert rules, the Grafana dashboard.
+	install -Dm644 config/tramdo-alerts.yml $(DESTDIR)$(DATADIR)/prometheus/tramdo-alerts.yml
+	install -Dm644 config/grafana-dashboard.json $(DESTDIR)$(DATADIR)/grafana/tramdo-dashboard.json
 	install -d $(DESTDIR)$(PKGLIBDIR)
 	$(SUBST_PATHS) systemd/set-console-font.sh > $(DESTDIR)$(PKGLIBDIR)/set-console-font
 	chmod 755 $(DESTDIR)$(PKGLIBDIR)/set-console-font

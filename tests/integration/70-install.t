@@ -80,6 +80,8 @@ expected=$( {
 	(cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/local/share/tramdo/|'
 	echo etc/tramdo/tramdo.ini
 	echo usr/local/share/tramdo/tramdo.ini.example
+	echo usr/local/share/tramdo/prometheus/tramdo-alerts.yml
+	echo usr/local/share/tramdo/grafana/tramdo-dashboard.json
 } | sort)
 got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort)
 is "$got" "$expected" "the installed tree holds exactly the expected files"

@@ -94,6 +94,8 @@ expected=$( {
 	echo usr/share/man/man5/tramdo.ini.5.gz
 	echo usr/share/tramdo/consolefonts/tramdo-vi16.psf.gz
 	echo usr/share/tramdo/tramdo.ini.example
+	echo usr/share/tramdo/prometheus/tramdo-alerts.yml
+	echo usr/share/tramdo/grafana/tramdo-dashboard.json
 	(cd "$SRCDIR" && find assets -type f) | sed 's|^assets/|usr/share/tramdo/|'
 } | sort)
 got=$(dpkg-deb --fsys-tarfile "$DEB" | tar -t | grep -v '/$' | sed 's|^\./||' | sort)
