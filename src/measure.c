@@ -41,6 +41,7 @@
 #define LOADED_PING_INTERVAL	0.2	/* s between latency probes while loaded */
 #define MAX_RAMP_WINDOW		15	/* samples: the ramp-up window of a 750 ms round trip */
 #define STABLE_SAMPLES		10	/* 1 s of samples must agree within ±2% */
+#define STABLE_MIN_BYTES	(100 * 1448)	/* measured before a rate may be called stable */
 #define COUNTS_AGREE		0.01	/* in-order and delivered figures this close: no loss in the way */
 #define SELECT_PINGS		3	/* pings per candidate during selection */
 #define GARBAGE_MIB		100	/* ckSize of each download request */
@@ -131,6 +132,7 @@ struct measure {
 	char			*upload_body;
 
 	double			*loaded;	/* loaded latency samples of the current phase */
+	double			*loaded_at;	/* when each was sent (monotonic) */
 	size_t			 nloaded, caploaded;
 	double			 next_loaded;
 	struct series		 s;
@@ -1005,16 +1007,16 @@ measured_from(const struct series *s)
 }
 
 /*
- * Payload Mbit/s of one count from sample `from` to the last one: the slope of bytes over time
- * (not a mean of rates), fitted to every sample so that the jitter of one reading (±0.7% over a
- * second at 20 Mbit/s, from the two ends alone) averages out.
+ * Payload Mbit/s of one count from sample `from` to the last one: bytes over time (not a mean of
+ * rates) between the first and the last samples, each end the mean of three readings so that the
+ * jitter of one (±0.7% over a second at 20 Mbit/s, from the two ends alone) weighs a third.
  */
 static double
 window_mbps(const struct series *s, const uint64_t *bytes, size_t from)
 {
 	size_t a = from > 0 ? from - 1 : 0;
 
-	return stats_slope(s->t, bytes, a, s->n) * 8 / 1e6;
+	return stats_rate(s->t, bytes, a, s->n) * 8 / 1e6;
 }
 
 /*
@@ -1032,13 +1034,39 @@ series_mbps(const struct series *s, size_t from, bool *held_back)
 	return *held_back ? timely : exact;
 }
 
+/*
+ * The median of the loaded pings sent in the measured part: during the ramp-up the queue is
+ * still filling (on a 300 ms path with a 400 ms queue, all pings of the phase read 320 ms, those
+ * after the ramp-up 700 ms). All of them when none was sent there; -1 when there were none.
+ */
+static double
+loaded_latency(const struct measure *m)
+{
+	double since = m->s.t[measured_from(&m->s) - 1], *v;
+	size_t n = 0;
+
+	if (m->nloaded == 0)
+		return -1;
+	v = xmalloc(m->nloaded * sizeof *v);
+	for (size_t i = 0; i < m->nloaded; i++)
+		if (m->loaded_at[i] >= since)
+			v[n++] = m->loaded[i];
+	if (n == 0) {
+		memcpy(v, m->loaded, m->nloaded * sizeof *v);
+		n = m->nloaded;
+	}
+	since = round2(stats_median(v, n));
+	free(v);
+	return since;
+}
+
 static void
 end_data(struct measure *m)
 {
 	bool up = m->phase == PHASE_UPLOAD;
 	bool held_back;
 	double mbps = round2(series_mbps(&m->s, measured_from(&m->s), &held_back));
-	double loaded = m->nloaded > 0 ? round2(stats_median(m->loaded, m->nloaded)) : -1;
+	double loaded = loaded_latency(m);
 	uint64_t bytes = m->s.bytes[m->s.n - 1];
 
 	free_streams(m);
@@ -1097,13 +1125,19 @@ take_sample(struct measure *m, double now)
 	m->prog.mbps_avg = round2(window_mbps(s, s->dlv, measured_from(s)));
 }
 
+/*
+ * Stable: the rate after the ramp-up has settled (stats_stable), over enough data that one
+ * segment more or less is under 1% of it — on a 0.5 Mbit/s uplink a second holds 43 segments,
+ * and a window of a second read 0.47 against the link's 0.46-0.47 and 0.48.
+ */
 static bool
 data_stable(const struct measure *m)
 {
 	const struct series *s = &m->s;
 	size_t from = stats_rampup_end(s->rate + 1, s->n - 1, s->ramp_window);
 
-	return stats_stable(s->rate + 1, s->n - 1, from, STABLE_SAMPLES);
+	return from < s->n && s->dlv[s->n - 1] - s->dlv[from] >= STABLE_MIN_BYTES &&
+	    stats_stable(s->rate + 1, s->n - 1, from, STABLE_SAMPLES);
 }
 
 static void
@@ -1134,8 +1168,11 @@ loaded_done(struct measure *m, struct xfer *x, CURLcode rc)
 	if (m->nloaded == m->caploaded) {
 		m->caploaded = m->caploaded ? 2 * m->caploaded : 64;
 		m->loaded = xrealloc(m->loaded, m->caploaded * sizeof *m->loaded);
+		m->loaded_at = xrealloc(m->loaded_at, m->caploaded * sizeof *m->loaded_at);
 	}
-	m->loaded[m->nloaded++] = ping_ms(x->easy);
+	m->loaded[m->nloaded] = ping_ms(x->easy);
+	m->loaded_at[m->nloaded] = now_mono() - m->loaded[m->nloaded] / 1000;
+	m->nloaded++;
 	m->prog.latency_ms = round2(m->loaded[m->nloaded - 1]);
 }
 
@@ -1464,6 +1501,7 @@ measure_free(struct measure *m)
 	figures_free(&m->res);
 	free(m->upload_body);
 	free(m->loaded);
+	free(m->loaded_at);
 	free(m->s.t);
 	free(m->s.bytes);
 	free(m->s.dlv);

@@ -57,27 +57,23 @@ stats_jitter(const double *v, size_t n)
 }
 
 double
-stats_slope(const double *t, const uint64_t *y, size_t from, size_t n)
+stats_rate(const double *t, const uint64_t *y, size_t from, size_t n)
 {
-	double mt = 0, my = 0, sxy = 0, sxx = 0, k;
+	size_t k, m;
+	double ta = 0, tb = 0, ya = 0, yb = 0;
 
 	if (from >= n || n - from < 2)
 		return 0;
-	k = (double)(n - from);
-	/* relative to the first point: byte counts reach 10^10, their squares must not lose digits */
-	for (size_t i = from; i < n; i++) {
-		mt += t[i] - t[from];
-		my += (double)(y[i] - y[from]);
+	k = n - from;
+	m = k >= 6 ? 3 : k / 2;
+	/* relative to the first point: byte counts reach 10^10 */
+	for (size_t i = 0; i < m; i++) {
+		ta += t[from + i] - t[from];
+		ya += (double)(y[from + i] - y[from]);
+		tb += t[n - m + i] - t[from];
+		yb += (double)(y[n - m + i] - y[from]);
 	}
-	mt /= k;
-	my /= k;
-	for (size_t i = from; i < n; i++) {
-		double dt = t[i] - t[from] - mt;
-
-		sxx += dt * dt;
-		sxy += dt * ((double)(y[i] - y[from]) - my);
-	}
-	return sxx > 0 ? sxy / sxx : 0;
+	return tb > ta ? (yb - ya) / (tb - ta) : 0;
 }
 
 double

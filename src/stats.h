@@ -41,11 +41,13 @@ size_t	stats_rampup_end(const double *rate, size_t n, size_t window);
 bool	stats_stable(const double *rate, size_t n, size_t start, size_t window);
 
 /*
- * Least-squares slope of y over t for the points from..n-1 (y per unit of t); 0 with fewer than
- * two points or no spread in t. Of a cumulative count, it is the rate with the timing noise of
- * every point averaged, where the difference of two points carries the noise of both ends.
+ * The rate of a cumulative count y over t for the points from..n-1: from the mean of the first
+ * three points to the mean of the last three (fewer when there are fewer than six), in y per
+ * unit of t; 0 with fewer than two points or no time between them. Like the difference of the
+ * two ends it is the average over the whole span, also when the rate changed inside it, but the
+ * timing noise of one reading weighs a third.
  */
-double	stats_slope(const double *t, const uint64_t *y, size_t from, size_t n);
+double	stats_rate(const double *t, const uint64_t *y, size_t from, size_t n);
 
 /* Mean of rate[start..n-1]; 0 when empty. */
 double	stats_mean_from(const double *rate, size_t n, size_t start);

@@ -70,21 +70,26 @@ test_rampup_long_path(void **state)
 }
 
 static void
-test_slope(void **state)
+test_rate(void **state)
 {
-	/* 1,000 bytes a second from a large base, read at jittered times: the fit finds 1,000 */
-	const double t[] = { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5 };
+	/* 1,000 bytes a second from a large base, read at jittered times */
+	const double t[] = { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6 };
 	const uint64_t exact[] = { 9000000000u, 9000000100u, 9000000200u, 9000000300u,
-	    9000000400u, 9000000500u };
+	    9000000400u, 9000000500u, 9000000600u };
 	const uint64_t noisy[] = { 9000000000u, 9000000120u, 9000000180u, 9000000320u,
-	    9000000380u, 9000000500u };
+	    9000000380u, 9000000500u, 9000000630u };
+	/* 2,000 a second, then 500: the average over the span, not the later rate */
+	const uint64_t step[] = { 0, 200, 400, 600, 650, 700, 750 };
 
 	(void)state;
-	assert_float_equal(stats_slope(t, exact, 0, 6), 1000, 1e-6);
-	assert_float_equal(stats_slope(t, exact, 2, 6), 1000, 1e-6);
-	assert_float_equal(stats_slope(t, noisy, 0, 6), 977.14, 0.01);
-	assert_float_equal(stats_slope(t, exact, 5, 6), 0, 0);	/* one point */
-	assert_float_equal(stats_slope(t, exact, 6, 6), 0, 0);
+	assert_float_equal(stats_rate(t, exact, 0, 7), 1000, 1e-6);
+	assert_float_equal(stats_rate(t, exact, 2, 7), 1000, 1e-6);
+	/* ends (0+120+180)/3 and (380+500+630)/3 over 0.4 s */
+	assert_float_equal(stats_rate(t, noisy, 0, 7), 1008.33, 0.01);
+	assert_float_equal(stats_rate(t, step, 0, 7), 1250, 1e-6);
+	assert_float_equal(stats_rate(t, exact, 4, 7), 1000, 1e-6);	/* one point each end */
+	assert_float_equal(stats_rate(t, exact, 6, 7), 0, 0);
+	assert_float_equal(stats_rate(t, exact, 7, 7), 0, 0);
 }
 
 static void
@@ -149,7 +154,7 @@ main(void)
 		cmocka_unit_test(test_jitter),
 		cmocka_unit_test(test_rampup_slow_start),
 		cmocka_unit_test(test_rampup_long_path),
-		cmocka_unit_test(test_slope),
+		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_rampup_instant_and_never),
 		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_unstable_drift_and_dip),
