@@ -95,11 +95,17 @@ net_delay() {
 	[ "$ms" = 0 ] && return 0
 	half=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 2 }')
 	[ -x "$NET_TUNDELAY" ] || { echo "lib-netns: NET_TUNDELAY is not a program" >&2; return 1; }
-	coproc _NET_TD { ip netns exec "$NS_R" "$NET_TUNDELAY" tdb-delay "$half" 2>&1; }
-	_net_delay_pid=$_NET_TD_PID
+	ip netns exec "$NS_R" "$NET_TUNDELAY" tdb-delay "$half" >"/tmp/tdb-$NET_TAG-delay.out" 2>&1 &
+	_net_delay_pid=$!
 	NET_PIDS+=("$_net_delay_pid")
-	local line
-	read -r -t 10 line <&"${_NET_TD[0]}" && [ "$line" = ready ] || return 1
+	local i
+	for i in $(seq 100); do
+		grep -qx ready "/tmp/tdb-$NET_TAG-delay.out" 2>/dev/null && break
+		kill -0 "$_net_delay_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -qx ready "/tmp/tdb-$NET_TAG-delay.out" 2>/dev/null || {
+		cat "/tmp/tdb-$NET_TAG-delay.out" >&2; return 1; }
 	ip -n "$NS_R" link set tdb-delay up mtu 1500
 	ip netns exec "$NS_R" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 	    net.ipv4.conf.tdb-delay.rp_filter=0 net.ipv4.conf.tdb-delay.accept_local=1
@@ -114,6 +120,7 @@ _net_delay_off() {
 	ip -n "$NS_R" rule del pref 1001 2>/dev/null
 	ip -n "$NS_R" route flush table 77 2>/dev/null
 	_net_stop_pid "$_net_delay_pid"
+	rm -f "/tmp/tdb-$NET_TAG-delay.out"
 	_net_delay_pid=
 }
 

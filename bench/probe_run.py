@@ -12,6 +12,9 @@ its rates and its loaded latency, taken on the same link at the same moments.
   download R Mbit/s, B bytes, N samples, measured from sample K" ends a phase; samples are
   100 ms apart) this gives the payload rate the link really carried — whether or not the link
   was full.
+--backlog NETNS:DOWNDEV:UPDEV: the backlog of the tbf queues on the router's two egresses (towards
+  the client: download; towards the server: upload) every 100 ms. Divided by the shaped rate
+  (--down-mbit, --up-mbit) it is the queueing delay the loaded latency should show.
 --connect HOST:PORT: a TCP connect is timed every 100 ms. Its SYN and SYN-ACK cross both shaped
   queues and no server process is involved, so it shows the queueing delay; the median per phase
   is the ground truth for tramdo's loaded latency.
@@ -95,6 +98,29 @@ def payload_mbps(counters, a, b, upload):
     return payload * 8 / (tb - ta) / 1e6 if tb > ta else None
 
 
+BACKLOG = re.compile(r"backlog (\d+)b")
+
+
+def backlog_bytes(ns, dev):
+    out = subprocess.run(["ip", "netns", "exec", ns, "tc", "-s", "qdisc", "show", "dev", dev],
+                         capture_output=True, text=True).stdout
+    m = BACKLOG.search(out)
+    return int(m.group(1)) if m else None
+
+
+def backlog_sampler(ns, down_dev, up_dev, t0, out, stop):
+    """Every 100 ms: bytes waiting in the shaper's queue towards the client and the server."""
+    while not stop.is_set():
+        out.append((time.monotonic() - t0, (backlog_bytes(ns, down_dev), backlog_bytes(ns, up_dev))))
+        stop.wait(0.1)
+
+
+def queue_ms(backlogs, a, b, i, mbit):
+    """Median queueing delay (ms) in the tbf queue i between times a and b."""
+    v = [q[i] * 8 / (mbit * 1e3) for t, q in backlogs if a <= t < b and q[i] is not None]
+    return statistics.median(v) if v else None
+
+
 def median_between(samples, a, b):
     v = [ms for t, ms in samples if a <= t < b]
     return statistics.median(v) if v else None
@@ -112,12 +138,17 @@ def main():
     ap.add_argument("--down-dev")
     ap.add_argument("--up-ns")
     ap.add_argument("--up-dev")
+    ap.add_argument("--backlog")
+    ap.add_argument("--down-mbit", type=float)
+    ap.add_argument("--up-mbit", type=float)
     ap.add_argument("cmd", nargs="+")
     a = ap.parse_args()
-    probes, counters, stop, threads = [], [], threading.Event(), []
+    probes, counters, backlogs, stop, threads = [], [], [], threading.Event(), []
     t0 = time.monotonic()
     if a.down_dev and a.up_ns and a.up_dev:
         threads.append(start(counter_sampler, a.down_dev, a.up_ns, a.up_dev, t0, counters, stop))
+    if a.backlog:
+        threads.append(start(backlog_sampler, *a.backlog.split(":"), t0, backlogs, stop))
     proc = subprocess.Popen(a.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if a.connect:
         host, port = a.connect.rsplit(":", 1)
@@ -144,6 +175,9 @@ def main():
     for name, p in phases.items():
         p["link_mbps"] = payload_mbps(counters, p["measured_from_s"], p["end_s"], name == "upload")
         p["connect_ms"] = median_between(probes, p["start_s"], p["end_s"])
+        if backlogs:
+            p["queue_down_ms"] = queue_ms(backlogs, p["measured_from_s"], p["end_s"], 0, a.down_mbit)
+            p["queue_up_ms"] = queue_ms(backlogs, p["measured_from_s"], p["end_s"], 1, a.up_mbit)
     json.dump({"result": result, "exit": rc, "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
                "phases": phases}, sys.stdout)
     print()
