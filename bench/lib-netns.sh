@@ -124,6 +124,13 @@ _net_delay_off() {
 	_net_delay_pid=
 }
 
+# net_shape_asym DOWN UP BURST LIMIT: like net_shape, DOWN Mbit/s towards the client and UP towards
+# the server (an ADSL line, a mobile uplink).
+net_shape_asym() {
+	ip netns exec "$NS_R" tc qdisc replace dev tdb-rc root tbf rate "${1}mbit" burst "$3" limit "$4" &&
+	ip netns exec "$NS_R" tc qdisc replace dev tdb-rs root tbf rate "${2}mbit" burst "$3" limit "$4"
+}
+
 # net_cc ALGO: congestion control for every sender (client uploads, server downloads).
 net_cc() {
 	local ns

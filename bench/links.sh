@@ -70,13 +70,7 @@ trap 'net_cleanup; rm -rf "$WORK"' EXIT
 cexec() { ip netns exec "$NS_C" "$@"; }
 
 # shape DOWN UP QUEUE: tbf towards the client (download) and towards the server (upload).
-shape() {
-	local down=$1 up=$2 queue=$3
-	ip netns exec "$NS_R" tc qdisc replace dev tdb-rc root tbf rate "${down}mbit" \
-	    burst "$(burst_for "$down")" limit "$queue" &&
-	ip netns exec "$NS_R" tc qdisc replace dev tdb-rs root tbf rate "${up}mbit" \
-	    burst "$(burst_for "$up")" limit "$queue"
-}
+shape() { net_shape_asym "$1" "$2" "$(burst_for "$(awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }')")" "$3"; }
 
 # The tbf bucket bench/shaped.sh --tune found to reach the payload ceiling (docs/benchmarks.md).
 burst_for() { awk -v r="$1" 'BEGIN { print (r > 200 ? "62500b" : "16kb") }'; }

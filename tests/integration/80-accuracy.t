@@ -3,9 +3,11 @@
 # namespaces (bench/lib-netns.sh), its download and upload are within ±5% of iperf3's goodput with
 # the same number of streams (upload counted by acknowledged bytes, so not inflated by the send
 # buffer); stable rates end both phases early; the bytes are possible at the link's rate; the
-# loaded latency shows the queue. Then a rural path, 20 Mbit/s with a 300 ms round trip (bench/tundelay
-# in the router): both directions within ±5% of the payload the link can carry, TCP's longer start-up
-# left out. Needs root and network namespaces; skipped where they cannot be made.
+# loaded latency shows the queue. Then the links where rural Vietnam lives: 20 Mbit/s with a 300 ms
+# round trip (bench/tundelay in the router) and a 2/0.5 Mbit/s ADSL line at 40 ms: both directions
+# within ±5% of the payload the link can carry (TCP's longer start-up left out, a slow uplink
+# measured long enough), the whole test within 15 s, and the loaded latency near the queue's
+# delay. Needs root and network namespaces; skipped where they cannot be made.
 source "$(dirname "$0")/lib.sh"
 
 RATE=50
@@ -26,7 +28,7 @@ fi
 command -v iperf3 >/dev/null || skip_all "iperf3 not installed (make deps installs it)"
 trap 'net_cleanup; t_cleanup' EXIT
 
-plan 15
+plan 20
 net_setup
 r=$?
 ok $r "three namespaces and two veth pairs created"
@@ -104,6 +106,30 @@ up=$(jget "$T_TMP/long.json" 'd["upload_mbps"]' 2>/dev/null)
 diag "300 ms: tramdo down ${down:-?} up ${up:-?} Mbit/s in $(jget "$T_TMP/long.json" 'd["duration_s"]' 2>/dev/null) s; ceiling $ceiling"
 num_ok "abs(${down:-0} / $ceiling - 1) <= $TOL" "300 ms round trip: download within ±5% of the link's payload ($down vs $ceiling)"
 num_ok "abs(${up:-0} / $ceiling - 1) <= $TOL" "300 ms round trip: upload within ±5% of the link's payload ($up vs $ceiling)"
+dur=$(jget "$T_TMP/long.json" 'd["duration_s"]' 2>/dev/null)
+num_ok "${dur:-99} <= 15" "300 ms round trip: the whole test within 15 s (${dur:-?} s)"
+# 1 MB queue at 20 Mbit/s: 419 ms when full; loaded = the 300 ms path + the queue
+ldl=$(jget "$T_TMP/long.json" 'd["loaded_latency_ms"]["download"]' 2>/dev/null)
+num_ok "${ldl:-0} > 300 + 419 * 0.5 and ${ldl:-0} < 300 + 419 * 1.2" \
+    "300 ms round trip: loaded latency shows the full queue (${ldl:-?} ms; path 300 + queue up to 419)"
+
+# ADSL: 2 Mbit/s down, 0.5 up, 40 ms, a 64 kB queue (a second of the uplink). The previous link
+# must be quiet first: what a finished test left in the sockets would still be arriving.
+net_wait_idle 30 || diag "the 300 ms link was still busy after 30 s"
+net_delay 40
+net_shape_asym 2 0.5 16kb 64kb
+ip netns exec "$NS_C" "$TRAMDO" -c "$T_TMP/tramdo.ini" run --json --server "$SRV_URL" \
+    >"$T_TMP/adsl.json" 2>"$T_TMP/adsl.err"
+down=$(jget "$T_TMP/adsl.json" 'd["download_mbps"]' 2>/dev/null)
+up=$(jget "$T_TMP/adsl.json" 'd["upload_mbps"]' 2>/dev/null)
+dur=$(jget "$T_TMP/adsl.json" 'd["duration_s"]' 2>/dev/null)
+cdown=$(python3 -c "print(round(2 * 1448 / 1514, 3))")
+cup=$(python3 -c "print(round(0.5 * 1448 / 1514, 3))")
+diag "2/0.5 at 40 ms: tramdo down ${down:-?} up ${up:-?} Mbit/s in ${dur:-?} s; ceilings $cdown / $cup"
+[ -n "$down" ] && [ "$down" != None ] || sed 's/^/# /' "$T_TMP/adsl.err" | tail -5
+num_ok "abs(${down:-0} / $cdown - 1) <= $TOL" "2/0.5 Mbit/s: download within ±5% of the link's payload ($down vs $cdown)"
+num_ok "abs(${up:-0} / $cup - 1) <= $TOL" "2/0.5 Mbit/s: upload within ±5% of the link's payload ($up vs $cup)"
+num_ok "${dur:-99} <= 15" "2/0.5 Mbit/s: the whole test within 15 s (${dur:-?} s)"
 
 net_cleanup
 ok "$(net_exists && echo 1 || echo 0)" "namespaces deleted"
