@@ -34,7 +34,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             php-fpm php-sqlite3 prometheus prometheus-node-exporter \
             debhelper dpkg-dev lintian
 
-.PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench
+.PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench bench-shaped
 .PHONY: fuzz fuzz-run lint lint-includes lint-cppcheck lint-tidy lint-scan soak
 .PHONY: install uninstall install-kiosk uninstall-kiosk install-sysctl font deb
 
@@ -283,10 +283,15 @@ DEB_DIR ?= build-deb
 deb: deps
 	scripts/mkdeb.sh $(DEB_DIR)
 
-# Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback,
-# and its accuracy against iperf3 and curl on shaped links (root: network namespaces; ~11 min).
+# Benchmarks, not tests (numbers in docs/benchmarks.md): the engine against curl on loopback, and
+# on the links a commune has (root: network namespaces, ~5 min): long round trips, ADSL, LAN
+# rates, a rate that drops mid-test, against the links' own counters and iperf3. bench-shaped is
+# the longer comparison with curl and the tbf settings (~11 min).
+BENCH_ENV = TRAMDO=$(abspath $(BUILD)/tramdo) NET_TUNDELAY=$(abspath $(BUILD)/tundelay)
 bench: tramdo $(BUILD)/tundelay
 	bench/loopback.sh
-	@if [ "$$(id -u)" -eq 0 ]; then TRAMDO=$(abspath $(BUILD)/tramdo) \
-	    NET_TUNDELAY=$(abspath $(BUILD)/tundelay) bench/shaped.sh; \
-	else echo "bench/shaped.sh skipped: needs root"; fi
+	@if [ "$$(id -u)" -eq 0 ]; then $(BENCH_ENV) bench/links.sh; \
+	else echo "bench/links.sh skipped: needs root (sudo make bench)"; fi
+
+bench-shaped: tramdo $(BUILD)/tundelay
+	$(BENCH_ENV) bench/shaped.sh
