@@ -99,6 +99,20 @@ window_mean(const double *rate, size_t last, size_t w)
 	return sum / (double)w;
 }
 
+/*
+ * The first flat window is found a window after the plateau began: the samples before it that
+ * are already within STATS_RAMP_BACK of its mean belong to the plateau too (on a 300 ms path
+ * that is half a second of a phase of three). Not one above it: a shaper's bucket lets a burst
+ * through at the start (16 kB, a quarter of a second on a 0.5 Mbit/s uplink).
+ */
+static size_t
+plateau_start(const double *rate, size_t first, double level)
+{
+	while (first > 0 && fabs(rate[first - 1] - level) <= level * STATS_RAMP_BACK)
+		first--;
+	return first;
+}
+
 size_t
 stats_rampup_end(const double *rate, size_t n, size_t w)
 {
@@ -110,7 +124,7 @@ stats_rampup_end(const double *rate, size_t n, size_t w)
 		double prev = window_mean(rate, last - w, w);
 
 		if (cur > 0 && prev > 0 && cur <= prev * (1 + STATS_RAMP_GROWTH))
-			return last - w + 1;
+			return plateau_start(rate, last - w + 1, cur);
 	}
 	return n;
 }

@@ -20,12 +20,14 @@ double	stats_jitter(const double *v, size_t n);
 /* Samples are per-interval rates (any unit), one per sampling tick. */
 #define STATS_RAMP_WINDOW	3	/* fewest samples averaged when looking for the end of slow start */
 #define STATS_RAMP_GROWTH	0.10	/* a window more than 10% above the previous one is still ramping */
+#define STATS_RAMP_BACK		0.05	/* samples this close to the plateau, just before it, are on it */
 
 /*
  * Index of the first sample after the ramp-up (TCP slow start, connection set-up): the first
- * window of `window` samples (at least STATS_RAMP_WINDOW) whose mean is not more than STATS_RAMP_GROWTH above the
- * mean of the window before it, both non-zero. Returns n when the rate is still growing (or
- * nothing moved yet).
+ * window of `window` samples (at least STATS_RAMP_WINDOW) whose mean is not more than
+ * STATS_RAMP_GROWTH above the mean of the window before it, both non-zero, moved back over the
+ * samples just before it that are within STATS_RAMP_BACK of its mean. Returns n when the rate
+ * is still growing (or nothing moved yet).
  */
 size_t	stats_rampup_end(const double *rate, size_t n, size_t window);
 

@@ -49,8 +49,9 @@ test_rampup_slow_start(void **state)
 
 	(void)state;
 	/* windows (90,100,99) vs (12,25,50): still growing; (100,99,101) vs (25,50,90): growing;
-	 * (99,101,100) vs (50,90,100): 100 vs 80 growing; (101,100,98) vs (90,100,99): flat */
-	assert_int_equal(stats_rampup_end(r, N(r), 3), 9);
+	 * (99,101,100) vs (50,90,100): 100 vs 80 growing; (101,100,98) vs (90,100,99): flat at 9;
+	 * 100 and 99 before it are within 5% of its 99.67, 90 is not: the plateau begins at 7 */
+	assert_int_equal(stats_rampup_end(r, N(r), 3), 7);
 }
 
 static void
@@ -63,8 +64,8 @@ test_rampup_long_path(void **state)
 	(void)state;
 	/* 300 ms windows: (0,0,6) vs (0,0,7) looks flat inside slow start */
 	assert_int_equal(stats_rampup_end(r, N(r), 3), 7);
-	/* two round trips (6 samples): only a window of 19s after the 19s began is flat */
-	assert_int_equal(stats_rampup_end(r, N(r), 6), 22);
+	/* two round trips (6 samples): a window of 19s is flat, and the plateau began with them */
+	assert_int_equal(stats_rampup_end(r, N(r), 6), 18);
 	/* a window below the minimum is the minimum */
 	assert_int_equal(stats_rampup_end(r, N(r), 1), 7);
 }
@@ -100,7 +101,7 @@ test_rampup_instant_and_never(void **state)
 	const double nothing[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	(void)state;
-	assert_int_equal(stats_rampup_end(flat, N(flat), 3), 3);
+	assert_int_equal(stats_rampup_end(flat, N(flat), 3), 0);	/* flat from the start */
 	assert_int_equal(stats_rampup_end(growing, N(growing), 3), N(growing));
 	assert_int_equal(stats_rampup_end(nothing, N(nothing), 3), N(nothing));
 	assert_int_equal(stats_rampup_end(flat, 5, 3), 5);	/* too short to tell */
