@@ -385,6 +385,8 @@ finish_test(struct kiosk *k)
 	kmetrics_test(&k->metrics, r);	/* the shown result: with "both", the preferred family's */
 	if (figures_good(f))
 		k->good_today++;
+	if (f->error != MERR_CANCELLED)
+		view_ip_family(&k->model, f);
 	if (f->error == MERR_CANCELLED) {
 		outcome = OUTCOME_CANCELLED;
 	} else if (f->error != MERR_NONE) {
@@ -949,6 +951,7 @@ init_model(struct kiosk *k)
 	model_from_config(k);
 	schedule_from_config(k);
 	m->jitter_ms = m->loaded_download_ms = m->loaded_upload_ms = -1;
+	m->ipv6 = -1;
 	m->verdict_key = "verdict.none";
 	m->rating_key = "rating.slow";
 }

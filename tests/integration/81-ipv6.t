@@ -26,6 +26,7 @@
 # ahosts` orders dual.tramdo.test differently and that tramdo measures over the family getent
 # lists first each time. Needs root, network namespaces and IPv6; skipped where they cannot be made.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/kiosk.sh"
 
 NET_TAG=v$$
 NET_SUBNET=211
@@ -41,9 +42,10 @@ if ! net_available; then
 fi
 net_ipv6_available || skip_all "IPv6 is disabled in network namespaces here (net.ipv6.conf.all.disable_ipv6)"
 command -v unshare >/dev/null || skip_all "unshare (util-linux) is missing: the test's names need a mount namespace"
-trap 'net_cleanup; t_cleanup' EXIT
+command -v tmux >/dev/null || skip_all "tmux missing (the kiosk part)"
+trap 'k_stop_all; net_cleanup; t_cleanup' EXIT
 
-plan 41
+plan 44
 net_setup
 r=$?
 ok $r "three namespaces with IPv4 and IPv6 addresses"
@@ -195,6 +197,35 @@ is "$?" 0 "ip_version = 6 with an IPv4-only and an IPv6 candidate: the test succ
 is "$(jget "$T_TMP/sel.json" 'd["server"]["name"]' 2>/dev/null)" b6 "ip_version = 6: the IPv6 server is chosen"
 is "$(jget "$T_TMP/sel.json" 'd["server"]["url"]' 2>/dev/null)" "http://[$NET_SERVER_IP6]:$SRV_HTTP_PORT/" "the result keeps the bracketed URL"
 like "$(grep 'candidate a4 skipped' "$T_TMP/sel.log")" "skipped" "the IPv4-only candidate is skipped, and the log says so"
+
+# 8. The kiosk with both: one key, two tests; the preferred family's result on screen, both
+# stored, and the staff screen says IPv6 works and over which family the shown test ran.
+# (k_start puts in-client.sh before tramdo: every program in it execs the next, so the
+# kiosk keeps the PID tmux's pane started.)
+printf '#!/bin/sh\nexec ip netns exec %s unshare -m --propagation private sh -c '"'"'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/gai.conf && shift 2 && exec "$@"'"'"' sh %s %s "$@"\n' \
+    "$NS_C" "$T_TMP/hosts" "$T_TMP/gai-ipv4-first.conf" >"$T_TMP/in-client.sh"
+chmod 755 "$T_TMP/in-client.sh"
+ini kiosk both "[server dual]
+url = http://dual.tramdo.test:$SRV_HTTP_PORT/
+layout = go
+[kiosk]
+staff_pin = 24680
+result_min_seconds = 0"
+sed -i 's/^\[test\]$/[test]\nserver = dual/' "$T_TMP/kiosk.ini"
+k_start 100 30 "$T_TMP/kiosk.ini" "$T_TMP/in-client.sh"
+k_wait_state welcome
+k_keys Enter
+k_wait_state result; ok $? "kiosk, both: one key, and the result screen"
+k_keys Enter	# back to Welcome (result_min_seconds = 0), where Ctrl-T counts
+k_wait_state welcome 2
+rows=$(python3 -c 'import sqlite3,sys; print(" ".join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute("select json_extract(json, \"$.ip_version\") from results order by rowid")))' "$T_TMP/kiosk.db" 2>/dev/null)
+is "$rows" "4 6" "kiosk, both: two results stored, IPv4 (preferred here) then IPv6"
+k_keys C-t C-t C-t
+k_wait_state staff_pin
+k_keys 2 4 6 8 0 Enter
+k_wait_state staff
+k_see 'IPv6: +có; lượt đo gần nhất qua IPv4' "kiosk, both: the staff screen says IPv6 works, and the shown test ran over IPv4"
+k_stop
 
 net_cleanup
 ok "$(net_exists && echo 1 || echo 0)" "namespaces deleted"
