@@ -27,7 +27,8 @@ print_summary(const struct result *r)
 		printf("test failed (%s): %s\n", test_error_name(m->error), m->message);
 		return;
 	}
-	printf("server     %s (%s)\n", m->server_name ? m->server_name : "-", m->server_url);
+	printf("server     %s (%s)%s\n", m->server_name ? m->server_name : "-", m->server_url,
+	    m->ip_version == 6 ? " over IPv6" : m->ip_version == 4 ? " over IPv4" : "");
 	if (m->client_ip != NULL)
 		printf("client     %s%s%s\n", m->client_ip, m->client_isp ? ", " : "",
 		    m->client_isp ? m->client_isp : "");
@@ -37,6 +38,7 @@ print_summary(const struct result *r)
 	    m->loaded_download_ms);
 	printf("upload     %.2f Mbit/s  (loaded latency %.2f ms)\n", m->upload_mbps,
 	    m->loaded_upload_ms);
+	printf("IPv6       %s\n", m->ipv6 > 0 ? "works" : m->ipv6 == 0 ? "does not work" : "unknown");
 	printf("duration   %.1f s, id %s\n", m->duration_s, r->id);
 }
 
@@ -92,17 +94,25 @@ drive(struct loop *loop, struct session *s, struct upload *up)
 	}
 }
 
-/* What the exit status says: measured and committed (held in memory is not kept by a command). */
+/*
+ * What the exit status says: every result measured and committed (held in memory is not kept
+ * by a command); with [test] ip_version = both, a family that fails fails the command.
+ */
 static int
 outcome(const struct session *s, const struct store *st)
 {
 	struct store_status ss;
+	int rc = 0;
 
-	if (session_kept(s) == 1 && st != NULL) {
-		store_status(st, &ss);
-		fprintf(stderr, "tramdo: result not stored: %s\n", ss.message);
+	for (int i = 0; i < session_count(s); i++) {
+		if (session_kept_at(s, i) == 1 && st != NULL) {
+			store_status(st, &ss);
+			fprintf(stderr, "tramdo: result not stored: %s\n", ss.message);
+		}
+		if (session_result_at(s, i)->fig.error != MERR_NONE || session_kept_at(s, i) != 0)
+			rc = 1;
 	}
-	return session_result(s)->fig.error == MERR_NONE && session_kept(s) == 0 ? 0 : 1;
+	return rc;
 }
 
 int
@@ -158,10 +168,13 @@ cmd_run(const struct cli *cli, int argc, char **argv)
 		src = session_source(s);
 		loop_add(&loop, &src);
 		drive(&loop, s, env.up);
-		if (json)
-			print_json(session_result(s));
-		else
-			print_summary(session_result(s));
+		/* one JSON object a line, or one summary a result ("both": one per family) */
+		for (int i = 0; i < session_count(s); i++) {
+			if (json)
+				print_json(session_result_at(s, i));
+			else
+				print_summary(session_result_at(s, i));
+		}
 		rc = outcome(s, env.store);
 		if (env.store == NULL)
 			rc = 1;

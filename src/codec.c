@@ -116,6 +116,21 @@ figure_set(struct test_figures *f, const struct figure *d, double v)
 	memcpy((char *)f + d->offset, &v, sizeof v);
 }
 
+/* ---- the IP family ---- */
+
+/* "4" or "6", NULL when unknown: every format writes the same two values. */
+static const char *
+ip_version_text(const struct test_figures *f)
+{
+	return f->ip_version == 4 ? "4" : f->ip_version == 6 ? "6" : NULL;
+}
+
+static const char *
+ipv6_text(const struct test_figures *f)
+{
+	return f->ipv6 > 0 ? "true" : f->ipv6 == 0 ? "false" : NULL;
+}
+
 /* ---- design §7 JSON ---- */
 
 static void
@@ -253,6 +268,9 @@ result_object(const struct result *r)
 	json_object_object_add(o, "server", two_strings("name", f->server_name, "url",
 	    f->server_url));
 	json_object_object_add(o, "client", two_strings("ip", f->client_ip, "isp", f->client_isp));
+	json_object_object_add(o, "ip_version", ip_version_text(f) != NULL ?
+	    json_object_new_int(f->ip_version) : NULL);
+	json_object_object_add(o, "ipv6", f->ipv6 >= 0 ? json_object_new_boolean(f->ipv6 > 0) : NULL);
 	if (f->error != MERR_NONE) {
 		e = json_object_new_object();
 		json_object_object_add(e, "code", json_object_new_string(test_error_name(f->error)));
@@ -403,6 +421,11 @@ figures_from(json_object *o, struct test_figures *f)
 	x = get(o, "client", json_type_object);
 	f->client_ip = get_string(x, "ip");
 	f->client_isp = get_string(x, "isp");
+	x = get(o, "ip_version", json_type_int);
+	f->ip_version = x != NULL && (json_object_get_int(x) == 4 || json_object_get_int(x) == 6) ?
+	    json_object_get_int(x) : 0;
+	x = get(o, "ipv6", json_type_boolean);
+	f->ipv6 = x != NULL ? json_object_get_boolean(x) != 0 : -1;
 	if (err != NULL) {
 		if (!test_error_from_name(get_text(err, "code"), &f->error) || f->error == MERR_NONE)
 			f->error = MERR_INTERNAL;
@@ -613,6 +636,7 @@ codec_influx(const struct result *r, bool precision_ms)
 	add_tag(&b, "commune", r->station.commune);
 	add_tag(&b, "commune_code", r->station.commune_code);
 	add_tag(&b, "district", r->station.district);
+	add_tag(&b, "ip_version", ip_version_text(f));
 	add_tag(&b, "isp", nonempty(r->station.isp) != NULL ? r->station.isp : f->client_isp);
 	add_tag(&b, "province", r->station.province);
 	add_tag(&b, "server", f->server_name);
@@ -622,6 +646,8 @@ codec_influx(const struct result *r, bool precision_ms)
 	add_string_field(&b, "result_id", r->id);
 	add_string_field(&b, "trigger", r->trigger);
 	add_string_field(&b, "client_isp", f->client_isp);
+	if (ipv6_text(f) != NULL)
+		add_field(&b, "ipv6", ipv6_text(f));
 	if (f->error != MERR_NONE)
 		add_string_field(&b, "error", test_error_name(f->error));
 	else {
@@ -904,6 +930,8 @@ codec_csv(const struct result *r)
 		{ "location_lon", located ? number_text(n[8], l->lon, DEGREE_DECIMALS) : NULL, false },
 		{ "location_source", location_source_name(l->source), true },
 		{ "error_code", measured ? NULL : test_error_name(f->error), true },
+		{ "ip_version", ip_version_text(f), false },
+		{ "ipv6", ipv6_text(f), false },
 	};
 
 	buf_add(&b, "", 0);

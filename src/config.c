@@ -151,6 +151,8 @@ static const struct key_spec keys[] = {
 	{ "test", "schedule_splay_seconds", K_INT, C(test.schedule_splay_seconds), "300", 0, 3600,
 	    NULL, 0 },
 	{ "test", "quiet_hours",	K_HOURS, C(test.quiet_hours),	  NULL, 0, 0, NULL, 0 },
+	{ "test", "ip_version",		K_WORD, C(test.ip_version),	  "auto", 0, 0, "auto|4|6|both",
+	    F_REQUIRED },
 
 	{ "servers", "list_url",	K_URL, C(server_list_url),	  NULL, 0, 0, NULL, 0 },
 	/* decimals allowed (0.5: every half hour); 0.001 h = 3.6 s, for trying out a list server */

@@ -77,6 +77,7 @@ struct config {
 		char	*schedule;
 		int	 schedule_splay_seconds;	/* most a station delays each scheduled test */
 		char	*quiet_hours;
+		char	*ip_version;		/* "auto", "4", "6" or "both" */
 	} test;
 
 	struct server_conf	*servers;

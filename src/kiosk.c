@@ -356,12 +356,18 @@ start_test(struct kiosk *k, const char *trigger)
 	loop_add(&k->loop, &src);
 }
 
-/* Citizen and scheduled tests alike count against the day's budget, failed ones too. */
+/*
+ * Citizen and scheduled tests alike count against the day's budget, failed ones too; with
+ * [test] ip_version = both, a key press is two tests, one per family.
+ */
 static void
-count_traffic(struct kiosk *k, const struct test_figures *f)
+count_traffic(struct kiosk *k, const struct session *s)
 {
-	uint64_t bytes = f->download_bytes + f->upload_bytes;
+	uint64_t bytes = 0;
 
+	for (int i = 0; i < session_count(s); i++)
+		bytes += session_result_at(s, i)->fig.download_bytes +
+		    session_result_at(s, i)->fig.upload_bytes;
 	k->bytes_today += bytes;
 	if (bytes > 0)
 		k->last_test_bytes = bytes;
@@ -375,10 +381,12 @@ finish_test(struct kiosk *k)
 	const struct test_figures *f = &r->fig;
 	enum test_outcome outcome = OUTCOME_GOOD;
 
-	count_traffic(k, f);
-	kmetrics_test(&k->metrics, r);
+	count_traffic(k, k->test);
+	kmetrics_test(&k->metrics, r);	/* the shown result: with "both", the preferred family's */
 	if (figures_good(f))
 		k->good_today++;
+	if (f->error != MERR_CANCELLED)
+		view_ip_family(&k->model, f);
 	if (f->error == MERR_CANCELLED) {
 		outcome = OUTCOME_CANCELLED;
 	} else if (f->error != MERR_NONE) {
@@ -943,6 +951,7 @@ init_model(struct kiosk *k)
 	model_from_config(k);
 	schedule_from_config(k);
 	m->jitter_ms = m->loaded_download_ms = m->loaded_upload_ms = -1;
+	m->ipv6 = -1;
 	m->verdict_key = "verdict.none";
 	m->rating_key = "rating.slow";
 }

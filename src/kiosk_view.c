@@ -265,6 +265,31 @@ add_info(struct ui_model *m, const char *label_key, const char *value)
 	m->ninfo++;
 }
 
+void
+view_ip_family(struct ui_model *m, const struct test_figures *f)
+{
+	m->ipv6 = f->ipv6;
+	m->ip_version = f->ip_version;
+}
+
+/* "có; lượt đo gần nhất qua IPv4": IPv6 works or not, and over which family the last test ran. */
+static void
+ipv6_info(struct ui_model *m)
+{
+	char v[8], *text;
+	const char *works = m->ipv6 > 0 ? "staff.ipv6_yes" : m->ipv6 == 0 ? "staff.ipv6_no" :
+	    "staff.unknown";
+
+	if (m->ip_version != 4 && m->ip_version != 6) {
+		add_info(m, "staff.ipv6", ui_tr(m, works));
+		return;
+	}
+	snprintf(v, sizeof v, "%d", m->ip_version);
+	text = i18n_fill(ui_tr(m, "staff.ipv6_value"), "works", ui_tr(m, works), "v", v, FILL_END);
+	add_info(m, "staff.ipv6", text);
+	free(text);
+}
+
 /* The last good test's figures a citizen is not shown: jitter and latency under load. */
 static void
 last_test_info(struct ui_model *m)
@@ -296,6 +321,7 @@ view_staff(struct ui_model *m, const struct config *c, const char *config_path,
 	add_info(m, "staff.language", c->kiosk.language != NULL ? c->kiosk.language : "vi");
 	add_info(m, "staff.log", log_path != NULL ? log_path : "journal");
 	last_test_info(m);
+	ipv6_info(m);
 }
 
 void

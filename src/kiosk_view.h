@@ -31,6 +31,8 @@ void	view_config(struct ui_model *m, const struct config *c);
 void	view_fsm(struct ui_model *m, const struct kiosk_fsm *f);
 /* The countdowns at now; true when a shown second changed. */
 bool	view_countdowns(struct ui_model *m, const struct kiosk_countdowns *c);
+/* Whether the last test (good or failed) found IPv6 working, and its family: for the staff screen. */
+void	view_ip_family(struct ui_model *m, const struct test_figures *f);
 /* A good test on the Result screen, and what its QR code holds (result_url, "{id}", or a text). */
 void	view_result(struct ui_model *m, const struct result *r, const struct verdicts *v,
 	    const char *result_url);

@@ -146,6 +146,7 @@ struct measure {
 	struct series		 s;
 	uint64_t		 rnd;
 	bool			 curl_inited;
+	long			 resolve;	/* CURLOPT_IPRESOLVE of every new handle */
 };
 
 static void	begin_latency(struct measure *m);
@@ -161,6 +162,7 @@ measure_opts_default(struct measure_opts *o)
 	o->connect_timeout = 5;
 	o->stall_seconds = 5;
 	o->select_only = false;
+	o->ip_family = 0;
 }
 
 static const char *
@@ -368,6 +370,7 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct curlpoll *cp)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, m->headers);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(m->opts.connect_timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_IPRESOLVE, m->resolve);
 	curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -603,11 +606,30 @@ url_for_message(const char *url)
 	return shown;
 }
 
+/*
+ * With [test] ip_version = 4 or 6, a server without an address of that family is unreachable
+ * over it, whatever curl's resolver said: a connect error (the network is not down), and the
+ * message says which family was forced.
+ */
+static const char *
+forced_family_hint(const struct measure *m, enum test_error *err)
+{
+	if (m->opts.ip_family != 4 && m->opts.ip_family != 6)
+		return "";
+	if (*err == MERR_DNS)
+		*err = MERR_CONNECT;
+	if (*err != MERR_CONNECT && *err != MERR_NO_SERVER)
+		return "";
+	return m->opts.ip_family == 4 ? " over IPv4 only ([test] ip_version = 4)" :
+	    " over IPv6 only ([test] ip_version = 6)";
+}
+
 /* Fails the test for a transfer that ended badly: a curl error, a non-2xx status, a web page. */
 static void
 fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 {
 	enum test_error err = classify(x, rc);
+	const char *hint = forced_family_hint(m, &err);
 	const char *effective = NULL;
 	char *url;
 	long code = 0;
@@ -621,8 +643,8 @@ fail_xfer(struct measure *m, struct xfer *x, CURLcode rc)
 		fail(m, err, "%s: %s replied with a web page (text/html) instead of data",
 		    phase_name(m->phase), url);
 	else
-		fail(m, err, "%s: %s (%s)", phase_name(m->phase),
-		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), url);
+		fail(m, err, "%s: %s (%s)%s", phase_name(m->phase),
+		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), url, hint);
 	free(url);
 }
 
@@ -668,6 +690,8 @@ static void
 choose_server(struct measure *m)
 {
 	double best = INFINITY;
+	enum test_error none = MERR_NO_SERVER;
+	const char *hint = forced_family_hint(m, &none);
 
 	m->chosen = -1;
 	for (int i = 0; i < m->ncand; i++) {
@@ -685,8 +709,8 @@ choose_server(struct measure *m)
 		}
 	}
 	if (m->chosen < 0) {
-		fail(m, MERR_NO_SERVER, "none of %d servers answered within %.1f s",
-		    m->ncand, m->opts.connect_timeout);
+		fail(m, none, "none of %d servers answered within %.1f s%s",
+		    m->ncand, m->opts.connect_timeout, hint);
 		return;
 	}
 	/* the winner's handle keeps its open connection for the latency phase */
@@ -877,9 +901,26 @@ begin_latency(struct measure *m)
 		fail(m, MERR_INTERNAL, "cannot start a ping");
 }
 
+/*
+ * The family the latency connection took (happy eyeballs picks it when both are allowed). The
+ * streams are held to it: a result is measured over one family, the one it records.
+ */
+static void
+note_family(struct measure *m, const struct xfer *x)
+{
+	const char *ip = NULL;
+
+	if (curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL ||
+	    *ip == '\0')
+		return;
+	m->res.ip_version = strchr(ip, ':') != NULL ? 6 : 4;
+	m->resolve = m->res.ip_version == 6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
+}
+
 static void
 latency_done(struct measure *m, struct xfer *x, CURLcode rc)
 {
+	note_family(m, x);
 	rc = xfer_outcome(x, rc);
 	if (rc != CURLE_OK) {
 		fail_xfer(m, x, rc);
@@ -1288,6 +1329,8 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 		m->opts = *opts;
 	else
 		measure_opts_default(&m->opts);
+	m->resolve = m->opts.ip_family == 4 ? CURL_IPRESOLVE_V4 :
+	    m->opts.ip_family == 6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_WHATEVER;
 	if (m->opts.ping_count < 1)
 		m->opts.ping_count = 1;
 	/* the samples are kept in the figures, which have room for so many */
@@ -1295,6 +1338,8 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 		m->opts.ping_count = TEST_PINGS_MAX;
 	m->phase = PHASE_IDLE;
 	figures_clear(&m->res);
+	if (m->opts.ip_family == 4 || m->opts.ip_family == 6)
+		m->res.ip_version = m->opts.ip_family;	/* what it tried, if it never connects */
 	if (getrandom(&m->rnd, sizeof m->rnd, GRND_NONBLOCK) != sizeof m->rnd || m->rnd == 0)
 		m->rnd = (uint64_t)(now_wall() * 1e6) | 1;
 	return m;
@@ -1491,6 +1536,12 @@ const struct test_figures *
 measure_result(const struct measure *m)
 {
 	return &m->res;
+}
+
+const struct measure_server *
+measure_chosen_server(const struct measure *m)
+{
+	return m->chosen >= 0 && m->chosen < m->ncand ? &m->cand[m->chosen] : NULL;
 }
 
 void

@@ -36,6 +36,8 @@ struct measure_opts {
 	bool	select_only;		/* server selection alone (`tramdo servers`): every
 					 * candidate is pinged, even a single one, then the
 					 * engine ends (PHASE_DONE) without measuring */
+	int	ip_family;		/* 0: the system's choice (happy eyeballs); 4 or 6: only
+					 * that family ([test] ip_version) */
 };
 void measure_opts_default(struct measure_opts *o);
 
@@ -74,5 +76,11 @@ int  measure_chosen(const struct measure *m);
 
 void measure_progress(const struct measure *m, struct test_progress *p);
 const struct test_figures *measure_result(const struct measure *m);
+/*
+ * The server measured against (with its full URLs, for another request to it), or NULL when
+ * none was chosen. The result's ip_version says over which family; with ip_family 0 it is the
+ * family the latency connection took, and every stream is held to it.
+ */
+const struct measure_server *measure_chosen_server(const struct measure *m);
 
 #endif

@@ -73,6 +73,7 @@ figures_clear(struct test_figures *f)
 	f->loaded_download_ms = f->loaded_upload_ms = -1;
 	f->download_mbps = f->upload_mbps = -1;
 	f->duration_s = -1;
+	f->ipv6 = -1;
 }
 
 void

@@ -75,6 +75,9 @@ struct test_figures {
 	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
 	uint64_t download_bytes, upload_bytes;		/* everything moved, ramp-up included */
 	double	duration_s;
+	int	ip_version;	/* 4 or 6: the family the test ran over (or was forced to); 0 unknown */
+	int	ipv6;		/* whether this station reached the server over IPv6: 1 yes, 0 no,
+				 * -1 unknown (not probed) */
 };
 
 enum location_source { LOC_NONE, LOC_GPS, LOC_STATION };

@@ -692,4 +692,9 @@ measure_opts_from_config(const struct config *cfg, struct measure_opts *o)
 	o->ping_count = cfg->test.ping_count;
 	o->connect_timeout = cfg->test.connect_timeout;
 	o->stall_seconds = cfg->test.stall_seconds;
+	/* "both" is two tests (session.c), each over one family or the system's choice */
+	if (cfg->test.ip_version != NULL && strcmp(cfg->test.ip_version, "4") == 0)
+		o->ip_family = 4;
+	else if (cfg->test.ip_version != NULL && strcmp(cfg->test.ip_version, "6") == 0)
+		o->ip_family = 6;
 }

@@ -3,7 +3,8 @@
  * candidates → server choice and measurement (the engine) → location (GPS, or the station's)
  * → the result → one JSON line in the log → the store → a kick to the upload queue.
  *
- * A session plugs into the caller's poll() loop as a source and never blocks it. It is
+ * Whether the station reaches the server over IPv6 is asked too (ipprobe.h) when the test ran
+ * over IPv4. A session plugs into the caller's poll() loop as a source and never blocks it. It is
  * finished once its result is kept: committed to the store, or held in memory by a store whose
  * disk is bad. A cancelled test is logged but not stored.
  */
@@ -48,9 +49,17 @@ struct loop_source session_source(struct session *s);
 void		 session_cancel(struct session *s);
 bool		 session_finished(const struct session *s);
 void		 session_progress(const struct session *s, struct test_progress *p);
-/* The result, complete once finished (its figures say how the test ended). */
+/*
+ * The result, complete once finished (its figures say how the test ended). With [test]
+ * ip_version = both a session makes two, one per family (the system's choice first): this is
+ * the one to show — the first that measured, or the cancelled one, or else the first.
+ */
 const struct result *session_result(const struct session *s);
 /* Once finished: 0 committed, 1 held in memory (store_status says why), -1 not stored. */
 int		 session_kept(const struct session *s);
+/* Every result of the session (1, or 2 with "both"), in the order they were measured. */
+int		 session_count(const struct session *s);
+const struct result *session_result_at(const struct session *s, int i);
+int		 session_kept_at(const struct session *s, int i);
 
 #endif

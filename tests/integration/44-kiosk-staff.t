@@ -2,13 +2,14 @@
 # An unreachable server shows the error screen, which returns to Welcome by itself, with the
 # cooldown's wait in the prompt box; the staff screen opens with Ctrl-T x3 and the PIN (wrong
 # PINs rate-limited, never logged), shows the config and the last problem in plain words with
-# the raw text, and its X is the way out. language = en, charset = ascii, a promo code of the
-# staff's own choosing scans (the i-Speed default: 48-kiosk-qr.t), and an empty one is none.
+# the raw text and whether IPv6 works (unknown here), and its X is the way out. language = en,
+# charset = ascii, a promo code of the staff's own choosing scans (the i-Speed default:
+# 48-kiosk-qr.t), and an empty one is none.
 # Waits follow the states the kiosk logs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kiosk.sh"
 command -v tmux >/dev/null || skip_all "tmux missing"
-plan 26
+plan 27
 closed=$(free_port)
 
 cat > "$T_TMP/k.ini" <<INI
@@ -59,6 +60,7 @@ k_wait 'Màn hình nhân viên'
 k_see 'HN-BD-01' "... with the station"
 k_see "$T_TMP/k.ini" "... the config file"
 k_see '[0-9][0-9]:[0-9][0-9]  Không kết nối được máy chủ đo' "... and the last problem in plain words, with its time"
+k_see 'IPv6: +chưa rõ' "... and IPv6 unknown: the test never reached its server"
 if grep -q '13579\|24680' "$K_LOG"; then fail "PINs never logged"; else pass "PINs never logged"; fi
 k_keys x
 k_wait 'EXITED 0'; ok $? "X on the staff screen leaves the kiosk"

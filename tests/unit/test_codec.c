@@ -56,6 +56,8 @@ full(struct result *r)
 	r->fig.download_bytes = 123456789;
 	r->fig.upload_bytes = 5000;
 	r->fig.duration_s = 18.4;
+	r->fig.ip_version = 4;
+	r->fig.ipv6 = 1;
 	r->location = (struct location){ .source = LOC_GPS, .lat = 19.8, .lon = 105.77,
 	    .alt_m = -12.5, .accuracy_m = 5, .satellites = 9, .fix_time = 1795575840 };
 }
@@ -88,6 +90,7 @@ static const char *full_json =
     "\"isp\":\"Viễn thông Thanh Hoá\",\"access\":\"FTTH\"},"
     "\"server\":{\"name\":\"Hà Nội, VNPT\",\"url\":\"http://10.0.0.2/\"},"
     "\"client\":{\"ip\":\"10.0.0.9\",\"isp\":\"VNPT \\\"Fiber\\\"\"},"
+    "\"ip_version\":4,\"ipv6\":true,"
     "\"latency_ms\":{\"min\":3.10,\"median\":4.25,\"jitter\":0.03,\"connect\":1.50,"
     "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
     "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
@@ -102,7 +105,7 @@ static const char *failed_json =
     "\"station\":{\"id\":\"S1\",\"name\":null,\"province\":null,\"district\":null,"
     "\"commune\":null,\"commune_code\":null,\"isp\":null,\"access\":null},"
     "\"server\":{\"name\":\"lan\",\"url\":\"http://10.0.0.2/\"},"
-    "\"client\":{\"ip\":null,\"isp\":null},"
+    "\"client\":{\"ip\":null,\"isp\":null},\"ip_version\":null,\"ipv6\":null,"
     "\"error\":{\"code\":\"connect\",\"message\":\"connection refused: http://a/b\"},"
     "\"location\":{\"source\":\"station\",\"lat\":-19.8067000,\"lon\":105.7852000},"
     "\"duration_s\":5.50,\"software\":\"tramdo/" TRAMDO_VERSION "\"}";
@@ -133,6 +136,57 @@ test_json_exact_text(void **state)
 	json = codec_json(&r);
 	assert_string_equal(json, failed_json);
 	free(json);
+	result_free(&r);
+}
+
+/* The family fields: each value reads back; anything else a stored row may hold is unknown. */
+static void
+test_ip_family(void **state)
+{
+	static const struct {
+		const char	*json;
+		int		 ip_version, ipv6;
+	} cases[] = {
+		{ "\"ip_version\":6,\"ipv6\":true", 6, 1 },
+		{ "\"ip_version\":4,\"ipv6\":false", 4, 0 },
+		{ "\"ip_version\":null,\"ipv6\":null", 0, -1 },
+		{ "\"ip_version\":5,\"ipv6\":\"yes\"", 0, -1 },
+		{ "\"ip_version\":\"6\",\"ipv6\":1", 0, -1 },
+		{ "\"ip_version\":4.0,\"ipv6\":[true]", 0, -1 },
+		{ "\"x\":0", 0, -1 },		/* an older tramdo's row */
+	};
+	struct result r;
+	char *text, *again;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		text = xasprintf("{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\","
+		    "\"trigger\":\"cli\",%s}", cases[i].json);
+		decode(text, &r);
+		assert_int_equal(r.fig.ip_version, cases[i].ip_version);
+		assert_int_equal(r.fig.ipv6, cases[i].ipv6);
+		again = codec_json(&r);
+		result_free(&r);
+		decode(again, &r);
+		assert_int_equal(r.fig.ip_version, cases[i].ip_version);
+		assert_int_equal(r.fig.ipv6, cases[i].ipv6);
+		result_free(&r);
+		free(again);
+		free(text);
+	}
+	full(&r);
+	r.fig.ip_version = 6;
+	r.fig.ipv6 = 0;
+	text = codec_influx(&r, false);
+	assert_non_null(strstr(text, ",ip_version=6,isp="));
+	assert_non_null(strstr(text, ",ipv6=false,"));
+	free(text);
+	r.fig.ip_version = 0;
+	r.fig.ipv6 = -1;
+	text = codec_influx(&r, false);
+	assert_null(strstr(text, "ip_version"));
+	assert_null(strstr(text, "ipv6"));
+	free(text);
 	result_free(&r);
 }
 
@@ -413,10 +467,10 @@ test_influx_line(void **state)
 	line = codec_influx(&r, false);
 	assert_string_equal(line,
 	    "speedtest,access=FTTH,commune=Tân\\ Sơn,commune_code=15553,district=Tĩnh\\ Gia,"
-	    "isp=Viễn\\ thông\\ Thanh\\ Hoá,province=Thanh\\ Hoá,"
+	    "ip_version=4,isp=Viễn\\ thông\\ Thanh\\ Hoá,province=Thanh\\ Hoá,"
 	    "server=Hà\\ Nội\\,\\ VNPT,source=gps,station=TH\\ TS\\,01\\=A "
 	    "result_id=\"" ID "\",trigger=\"citizen\",client_isp=\"VNPT \\\"Fiber\\\"\","
-	    "latency_min_ms=3.1,latency_median_ms=4.25,jitter_ms=0.03,connect_ms=1.5,"
+	    "ipv6=true,latency_min_ms=3.1,latency_median_ms=4.25,jitter_ms=0.03,connect_ms=1.5,"
 	    "loaded_download_ms=80.5,loaded_upload_ms=120,download_mbps=94.5,upload_mbps=41.25,"
 	    "download_bytes=123456789i,upload_bytes=5000i,lat=19.8,lon=105.77,accuracy_m=5,"
 	    "duration_s=18.4 1795575845\n");
@@ -532,6 +586,7 @@ test_librespeed_form(void **state)
 	    "\"province\":\"Thanh Hoá\",\"district\":\"Tĩnh Gia\",\"commune\":\"Tân Sơn\","
 	    "\"commune_code\":\"15553\",\"isp\":\"Viễn thông Thanh Hoá\",\"access\":\"FTTH\"},"
 	    "\"server\":{\"name\":\"Hà Nội, VNPT\",\"url\":\"http:\\/\\/10.0.0.2\\/\"},"
+	    "\"ip_version\":4,\"ipv6\":true,"
 	    "\"latency_ms\":{\"min\":3.10,\"median\":4.25,\"jitter\":0.03,\"connect\":1.50,"
 	    "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
 	    "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
@@ -587,6 +642,7 @@ test_librespeed_failed(void **state)
 	    "\"trigger\":\"schedule\",\"station\":{\"id\":\"S1\",\"name\":null,\"province\":null,"
 	    "\"district\":null,\"commune\":null,\"commune_code\":null,\"isp\":null,\"access\":null},"
 	    "\"server\":{\"name\":\"lan\",\"url\":\"http:\\/\\/10.0.0.2\\/\"},"
+	    "\"ip_version\":null,\"ipv6\":null,"
 	    "\"error\":{\"code\":\"connect\",\"message\":\"connection refused: http:\\/\\/a\\/b\"},"
 	    "\"location\":{\"source\":\"station\",\"lat\":-19.8067000,\"lon\":105.7852000},"
 	    "\"duration_s\":5.50,\"software\":\"tramdo\\/" TRAMDO_VERSION "\"}");
@@ -674,7 +730,7 @@ test_csv(void **state)
 	    "station_commune_code,station_isp,server_name,client_isp,download_mbps,upload_mbps,"
 	    "latency_ms_min,latency_ms_median,latency_ms_jitter,loaded_latency_ms_download,"
 	    "loaded_latency_ms_upload,bytes_download,bytes_upload,location_lat,location_lon,"
-	    "location_source,error_code\r\n");
+	    "location_source,error_code,ip_version,ipv6\r\n");
 	free(row);
 	full(&r);
 	free(r.station.name);
@@ -684,14 +740,14 @@ test_csv(void **state)
 	assert_string_equal(row, ID ",2026-11-25T03:04:05Z,citizen,\"TH TS,01=A\","
 	    "\"Nhà văn hoá, \"\"xã\"\"\nTân Sơn\",15553,Viễn thông Thanh Hoá,\"Hà Nội, VNPT\","
 	    "\"VNPT \"\"Fiber\"\"\",94.50,41.25,3.10,4.25,0.03,80.50,120.00,123456789,5000,"
-	    "19.8000000,105.7700000,gps,\r\n");
+	    "19.8000000,105.7700000,gps,,4,true\r\n");
 	free(row);
 	result_free(&r);
 	failed(&r);
 	row = codec_csv(&r);
 	/* A negative figure is a number, not a formula: left as it is. */
 	assert_string_equal(row, ID ",2026-11-25T03:04:05Z,schedule,S1,,,,lan,,,,,,,,,,,"
-	    "-19.8067000,105.7852000,station,connect\r\n");
+	    "-19.8067000,105.7852000,station,connect,,\r\n");
 	free(row);
 	result_free(&r);
 }
@@ -741,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_json_exact_text),
 		cmocka_unit_test(test_json_round_trip_full),
 		cmocka_unit_test(test_json_round_trip_failed),
+		cmocka_unit_test(test_ip_family),
 		cmocka_unit_test(test_json_refused),
 		cmocka_unit_test(test_json_lenient_about_absent_strict_about_types),
 		cmocka_unit_test(test_json_hostile_numbers),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,6 +106,7 @@ test_defaults(void **state)
 	assert_null(cfg.kiosk.prompt);
 	assert_false(cfg.kiosk.speech);
 	assert_string_equal(cfg.test.server, "auto");
+	assert_string_equal(cfg.test.ip_version, "auto");
 	assert_int_equal(cfg.test.download_streams, 6);
 	assert_int_equal(cfg.test.upload_streams, 4);
 	assert_true(cfg.test.max_seconds == 6.0);
@@ -271,6 +273,8 @@ static const struct {
 	    ":2: [test] ping_count: error: must not be empty" },
 	{ "[kiosk]\nlanguage = fr\n",
 	    ":2: [kiosk] language: error: 'fr' is not one of vi|en" },
+	{ "[test]\nip_version = ipv6\n",
+	    ":2: [test] ip_version: error: 'ipv6' is not one of auto|4|6|both" },
 	{ "[kiosk]\ncharset = utf8\n",
 	    ":2: [kiosk] charset: error: 'utf8' is not one of auto|unicode|console|ascii" },
 	{ "[kiosk]\nstaff_pin = 12\n",
@@ -607,6 +611,30 @@ test_schedule_forms(void **state)
 	}
 }
 
+/* Every family choice, with server URLs that are IPv6 literals (brackets, a port, user-info). */
+static void
+test_ip_version_and_ipv6_urls(void **state)
+{
+	static const char *const choices[] = { "auto", "4", "6", "both", "BOTH" };
+	struct config cfg;
+	struct diags d = { 0 };
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++) {
+		snprintf(text, sizeof text, "[station]\nid = X\n[server a]\nurl = http://[fd00::2]:8080/\n"
+		    "[server b]\nurl = https://u:p@[2001:db8::1]/s/\n[test]\nip_version = %s\n",
+		    choices[i]);
+		assert_int_equal(load_text(text, &cfg, &d), 0);
+		dump(&d);
+		assert_int_equal(d.n, 0);
+		assert_true(strcasecmp(cfg.test.ip_version, choices[i]) == 0);
+		assert_string_equal(cfg.servers[0].url, "http://[fd00::2]:8080/");
+		diags_free(&d);
+		config_free(&cfg);
+	}
+}
+
 static void
 test_quoted_hash_kept(void **state)
 {
@@ -821,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_metrics_textfile),
 		cmocka_unit_test(test_schedule_forms),
+		cmocka_unit_test(test_ip_version_and_ipv6_urls),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_bad_values),

@@ -33,6 +33,8 @@ test_user_info_removed(void **state)
 	/* the query and fragment are the collector's business, not a login */
 	check("https://u:p@h.example/write?db=x&precision=s", "https://h.example/write?db=x&precision=s");
 	check("http://us%40er:p%3Aw%2F@[::1]:9/a", "http://[::1]:9/a");
+	check("http://u:p@[fd00::2]:8080/", "http://[fd00::2]:8080/");
+	check("https://u@[2001:db8::1]/speed/", "https://[2001:db8::1]/speed/");
 	check("HTTP://U:P@H.EXAMPLE/", "http://H.EXAMPLE/");
 	check("ftp://u:p@h.example/f", "ftp://h.example/f");
 }
@@ -46,6 +48,8 @@ test_plain_urls_unchanged(void **state)
 	check("HTTP://Speed.Example.VN", "HTTP://Speed.Example.VN");
 	check("http://h.example/a?mail=x@y.vn", "http://h.example/a?mail=x@y.vn");
 	check("https://h.example/%7euser/", "https://h.example/%7euser/");
+	check("http://[fd00::2]:8080/", "http://[fd00::2]:8080/");
+	check("http://[FD00:0::2]/", "http://[FD00:0::2]/");
 }
 
 static void
