@@ -54,6 +54,9 @@ KIOSKS=6
 ROUNDS=$(( ${#CASES[@]} / KIOSKS ))
 plan $(( ${#CASES[@]} * 2 + KIOSKS * 4 + 1 ))
 
+# The TLS handshake is part of connecting: under ASan on a busy machine it took over a second
+# and the untrusted certificate was then never seen (stored as "connect", not "tls").
+connect_timeout_for() { case $1 in tls*) echo 5 ;; *) echo 1 ;; esac; }
 # write_ini G NAME URL: kiosk G's configuration, testing against server NAME at URL.
 write_ini() {
 	cat > "$T_TMP/k$1.ini.new" <<INI
@@ -68,7 +71,7 @@ cooldown_seconds = 0
 server = $2
 max_seconds = 2
 ping_count = 10
-connect_timeout = 1
+connect_timeout = $(connect_timeout_for "$2")
 stall_seconds = 1
 download_streams = 2
 upload_streams = 2

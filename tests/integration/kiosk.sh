@@ -28,12 +28,16 @@ trap 'k_stop_all; t_cleanup' EXIT
 # k_wait_state, k_wait_all): lib.sh's T_WAIT_SECONDS unless set.
 K_WAIT_SECONDS=${K_WAIT_SECONDS:-$T_WAIT_SECONDS}
 
-# k_metrics_local CONFIG: a config without a [metrics] section gets one writing into T_TMP:
-# [metrics] textfile defaults to node_exporter's directory, and a test kiosk (root, on a machine
-# with prometheus-node-exporter installed) must not write there. k_start calls it.
+# k_metrics_local CONFIG: a config without a [metrics] section gets one writing into T_TMP, and
+# one without a [storage] section a database there: [metrics] textfile defaults to
+# node_exporter's directory and [storage] path to /var/lib/tramdo/results.db, and a test kiosk
+# (root) must write in neither — 76-deb.t installs the package beside it and checks that
+# database. k_start calls it.
 k_metrics_local() {
 	grep -q '^\[metrics\]' "$1" ||
 	    printf '\n[metrics]\ntextfile = %s/metrics-%s.prom\n' "$T_TMP" "$(basename "$1" .ini)" >> "$1"
+	grep -q '^\[storage\]' "$1" ||
+	    printf '\n[storage]\npath = %s/results-%s.db\n' "$T_TMP" "$(basename "$1" .ini)" >> "$1"
 }
 
 # k_start W H CONFIG [ENV=VALUE ...]: the kiosk in a W x H window, its log in $K_LOG, its PID in
