@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "schedule.h"
+#include "tls.h"
 #include "url.h"
 #include "util.h"
 
@@ -153,6 +154,7 @@ static const struct key_spec keys[] = {
 	{ "test", "quiet_hours",	K_HOURS, C(test.quiet_hours),	  NULL, 0, 0, NULL, 0 },
 	{ "test", "ip_version",		K_WORD, C(test.ip_version),	  "auto", 0, 0, "auto|4|6|both",
 	    F_REQUIRED },
+	{ "test", "ca_file",		K_PATH, C(test.ca_file),	  NULL, 0, 4096, NULL, 0 },
 
 	{ "servers", "list_url",	K_URL, C(server_list_url),	  NULL, 0, 0, NULL, 0 },
 	/* decimals allowed (0.5: every half hour); 0.001 h = 3.6 s, for trying out a list server */
@@ -179,6 +181,7 @@ static const struct key_spec keys[] = {
 	{ "upload", "influx_token_file", K_PATH, C(upload.influx_token_file), NULL, 0, 4096, NULL, 0 },
 	{ "upload", "influx_precision",	K_WORD, C(upload.influx_precision), "s", 0, 0, "s|ms", F_REQUIRED },
 	{ "upload", "timeout_seconds",	K_INT, C(upload.timeout_seconds), "30", 1, 600, NULL, 0 },
+	{ "upload", "ca_file",		K_PATH, C(upload.ca_file),	  NULL, 0, 4096, NULL, 0 },
 
 	{ "storage", "path",		K_PATH, C(storage.path),	  "/var/lib/tramdo/results.db", 0, 4096, NULL,
 	    F_REQUIRED },
@@ -1449,6 +1452,24 @@ check_token_file(struct load *ld, const char *key, const char *path, bool used)
 		    "%s (no enabled sink uses it yet)", why);
 }
 
+/*
+ * A CA file is read as libcurl will read it, by this process (the kiosk's user when the service
+ * loads it). [test] ca_file is the trust of every test server: a bad one is an error. A bad
+ * [upload] ca_file stops only the uploads (they fail and are retried, like a bad token file),
+ * so it fails check-config and the service still runs.
+ */
+static void
+check_ca_file(struct load *ld, const char *section, const char *path, bool sink)
+{
+	char why[4096 + 300];	/* a path of up to 4096 bytes (the key table), and why */
+
+	if (path == NULL || tls_ca_file_problem(path, why, sizeof why) == NULL)
+		return;
+	report(ld, DIAG_ERROR, key_line(ld, section, "ca_file"), section, "ca_file", "%s", why);
+	if (sink)
+		ld->sink_errors++;
+}
+
 /* Each enabled sink needs its own target (upload.c builds the URLs from these keys). */
 static void
 check_upload(struct load *ld)
@@ -1475,6 +1496,7 @@ check_upload(struct load *ld)
 	    cfg->upload.enabled && has_sink(f, "json"));
 	check_token_file(ld, "influx_token_file", cfg->upload.influx_token_file,
 	    cfg->upload.enabled && has_sink(f, "influx"));
+	check_ca_file(ld, "upload", cfg->upload.ca_file, true);
 }
 
 /*
@@ -1632,6 +1654,7 @@ check_whole(struct load *ld)
 		    "measure against");
 	check_kiosk(ld);
 	check_splay(ld);
+	check_ca_file(ld, "test", cfg->test.ca_file, false);
 	check_result_url(ld);
 	check_upload(ld);
 	check_gps(ld);

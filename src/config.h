@@ -78,6 +78,7 @@ struct config {
 		int	 schedule_splay_seconds;	/* most a station delays each scheduled test */
 		char	*quiet_hours;
 		char	*ip_version;		/* "auto", "4", "6" or "both" */
+		char	*ca_file;		/* PEM authorities for https servers, or NULL: the system's */
 	} test;
 
 	struct server_conf	*servers;
@@ -108,6 +109,7 @@ struct config {
 		char	*influx_token_file;	/* 2.x token (or 1.x "user:password") */
 		char	*influx_precision;	/* "s" | "ms" */
 		int	 timeout_seconds;	/* one request, start to end */
+		char	*ca_file;		/* PEM authorities for https collectors, or NULL */
 	} upload;
 
 	struct {
@@ -128,7 +130,7 @@ void config_defaults(struct config *cfg);
  * runs. cfg is always safe to config_free().
  * cfg is (re)initialised with config_defaults() first: pass one that holds no allocations.
  * Optional text keys left unset are NULL (staff_pin, promo_qr_url, prompt, schedule, quiet_hours,
- * list_url, upload url/token_file); [station] texts are "" when unset. Server names compare
+ * list_url, upload url/token_file, ca_file); [station] texts are "" when unset. Server names compare
  * without regard to case; a server's paths are filled from its layout when not given, and
  * getip_path is "" when the server has no getIP endpoint.
  */

@@ -34,6 +34,7 @@
 #include "curlpoll.h"
 #include "log.h"
 #include "stats.h"
+#include "tls.h"
 #include "url.h"
 #include "util.h"
 
@@ -163,6 +164,7 @@ measure_opts_default(struct measure_opts *o)
 	o->stall_seconds = 5;
 	o->select_only = false;
 	o->ip_family = 0;
+	o->ca_file = NULL;
 }
 
 static const char *
@@ -376,6 +378,7 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct curlpoll *cp)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	tls_trust(e, m->opts.ca_file);
 	if (kind == XFER_STREAM) {
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_stream_body);
 		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, STREAM_BUFFER);
@@ -1331,6 +1334,7 @@ measure_new(const struct measure_server *candidates, int n, const struct measure
 		measure_opts_default(&m->opts);
 	m->resolve = m->opts.ip_family == 4 ? CURL_IPRESOLVE_V4 :
 	    m->opts.ip_family == 6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_WHATEVER;
+	m->opts.ca_file = xstrdup(m->opts.ca_file);	/* a reload may free the config's */
 	if (m->opts.ping_count < 1)
 		m->opts.ping_count = 1;
 	/* the samples are kept in the figures, which have room for so many */
@@ -1582,5 +1586,6 @@ measure_free(struct measure *m)
 	free(m->s.dlv);
 	free(m->s.rate);
 	free(m->socks);
+	free((char *)m->opts.ca_file);
 	free(m);
 }

@@ -38,6 +38,8 @@ struct measure_opts {
 					 * engine ends (PHASE_DONE) without measuring */
 	int	ip_family;		/* 0: the system's choice (happy eyeballs); 4 or 6: only
 					 * that family ([test] ip_version) */
+	const char *ca_file;		/* https: the only authorities trusted (PEM), NULL: the
+					 * system's; measure_new keeps a copy */
 };
 void measure_opts_default(struct measure_opts *o);
 

@@ -697,4 +697,5 @@ measure_opts_from_config(const struct config *cfg, struct measure_opts *o)
 		o->ip_family = 4;
 	else if (cfg->test.ip_version != NULL && strcmp(cfg->test.ip_version, "6") == 0)
 		o->ip_family = 6;
+	o->ca_file = cfg->test.ca_file;
 }

@@ -17,6 +17,7 @@
 #include "curlpoll.h"
 #include "log.h"
 #include "store.h"
+#include "tls.h"
 #include "util.h"
 
 #define MAX_PARALLEL	4
@@ -60,6 +61,7 @@ struct upload {
 	char		*token_file[SINK_COUNT];	/* NULL: the sink sends no token */
 	bool		 influx_ms;
 	long		 timeout_s;
+	char		*ca_file;		/* [upload] ca_file, or NULL: the system's */
 	double		 retry_max_s;
 
 	struct curlpoll	 cp;			/* what curl asked us to watch, its timer */
@@ -217,6 +219,20 @@ parse_formats(struct upload *u, const char *formats, char *err, size_t errlen)
 	return rc;
 }
 
+/* Said once at start: every upload over https fails (and is retried) while the file is bad. */
+static void
+ca_file_check(struct upload *u, const char *path)
+{
+	char why[4096 + 300];
+
+	if (path == NULL)
+		return;
+	u->ca_file = xstrdup(path);
+	if (tls_ca_file_problem(path, why, sizeof why) != NULL)
+		log_err("upload: [upload] ca_file: %s; uploads to https collectors fail until it "
+		    "is fixed", why);
+}
+
 struct upload *
 upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 {
@@ -246,6 +262,7 @@ upload_new(const struct config *cfg, struct store *st, char *err, size_t errlen)
 			log_err("upload: %s; results wait for %s until it is fixed", why,
 			    sink_names[s]);
 	}
+	ca_file_check(u, cfg->upload.ca_file);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (u->multi = curl_multi_init()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
@@ -294,6 +311,7 @@ upload_free(struct upload *u)
 	}
 	free(u->token);
 	free(u->influx_token);
+	free(u->ca_file);
 	free(u);
 }
 
@@ -394,9 +412,7 @@ xfer_new(struct upload *u, struct store_job *job, char *err, size_t errlen)
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, u->timeout_s);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, u->timeout_s < 10 ? u->timeout_s : 10L);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	/* Certificates are always verified (libcurl's default, stated so nobody flips it). */
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	tls_trust(x->easy, u->ca_file);
 	return x;
 }
 

@@ -449,6 +449,67 @@ test_bad_token_file_error_but_usable(void **state)
 	free(token);
 }
 
+/*
+ * ca_file: a PEM file of certificates. A bad [test] one is an error; a bad [upload] one fails
+ * check-config but only the uploads suffer (like a token file). A FIFO must not hang the load.
+ */
+static void
+test_ca_file(void **state)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+	char *ca = xasprintf("%s/ca.pem", tmpdir), *fifo = xasprintf("%s/fifo", tmpdir);
+	char *empty = xasprintf("%s/empty.pem", tmpdir), *text, *want;
+	struct config cfg;
+	struct diags d = { 0 };
+
+	(void)state;
+	write_file(ca, pem, sizeof pem - 1);
+	write_file(empty, "", 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	text = xasprintf("[station]\nid = X\n[server a]\nurl = https://h/\n[test]\nca_file = %s\n"
+	    "[upload]\nca_file = %s\n", ca, ca);
+	assert_int_equal(load_text(text, &cfg, &d), 0);
+	dump(&d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg.test.ca_file, ca);
+	assert_string_equal(cfg.upload.ca_file, ca);
+	config_free(&cfg);
+	free(text);
+
+	text = xasprintf("[station]\nid = X\n[server a]\nurl = https://h/\n[test]\nca_file = %s\n",
+	    empty);
+	assert_int_equal(load_text(text, &cfg, &d), -1);
+	dump(&d);
+	want = xasprintf(":6: [test] ca_file: error: %s holds no PEM certificate (no '-----BEGIN "
+	    "CERTIFICATE-----' line): give the certificate authority in PEM form, e.g. openssl "
+	    "x509 -in ca.der -inform der -out ca.pem", empty);
+	assert_true(has_diag(&d, want));
+	free(want);
+	free(text);
+	config_free(&cfg);
+	diags_free(&d);
+
+	text = xasprintf("[station]\nid = X\n[server a]\nurl = https://h/\n[upload]\n"
+	    "ca_file = %s\n", fifo);
+	assert_int_equal(load_text(text, &cfg, &d), 0);
+	dump(&d);
+	assert_int_equal(diags_count(&d, DIAG_ERROR), 1);
+	want = xasprintf(":6: [upload] ca_file: error: %s is not a regular file", fifo);
+	assert_true(has_diag(&d, want));
+	free(want);
+	free(text);
+	config_free(&cfg);
+	diags_free(&d);
+
+	unlink(ca);
+	unlink(empty);
+	unlink(fifo);
+	free(ca);
+	free(empty);
+	free(fifo);
+}
+
 /* URLs: at most CONFIG_URL_MAX bytes, wherever they come from (the INI, --server, a list). */
 static void
 test_url_length(void **state)
@@ -856,6 +917,7 @@ main(void)
 		cmocka_unit_test(test_quotes_kept),
 		cmocka_unit_test(test_url_length),
 		cmocka_unit_test(test_bad_token_file_error_but_usable),
+		cmocka_unit_test(test_ca_file),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_splay_quiet),
 		cmocka_unit_test(test_swapped_position),
