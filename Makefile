@@ -32,7 +32,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libgp
             iputils-ping iproute2 gnuplot-nox console-setup-linux kbd curl valgrind zbar-tools \
             clang libclang-rt-14-dev cppcheck clang-tidy clang-tools tzdata locales faketime \
             php-fpm php-sqlite3 prometheus prometheus-node-exporter \
-            debhelper dpkg-dev lintian
+            debhelper dpkg-dev lintian openssl
 
 .PHONY: all check tests tests-sanitized test-bins test unit integration sanitize deps clean demo bench bench-shaped
 .PHONY: fuzz fuzz-run lint lint-includes lint-cppcheck lint-tidy lint-scan soak

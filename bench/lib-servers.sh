@@ -5,12 +5,17 @@
 # and SRV_EMPTY_URL (for curl). Both servers are stopped by net_cleanup.
 # SRV_LISTEN: nginx's addresses, space-separated (default: the server's IPv4 address and
 # SRV_HTTP_PORT; e.g. "10.77.2.2:8080 [fd77:2::2]:8080" for both families). SRV_IPERF_PORT=0: no iperf3.
+# With SRV_TLS_PORT set, the same nginx server block also listens there with TLS (IPv4): a test CA
+# made in the run (DIR/pki/ca.pem, bench/lib-tls.sh) signs a certificate for NET_SERVER_IP. Sets
+# SRV_TLS_URL (https://…/) and SRV_TLS_CA (the CA to trust: [test] ca_file, curl --cacert).
 
 SRC_ROOT=${SRC_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SRV_HTTP_PORT=${SRV_HTTP_PORT:-8080}
 SRV_IPERF_PORT=${SRV_IPERF_PORT:-5201}
 SRV_CONF=${SRV_CONF:-$SRC_ROOT/config/nginx-speedtest.conf}
 SRV_LISTEN=${SRV_LISTEN:-}
+SRV_TLS_PORT=${SRV_TLS_PORT:-}
+source "$SRC_ROOT/bench/lib-tls.sh"
 
 # _srv_conf DIR: DIR/nginx.conf wrapping the project's server block (config/nginx-speedtest.conf,
 # its listen and root lines substituted as the integration tests do) so that it listens on the
@@ -18,6 +23,11 @@ SRV_LISTEN=${SRV_LISTEN:-}
 _srv_conf() {
 	local dir=$1 conf=$SRV_CONF listen= a
 	for a in ${SRV_LISTEN:-$NET_SERVER_IP:$SRV_HTTP_PORT}; do listen+="listen $a; "; done
+	if [ -n "$SRV_TLS_PORT" ]; then
+		tls_make_ca "$dir/pki" ca && tls_make_cert "$dir/pki" ca "$NET_SERVER_IP" || return 1
+		listen+=$(tls_nginx_lines "$NET_SERVER_IP:$SRV_TLS_PORT" \
+		    "$dir/pki/server-$NET_SERVER_IP.crt" "$dir/pki/server-$NET_SERVER_IP.key" | tr -d '\n\t')
+	fi
 	mkdir -p "$dir/www" "$dir/tmp"
 	chmod 755 "$dir" "$dir/www" "$dir/tmp"
 	head -c 100M /dev/urandom >"$dir/www/garbage.bin"
@@ -50,6 +60,11 @@ srv_start() {
 	if [ "$SRV_IPERF_PORT" != 0 ]; then
 		net_bg "$NS_S" iperf3 -s -B "$NET_SERVER_IP" -p "$SRV_IPERF_PORT" 2>>"$dir/iperf3.stderr" >/dev/null
 		net_wait_listen "$NS_S" "$SRV_IPERF_PORT" 10 || { echo "iperf3 did not start" >&2; return 1; }
+	fi
+	if [ -n "$SRV_TLS_PORT" ]; then
+		net_wait_listen "$NS_S" "$SRV_TLS_PORT" 10 || { echo "nginx did not listen with TLS" >&2; return 1; }
+		SRV_TLS_URL="https://$NET_SERVER_IP:$SRV_TLS_PORT/"
+		SRV_TLS_CA=$dir/pki/ca.pem
 	fi
 	SRV_URL="http://$NET_SERVER_IP:$SRV_HTTP_PORT/"
 	SRV_GARBAGE_URL="${SRV_URL}garbage?ckSize=100"

@@ -117,7 +117,8 @@ done_testing() { exit $_t_failed; }
 # start_nginx PORT [EXTRA_CONF...]: nginx on 127.0.0.1:PORT serving config/nginx-speedtest.conf
 # (port and root substituted) from $T_TMP/nginx-PORT, plus extra http-level snippets (e.g. the
 # fault server blocks in tests/fixtures/). Random garbage of $NGINX_GARBAGE_MB MiB (default 32).
-# Records the PID in T_PIDS and waits for the port.
+# With NGINX_TLS="PORT CERT KEY" the same server also speaks https on 127.0.0.1:PORT
+# (certificates: bench/lib-tls.sh). Records the PID in T_PIDS and waits for the port(s).
 start_nginx() {
 	local port=$1 dir="$T_TMP/nginx-$1" extra inc="" pid
 	shift
@@ -128,6 +129,12 @@ start_nginx() {
 	sed -e "s|^\([[:space:]]*\)listen [0-9]*;|\1listen 127.0.0.1:$port;|" \
 	    -e "s|^\([[:space:]]*\)root [^;]*;|\1root $dir/www;|" \
 	    "$SRCDIR/config/nginx-speedtest.conf" > "$dir/speedtest.conf"
+	if [ -n "${NGINX_TLS:-}" ]; then
+		declare -F tls_nginx_lines >/dev/null || source "$SRCDIR/bench/lib-tls.sh"
+		tls_nginx_lines "127.0.0.1:${NGINX_TLS%% *}" $(echo "$NGINX_TLS" | cut -d' ' -f2-3) \
+		    > "$dir/tls.lines"
+		sed -i "/^[[:space:]]*listen 127.0.0.1:$port;/r $dir/tls.lines" "$dir/speedtest.conf"
+	fi
 	for extra in "$@"; do inc="$inc	include $extra;
 "; done
 	cat > "$dir/nginx.conf" <<CONF
@@ -149,7 +156,7 @@ CONF
 	nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" > "$dir/stdout.log" 2>&1 &
 	pid=$!
 	T_PIDS+=("$pid")
-	if ! wait_port "$port" "$pid"; then
+	if ! wait_port "$port" "$pid" || { [ -n "${NGINX_TLS:-}" ] && ! wait_port "${NGINX_TLS%% *}" "$pid"; }; then
 		diag "nginx did not start on $port:"; sed 's/^/# /' "$dir/error.log" "$dir/stdout.log" >&2
 		return 1
 	fi
