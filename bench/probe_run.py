@@ -19,7 +19,10 @@ its rates and its loaded latency, taken on the same link at the same moments.
   queues and no server process is involved, so it shows the queueing delay; the median per phase
   is the ground truth for tramdo's loaded latency.
 Prints one JSON object: tramdo's result, exit status, wall and CPU seconds, and per phase the
-link's payload rate in tramdo's window and the median connect time.
+link's payload rate in tramdo's window, the median connect time, and tramdo's CPU seconds (user +
+system, /proc/PID/stat) when the phase's line came: cpu_s of download covers the start, the
+server choice and the latency phase too (milliseconds), that of upload is counted from the end of
+download.
 """
 import argparse
 import ctypes
@@ -126,6 +129,16 @@ def median_between(samples, a, b):
     return statistics.median(v) if v else None
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a running process so far (its own threads, not children)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def start(target, *args):
     th = threading.Thread(target=target, args=args)
     th.start()
@@ -153,14 +166,17 @@ def main():
     if a.connect:
         host, port = a.connect.rsplit(":", 1)
         threads.append(start(connect_prober, host, int(port), t0, probes, stop))
-    phases = {}
+    phases, cpu_before = {}, 0.0
     for line in proc.stderr:
         m = PHASE_LINE.search(line)
         if m:
+            cpu = cpu_seconds(proc.pid)
             end = time.monotonic() - t0
             n, k = int(m.group(2)), int(m.group(3))
             phases[m.group(1)] = {"end_s": end, "start_s": end - n * SAMPLE_S,
-                                  "measured_from_s": end - (n - k) * SAMPLE_S}
+                                  "measured_from_s": end - (n - k) * SAMPLE_S,
+                                  "cpu_s": cpu - cpu_before if cpu is not None else None}
+            cpu_before = cpu if cpu is not None else cpu_before
     out = proc.stdout.read()
     rc = proc.wait()
     wall = time.monotonic() - t0
