@@ -3,9 +3,10 @@
 # tls_make_ca DIR NAME: a test certificate authority, DIR/NAME.pem (certificate) and
 #   DIR/NAME.key. Nothing outside the run trusts it; tramdo trusts it only when told
 #   ([test] ca_file = DIR/NAME.pem): certificate checks stay on.
-# tls_make_cert DIR CA IP: DIR/server-IP.crt and .key for the address IP (an IP subjectAltName,
-#   which is what a client checks for https://IP/), signed by DIR/CA.pem; the certificate file
-#   holds the server's certificate only (the CA is the client's to know).
+# tls_make_cert DIR CA IP [SAN]: DIR/server-IP.crt and .key for the address IP (an IP
+#   subjectAltName, which is what a client checks for https://IP/; SAN replaces it, e.g.
+#   "IP:127.0.0.1,IP:::1,DNS:dual.test"), signed by DIR/CA.pem; the certificate file holds the
+#   server's certificate only (the CA is the client's to know).
 # Both use EC P-256 keys (what most public servers offer; cheap to make) and return 1, with
 # openssl's output on stderr, on failure. The files are world-readable: nginx workers run as nobody.
 
@@ -22,7 +23,7 @@ tls_make_ca() {
 tls_make_cert() {
 	local dir=$1 ca=$2 ip=$3 base=$1/server-$3
 	printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical,digitalSignature" \
-	    "extendedKeyUsage = serverAuth" "subjectAltName = IP:$ip" >"$base.ext"
+	    "extendedKeyUsage = serverAuth" "subjectAltName = ${4:-IP:$ip}" >"$base.ext"
 	{ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	    -keyout "$base.key" -out "$base.csr" -subj "/CN=$ip" &&
 	  openssl x509 -req -in "$base.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" \

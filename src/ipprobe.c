@@ -15,6 +15,7 @@
 
 #include "curlpoll.h"
 #include "log.h"
+#include "tls.h"
 #include "util.h"
 
 #define GETIP_MAX_BODY	(16u << 10)	/* a getIP reply is ~200 bytes */
@@ -104,7 +105,7 @@ go(struct ipprobe *p, const char *url, const char *query)
 }
 
 struct ipprobe *
-ipprobe_new(const struct measure_server *server, int family)
+ipprobe_new(const struct measure_server *server, int family, const char *ca_file)
 {
 	struct ipprobe *p = xcalloc(1, sizeof *p);
 	CURLM *multi = curl_multi_init();
@@ -129,6 +130,7 @@ ipprobe_new(const struct measure_server *server, int family)
 	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->errbuf);
 	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+	tls_trust(p->easy, ca_file);	/* libcurl copies the name */
 	if (go(p, server->empty_url, "") < 0)
 		finish(p, "cannot start the request");
 	return p;

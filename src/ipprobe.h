@@ -18,8 +18,11 @@
 
 struct ipprobe;
 
-/* Starts at once; family 4 or 6. NULL when libcurl cannot (the answer is then unknown). */
-struct ipprobe *ipprobe_new(const struct measure_server *server, int family);
+/*
+ * Starts at once; family 4 or 6; ca_file as [test] ca_file (tls.h: an https server is trusted as
+ * the test trusted it). NULL when libcurl cannot (the answer is then unknown).
+ */
+struct ipprobe *ipprobe_new(const struct measure_server *server, int family, const char *ca_file);
 void	ipprobe_free(struct ipprobe *p);
 
 int	ipprobe_fds(void *p, struct pollfd *fds, int max);

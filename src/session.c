@@ -131,7 +131,7 @@ tests_done(struct session *s)
 	}
 	set_ipv6(s, v);
 	if (v < 0 && s->nr == 1 && f->ip_version == 4 && connected(f))
-		s->probe = ipprobe_new(measure_chosen_server(s->m), 6);
+		s->probe = ipprobe_new(measure_chosen_server(s->m), 6, s->env.cfg->test.ca_file);
 	if (s->probe == NULL)
 		s->measured = true;
 }

@@ -118,7 +118,8 @@ done_testing() { exit $_t_failed; }
 # (port and root substituted) from $T_TMP/nginx-PORT, plus extra http-level snippets (e.g. the
 # fault server blocks in tests/fixtures/). Random garbage of $NGINX_GARBAGE_MB MiB (default 32).
 # With NGINX_TLS="PORT CERT KEY" the same server also speaks https on 127.0.0.1:PORT
-# (certificates: bench/lib-tls.sh). Records the PID in T_PIDS and waits for the port(s).
+# (certificates: bench/lib-tls.sh), and with NGINX_TLS6=1 on [::1]:PORT too. Records the PID
+# in T_PIDS and waits for the port(s).
 start_nginx() {
 	local port=$1 dir="$T_TMP/nginx-$1" extra inc="" pid
 	shift
@@ -133,6 +134,7 @@ start_nginx() {
 		declare -F tls_nginx_lines >/dev/null || source "$SRCDIR/bench/lib-tls.sh"
 		tls_nginx_lines "127.0.0.1:${NGINX_TLS%% *}" $(echo "$NGINX_TLS" | cut -d' ' -f2-3) \
 		    > "$dir/tls.lines"
+		[ -z "${NGINX_TLS6:-}" ] || printf '\tlisten [::1]:%s ssl;\n' "${NGINX_TLS%% *}" >> "$dir/tls.lines"
 		sed -i "/^[[:space:]]*listen 127.0.0.1:$port;/r $dir/tls.lines" "$dir/speedtest.conf"
 	fi
 	for extra in "$@"; do inc="$inc	include $extra;
