@@ -67,6 +67,7 @@ is "$(j limit1m 'd["upload_body_bytes"]')" 1048576 "client_max_body_size 1m: 1 M
 is "$(grep -c 'HTTP 413 for a body of' "$T_TMP/limit1m.log")" 3 \
     "client_max_body_size 1m: three refusals logged (8, 4, 2 MiB), then 1 MiB bodies"
 up1=$(j limit1m 'd["upload_mbps"]')
+diag "upload ${up1:-none} Mbit/s with 1 MiB bodies, ${up0:-not run} without a limit; load $(cut -d' ' -f1-3 /proc/loadavg)"
 if sanitized; then
 	num_ok "${up1:-0} > 0" "client_max_body_size 1m: an upload figure (${up1:-none} Mbit/s)"
 else
