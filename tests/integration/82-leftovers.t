@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 81-leftovers.t — a test leaves nothing behind. On a 2/0.5 Mbit/s link with a 40 ms round trip
+# 82-leftovers.t — a test leaves nothing behind. On a 2/0.5 Mbit/s link with a 40 ms round trip
 # (network namespaces, bench/lib-netns.sh) no TCP socket of the client's namespace — tramdo's own,
 # or one it closed that the kernel still empties — holds more than 64 KB unacknowledged when tramdo
 # logs the upload's result, nor once it has exited: a stream closed with data still queued would
