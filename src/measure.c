@@ -149,6 +149,7 @@ struct measure {
 	struct curl_slist	*headers;
 	unsigned char		*upload_block;	/* UPLOAD_BLOCK_BYTES of random bytes */
 	uint64_t		 upload_body;	/* the size of the next POST body */
+	uint64_t		 refused_bytes;	/* upload bytes sent before the last refusal */
 
 	double			*loaded;	/* loaded latency samples of the current phase */
 	double			*loaded_at;	/* when each was sent (monotonic) */
@@ -1252,7 +1253,7 @@ end_data(struct measure *m)
 	    held_back ? " (delivered bytes: the in-order count was held back by a loss)" : "");
 	if (up) {
 		m->res.upload_mbps = mbps;
-		m->res.upload_bytes = bytes;
+		m->res.upload_bytes = bytes + m->refused_bytes;
 		m->res.loaded_upload_ms = loaded;
 		m->res.upload_body_bytes = m->upload_body;
 		finish(m, PHASE_DONE);
@@ -1323,7 +1324,7 @@ upload_not_measured(struct measure *m, enum test_error err, const char *why)
 {
 	m->res.upload_error = err;
 	snprintf(m->res.upload_message, sizeof m->res.upload_message, "%s", why);
-	m->res.upload_bytes = m->s.n > 0 ? m->s.bytes[m->s.n - 1] : 0;
+	m->res.upload_bytes = m->refused_bytes + (m->s.n > 0 ? m->s.bytes[m->s.n - 1] : 0);
 	m->res.upload_body_bytes = m->upload_body;
 	log_warn("measure: upload not measured (%s): %s; the download figure is kept",
 	    test_error_name(err), why);
@@ -1347,10 +1348,23 @@ smaller_body(struct measure *m, struct xfer *x, CURLcode rc)
 	if (!(rc == CURLE_HTTP_RETURNED_ERROR && code == 413) && classify(x, rc) != MERR_RESET)
 		return false;
 	if (m->upload_body >= x->body_bytes) {	/* the other streams' refusals follow it */
+		double now = now_mono();
+
 		m->upload_body = x->body_bytes / 2;
 		log_info("measure: upload: %s for a body of %llu bytes; bodies of %llu bytes now",
 		    rc == CURLE_HTTP_RETURNED_ERROR ? "HTTP 413" : curl_easy_strerror(rc),
 		    (unsigned long long)x->body_bytes, (unsigned long long)m->upload_body);
+		/*
+		 * Bytes of refused bodies measure the server's discarding, not an upload: the phase
+		 * starts again, its whole time for bodies the server takes (a loaded machine ended a
+		 * 2 s phase still at refused 1 MiB bodies, and read their bytes as a figure). At most
+		 * five times (8 MiB down to 256 KiB); a limit answers at once (413 after the headers).
+		 */
+		m->refused_bytes += m->s.bytes[m->s.n - 1];
+		m->phase_started = now;
+		m->phase_deadline = now + m->opts.max_seconds + PHASE_GRACE;
+		series_reset(&m->s, counter_total(m, true), now,
+		    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
 	}
 	return true;
 }
