@@ -124,11 +124,13 @@ _net_untentative() {
 	return 1
 }
 
-# net_shape MBIT BURST LIMIT: tbf on both router egresses (download: towards the client; upload:
-# towards the server). BURST and LIMIT in tc syntax (e.g. 64kb, 1mb) or bytes.
+# net_shape MBIT BURST LIMIT [UP_MBIT]: tbf on both router egresses (download: towards the client;
+# upload: towards the server, at UP_MBIT when given, e.g. 2 ... 0.5 for an ADSL-like line). BURST
+# and LIMIT in tc syntax (e.g. 64kb, 1mb) or bytes.
 net_shape() {
-	local mbit=$1 burst=$2 limit=$3 dev
+	local mbit=$1 burst=$2 limit=$3 up=${4:-$1} dev
 	for dev in tdb-rc tdb-rs; do
+		[ "$dev" = tdb-rs ] && mbit=$up
 		ip netns exec "$NS_R" tc qdisc replace dev "$dev" root tbf \
 		    rate "${mbit}mbit" burst "$burst" limit "$limit" || return 1
 	done

@@ -29,10 +29,11 @@ void cli_catch_interrupts(void);
 bool cli_interrupted(void);
 
 #define EXIT_NOINPUT 66	/* sysexits EX_NOINPUT: history or export without a database */
+#define EXIT_PARTIAL 3	/* `run`: the download measured and stored, the upload not measured */
 
 /*
- * Each returns the process exit status (0 ok, 1 failure, 2 usage, 66 no database, 69 no server
- * answered (servers), 78 config).
+ * Each returns the process exit status (0 ok, 1 failure, 2 usage, 3 partial result (run), 66 no
+ * database, 69 no server answered (servers), 78 config).
  */
 int cmd_kiosk(const struct cli *cli, int argc, char **argv);
 int cmd_run(const struct cli *cli, int argc, char **argv);

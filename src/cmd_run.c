@@ -36,8 +36,12 @@ print_summary(const struct result *r)
 	    m->latency_median_ms, m->latency_min_ms, m->jitter_ms);
 	printf("download   %.2f Mbit/s  (loaded latency %.2f ms)\n", m->download_mbps,
 	    m->loaded_download_ms);
-	printf("upload     %.2f Mbit/s  (loaded latency %.2f ms)\n", m->upload_mbps,
-	    m->loaded_upload_ms);
+	if (figures_partial(m))
+		printf("upload     not measured (%s): %s\n", test_error_name(m->upload_error),
+		    m->upload_message);
+	else
+		printf("upload     %.2f Mbit/s  (loaded latency %.2f ms, %llu-byte bodies)\n",
+		    m->upload_mbps, m->loaded_upload_ms, (unsigned long long)m->upload_body_bytes);
 	printf("IPv6       %s\n", m->ipv6 > 0 ? "works" : m->ipv6 == 0 ? "does not work" : "unknown");
 	printf("duration   %.1f s, id %s\n", m->duration_s, r->id);
 }
@@ -97,22 +101,27 @@ drive(struct loop *loop, struct session *s, struct upload *up)
 /*
  * What the exit status says: every result measured and committed (held in memory is not kept
  * by a command); with [test] ip_version = both, a family that fails fails the command.
+ * EXIT_PARTIAL when all were committed but one's upload could not be measured.
  */
 static int
 outcome(const struct session *s, const struct store *st)
 {
 	struct store_status ss;
+	bool partial = false;
 	int rc = 0;
 
 	for (int i = 0; i < session_count(s); i++) {
+		const struct test_figures *f = &session_result_at(s, i)->fig;
+
 		if (session_kept_at(s, i) == 1 && st != NULL) {
 			store_status(st, &ss);
 			fprintf(stderr, "tramdo: result not stored: %s\n", ss.message);
 		}
-		if (session_result_at(s, i)->fig.error != MERR_NONE || session_kept_at(s, i) != 0)
+		if (f->error != MERR_NONE || session_kept_at(s, i) != 0)
 			rc = 1;
+		partial = partial || figures_partial(f);
 	}
-	return rc;
+	return rc == 0 && partial ? EXIT_PARTIAL : rc;
 }
 
 int

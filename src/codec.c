@@ -226,9 +226,20 @@ add_samples(json_object *o, const struct test_figures *f)
 	json_object_object_add(latency, "samples", a);
 }
 
+/* {"code": …, "message": …}: why a test, or the upload of a partial one, failed. */
+static json_object *
+error_object(enum test_error err, const char *message)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "code", json_object_new_string(test_error_name(err)));
+	json_object_object_add(e, "message", json_object_new_string(message));
+	return e;
+}
+
 /*
- * The figures of a complete measurement, grouped as design §7 has them, the idle latency
- * samples and the bytes moved.
+ * The figures of a complete (or partial) measurement, grouped as design §7 has them, the idle
+ * latency samples, the bytes moved and the upload's body size; why a partial test has no upload.
  */
 static void
 add_figures(json_object *o, const struct test_figures *f)
@@ -252,13 +263,18 @@ add_figures(json_object *o, const struct test_figures *f)
 	json_object_object_add(bytes, "download", json_object_new_int64((int64_t)f->download_bytes));
 	json_object_object_add(bytes, "upload", json_object_new_int64((int64_t)f->upload_bytes));
 	json_object_object_add(o, "bytes", bytes);
+	json_object_object_add(o, "upload_body_bytes", f->upload_body_bytes > 0 ?
+	    json_object_new_int64((int64_t)f->upload_body_bytes) : NULL);
+	if (f->upload_error != MERR_NONE)
+		json_object_object_add(o, "upload_error",
+		    error_object(f->upload_error, f->upload_message));
 }
 
 static json_object *
 result_object(const struct result *r)
 {
 	const struct test_figures *f = &r->fig;
-	json_object *o = json_object_new_object(), *e;
+	json_object *o = json_object_new_object();
 	char num[NUM_MAX];
 
 	json_object_object_add(o, "id", json_object_new_string(r->id));
@@ -271,12 +287,9 @@ result_object(const struct result *r)
 	json_object_object_add(o, "ip_version", ip_version_text(f) != NULL ?
 	    json_object_new_int(f->ip_version) : NULL);
 	json_object_object_add(o, "ipv6", f->ipv6 >= 0 ? json_object_new_boolean(f->ipv6 > 0) : NULL);
-	if (f->error != MERR_NONE) {
-		e = json_object_new_object();
-		json_object_object_add(e, "code", json_object_new_string(test_error_name(f->error)));
-		json_object_object_add(e, "message", json_object_new_string(f->message));
-		json_object_object_add(o, "error", e);
-	} else
+	if (f->error != MERR_NONE)
+		json_object_object_add(o, "error", error_object(f->error, f->message));
+	else
 		add_figures(o, f);
 	json_object_object_add(o, "location", location_object(&r->location));
 	put_number(o, "duration_s", figure_text(num, f->duration_s, FIGURE_DECIMALS));
@@ -409,7 +422,16 @@ samples_from(json_object *latency, struct test_figures *f)
 	f->npings = (int)n;
 }
 
-/* An "error" object is a failed test, whatever its code says ("none" included). */
+/* An error object ("error", "upload_error") says what failed, whatever its code ("none" too). */
+static void
+error_from(json_object *err, enum test_error *code, char *message, size_t size)
+{
+	if (!test_error_from_name(get_text(err, "code"), code) || *code == MERR_NONE)
+		*code = MERR_INTERNAL;
+	get_chars(message, size, err, "message");
+}
+
+/* An "error" object is a failed test; an "upload_error" object a partial one. */
 static void
 figures_from(json_object *o, struct test_figures *f)
 {
@@ -426,11 +448,10 @@ figures_from(json_object *o, struct test_figures *f)
 	    json_object_get_int(x) : 0;
 	x = get(o, "ipv6", json_type_boolean);
 	f->ipv6 = x != NULL ? json_object_get_boolean(x) != 0 : -1;
-	if (err != NULL) {
-		if (!test_error_from_name(get_text(err, "code"), &f->error) || f->error == MERR_NONE)
-			f->error = MERR_INTERNAL;
-		get_chars(f->message, sizeof f->message, err, "message");
-	}
+	if (err != NULL)
+		error_from(err, &f->error, f->message, sizeof f->message);
+	else if ((x = get(o, "upload_error", json_type_object)) != NULL)
+		error_from(x, &f->upload_error, f->upload_message, sizeof f->upload_message);
 	for (size_t i = 0; i < NFIGURES; i++) {
 		x = figures[i].group != NULL ? get(o, figures[i].group, json_type_object) : o;
 		figure_set(f, &figures[i], get_number(x, figures[i].key, -1));
@@ -439,6 +460,7 @@ figures_from(json_object *o, struct test_figures *f)
 	x = get(o, "bytes", json_type_object);
 	f->download_bytes = (uint64_t)get_count(x, "download", 0, COUNT_MAX);
 	f->upload_bytes = (uint64_t)get_count(x, "upload", 0, COUNT_MAX);
+	f->upload_body_bytes = (uint64_t)get_count(o, "upload_body_bytes", 0, COUNT_MAX);
 	f->duration_s = get_number(o, "duration_s", -1);
 }
 
@@ -656,6 +678,10 @@ codec_influx(const struct result *r, bool precision_ms)
 			    figure_get(f, &figures[i]), FIGURE_DECIMALS));
 		add_count_field(&b, "download_bytes", f->download_bytes);
 		add_count_field(&b, "upload_bytes", f->upload_bytes);
+		if (f->upload_body_bytes > 0)
+			add_count_field(&b, "upload_body_bytes", f->upload_body_bytes);
+		if (f->upload_error != MERR_NONE)
+			add_string_field(&b, "upload_error", test_error_name(f->upload_error));
 	}
 	if (l->source != LOC_NONE) {
 		add_number_field(&b, "lat", number_text(num, l->lat, DEGREE_DECIMALS));
@@ -805,24 +831,28 @@ codec_librespeed(const struct result *r, char *err, size_t errlen)
 	}
 	/*
 	 * A failed test stops at its first failing phase and keeps no figures: every column is
-	 * "Fail", as the client sends when the server does not answer.
+	 * "Fail", as the client sends when the server does not answer. A partial test's upload is
+	 * "Fail" beside the other figures, as the client sends when only its upload fails.
 	 */
 	if (f->error == MERR_NONE) {
+		bool partial = figures_partial(f);
+
 		down = f->download_mbps * LIBRESPEED_OVERHEAD;
-		up = f->upload_mbps * LIBRESPEED_OVERHEAD;
+		up = partial ? 0 : f->upload_mbps * LIBRESPEED_OVERHEAD;
 		librespeed_latency(f, &p, &j);
 		/*
 		 * A stored row may hold anything: a huge rate overflows ×1.06. The jitter, a
 		 * weighted mean of differences of positive samples, stays finite.
 		 */
-		if (f->download_mbps < 0 || f->upload_mbps < 0 || f->npings <= 0 ||
+		if (f->download_mbps < 0 || (!partial && f->upload_mbps < 0) || f->npings <= 0 ||
 		    !isfinite(down) || !isfinite(up)) {
 			snprintf(err, errlen, "result %s has no rates or no latency samples (stored "
 			    "by an older tramdo?); LibreSpeed's figures cannot be computed", r->id);
 			return NULL;
 		}
 		dl = js_fixed2(fixed[0], down);
-		ul = js_fixed2(fixed[1], up);
+		if (!partial)
+			ul = js_fixed2(fixed[1], up);
 		ping = js_fixed2(fixed[2], p);
 		jitter = js_fixed2(fixed[3], j);
 	}
@@ -893,7 +923,7 @@ codec_csv(const struct result *r)
 	struct result none;
 	const struct test_figures *f;
 	const struct location *l;
-	char t[21], n[9][NUM_MAX], bytes[2][24];
+	char t[21], n[9][NUM_MAX], bytes[3][24];
 	struct buf b = { 0 };
 	bool header = r == NULL, measured, located;
 
@@ -908,6 +938,7 @@ codec_csv(const struct result *r)
 	format_utc(r->started_at, t);
 	snprintf(bytes[0], sizeof bytes[0], "%" PRIu64, f->download_bytes);
 	snprintf(bytes[1], sizeof bytes[1], "%" PRIu64, f->upload_bytes);
+	snprintf(bytes[2], sizeof bytes[2], "%" PRIu64, f->upload_body_bytes);
 	const struct {
 		const char	*name, *value;
 		bool		 text;		/* false: a figure, as the codec wrote it */
@@ -932,6 +963,9 @@ codec_csv(const struct result *r)
 		{ "error_code", measured ? NULL : test_error_name(f->error), true },
 		{ "ip_version", ip_version_text(f), false },
 		{ "ipv6", ipv6_text(f), false },
+		{ "upload_body_bytes", measured && f->upload_body_bytes > 0 ? bytes[2] : NULL, false },
+		{ "upload_error_code", figures_partial(f) ? test_error_name(f->upload_error) : NULL,
+		    true },
 	};
 
 	buf_add(&b, "", 0);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -402,6 +403,8 @@ finish_test(struct kiosk *k)
 	loop_remove(&k->loop, k->test);
 	session_free(k->test);
 	k->test = NULL;
+	/* what the test's buffers took goes back to the system: the kiosk idles for hours */
+	malloc_trim(0);
 	keep_status(k);
 	feed(k, KEV_TEST_END, outcome);
 }
@@ -688,6 +691,11 @@ speak_result(struct kiosk *k)
 
 	if (k->voice == NULL)
 		return;
+	/* the sentence has both speeds; a partial result's screen says the upload is missing */
+	if (m->upload_mbps < 0) {
+		log_info("result without an upload figure: not read aloud");
+		return;
+	}
 	if (speech_result_text(i18n_get(k->tr, "speech.result"), i18n_get(k->tr, m->verdict_key),
 	    m->download_mbps, m->upload_mbps, i18n_lang(k->tr), text, sizeof text) != 0 ||
 	    speech_say(k->voice, i18n_lang(k->tr), text) != 0)

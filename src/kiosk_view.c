@@ -139,7 +139,8 @@ result_code(struct ui_model *m, const struct result *r, const char *result_url)
 		strftime(t, sizeof t, "%d/%m/%Y %H:%M", &tm);
 		snprintf(d, sizeof d, "%s", ui_number(m, f->download_mbps,
 		    ui_mbps_decimals(f->download_mbps), 0));
-		snprintf(u, sizeof u, "%s", ui_number(m, f->upload_mbps,
+		/* a partial result has no upload figure: "-", as for any number not known */
+		snprintf(u, sizeof u, "%s", f->upload_mbps < 0 ? "-" : ui_number(m, f->upload_mbps,
 		    ui_mbps_decimals(f->upload_mbps), 0));
 		snprintf(l, sizeof l, "%s", ui_number(m, f->latency_median_ms,
 		    ui_ms_decimals(f->latency_median_ms), 0));
@@ -167,6 +168,12 @@ view_result(struct ui_model *m, const struct result *r, const struct verdicts *v
 	m->loaded_upload_ms = f->loaded_upload_ms;
 	m->verdict_key = rule->key;
 	m->rating_key = rating_key(rule->rating);
+	/*
+	 * Without the upload the uses (video calls, online classes) cannot be judged: a partial
+	 * result gets no verdict rather than "slow" for an upload nobody measured.
+	 */
+	if (f->upload_mbps < 0)
+		m->verdict_key = NULL;
 	m->rating = (int)rule->rating;
 	m->steadiness_key = verdict_steadiness(v, f->latency_median_ms, f->jitter_ms,
 	    f->loaded_download_ms, f->loaded_upload_ms);

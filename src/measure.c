@@ -53,9 +53,17 @@
 #define COUNTS_FULL_SEGMENTS	2.0
 #define SELECT_PINGS		3	/* pings per candidate during selection */
 #define GARBAGE_MIB		100	/* ckSize of each download request */
-#define UPLOAD_BODY_BYTES	(8u << 20)	/* one POST body, sent from memory and re-posted */
-#define STREAM_BUFFER		(512L << 10)	/* CURLOPT_BUFFERSIZE maximum */
-#define STREAM_UPLOAD_BUFFER	(2L << 20)	/* CURLOPT_UPLOAD_BUFFERSIZE maximum */
+#define UPLOAD_BLOCK_BYTES	(256u << 10)	/* the random block every upload body is read from */
+#define UPLOAD_BODY_MIN		UPLOAD_BLOCK_BYTES	/* the smallest POST body: below, no upload */
+#define UPLOAD_BODY_MAX		(8u << 20)	/* the largest, for the fastest links */
+/*
+ * curl's buffers per stream. 500 Mbit/s over 6 streams is ~10 KB per stream per ms: 128 KiB
+ * empties a socket in one recv at that rate (64 KiB cost loopback 0.40 against 0.34 s of CPU
+ * per GB). The upload buffer is curl's default: a larger one cost more CPU, not less (2 MiB:
+ * 0.36-0.39 s/GB, 64 KiB: 0.25), as it leaves the CPU's cache. docs/benchmarks.md.
+ */
+#define STREAM_BUFFER		(128L << 10)	/* CURLOPT_BUFFERSIZE */
+#define STREAM_UPLOAD_BUFFER	(64L << 10)	/* CURLOPT_UPLOAD_BUFFERSIZE */
 #define GETIP_MAX_BODY		(64u << 10)
 #define GETIP_TIMEOUT_MS	2000L	/* getIP is optional: it may delay a test this much, no more */
 #define PHASE_GRACE		1.0	/* s added to hard deadlines */
@@ -85,6 +93,8 @@ struct xfer {
 	bool		 stale;		/* a loaded ping sent during the previous phase */
 	double		 conn_ms;	/* TCP connect time of its first connection; <0 none yet */
 	curl_socket_t	 sock;		/* its connection's socket when its last transfer ended */
+	uint64_t	 body_bytes;	/* upload: this POST's body size */
+	uint64_t	 body_sent;	/* upload: how much of it curl has read */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -138,7 +148,9 @@ struct measure {
 	struct xfer		**streams;
 	int			 nstreams;
 	struct curl_slist	*headers;
-	char			*upload_body;
+	unsigned char		*upload_block;	/* UPLOAD_BLOCK_BYTES of random bytes */
+	uint64_t		 upload_body;	/* the size of the next POST body */
+	uint64_t		 refused_bytes;	/* upload bytes sent before the last refusal */
 
 	double			*loaded;	/* loaded latency samples of the current phase */
 	double			*loaded_at;	/* when each was sent (monotonic) */
@@ -152,6 +164,8 @@ struct measure {
 
 static void	begin_latency(struct measure *m);
 static void	begin_data(struct measure *m, enum test_phase phase);
+static void	upload_not_measured(struct measure *m, enum test_error err, const char *why);
+static int	multi_init(struct curlpoll *cp);
 
 void
 measure_opts_default(struct measure_opts *o)
@@ -292,6 +306,13 @@ on_close_socket(void *clientp, curl_socket_t fd)
 		m->socks[i] = m->socks[--m->nsocks];
 		break;
 	}
+	/*
+	 * An abortive close (RST): the kernel drops what is still unsent instead of delivering it
+	 * after the direction, or the whole test, has ended — at 0.5 Mbit/s 380 KB took 6 s and
+	 * filled the next test's queue. Nothing a stream sends is wanted once it is closed.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1, .l_linger = 0 },
+	    sizeof(struct linger));
 	return close(fd);
 }
 
@@ -317,6 +338,43 @@ on_header(char *line, size_t size, size_t n, void *userp)
 		x->html = vlen >= 9 && strncasecmp(v, "text/html", 9) == 0;
 	}
 	return len;
+}
+
+/*
+ * Upload bodies: the random block over and over until the body's size (its Content-Length), so
+ * a body of any size costs no memory of its own.
+ */
+static size_t
+on_upload_read(char *buf, size_t size, size_t n, void *userp)
+{
+	struct xfer *x = userp;
+	size_t want = size * n, done = 0;
+
+	while (done < want && x->body_sent < x->body_bytes) {
+		size_t off = (size_t)(x->body_sent % UPLOAD_BLOCK_BYTES);
+		size_t take = UPLOAD_BLOCK_BYTES - off;
+
+		if (take > want - done)
+			take = want - done;
+		if (take > x->body_bytes - x->body_sent)
+			take = (size_t)(x->body_bytes - x->body_sent);
+		memcpy(buf + done, x->m->upload_block + off, take);
+		done += take;
+		x->body_sent += take;
+	}
+	return done;
+}
+
+/* curl rewinds a body it must send again (a retried request on a reused connection). */
+static int
+on_upload_seek(void *userp, curl_off_t offset, int origin)
+{
+	struct xfer *x = userp;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > x->body_bytes)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->body_sent = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
 }
 
 /* Streams: the kernel counts bytes; the body is thrown away unless it is an HTML page. */
@@ -387,6 +445,10 @@ xfer_new(struct measure *m, enum xfer_kind kind, struct curlpoll *cp)
 		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, m);
 		curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
 		curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, m);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, x);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_upload_seek);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
 	} else {
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_probe_body);
 	}
@@ -530,16 +592,21 @@ static void __attribute__((format(printf, 3, 4)))
 fail(struct measure *m, enum test_error err, const char *fmt, ...)
 {
 	va_list ap;
-	char *clean;
+	char text[sizeof m->res.message], *clean;
 
 	if (measure_finished(m))
 		return;
-	m->res.error = err;
 	va_start(ap, fmt);
-	vsnprintf(m->res.message, sizeof m->res.message, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	/* curl quotes servers (a certificate's name, a URL): the message reaches screens. */
-	clean = sanitize_text(m->res.message);
+	clean = sanitize_text(text);
+	if (m->phase == PHASE_UPLOAD && err != MERR_CANCELLED) {
+		upload_not_measured(m, err, clean);
+		free(clean);
+		return;
+	}
+	m->res.error = err;
 	snprintf(m->res.message, sizeof m->res.message, "%s", clean);
 	free(clean);
 	log_warn("measure: %s: %s", test_error_name(err), m->res.message);
@@ -975,29 +1042,70 @@ free_streams(struct measure *m)
 	m->nstreams = 0;
 }
 
+/*
+ * A direction's end: its streams stop and their connections close at once. curl parks a
+ * connection whose request has ended in its multi's cache, and a parked upload connection
+ * would go on sending what its socket holds: the multi goes too (its cleanup closes every
+ * connection through on_close_socket, abortively); begin_data makes a new one.
+ */
+static void
+close_streams(struct measure *m)
+{
+	free_streams(m);
+	if (m->data.multi == NULL)
+		return;
+	curl_multi_cleanup(m->data.multi);
+	curlpoll_free(&m->data);
+	m->data.multi = NULL;
+	m->data.due = -1;
+}
+
 static int
 stream_go(struct measure *m, struct xfer *x)
 {
 	char q[32];
 
-	if (m->phase == PHASE_UPLOAD)
+	if (m->phase == PHASE_UPLOAD) {
+		x->body_bytes = m->upload_body;
+		x->body_sent = 0;
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_bytes);
 		return xfer_go(x, m->cand[m->chosen].empty_url, "");
+	}
 	snprintf(q, sizeof q, "ckSize=%d", GARBAGE_MIB);
 	return xfer_go(x, m->cand[m->chosen].garbage_url, q);
 }
 
 static void
-fill_upload_body(struct measure *m)
+fill_upload_block(struct measure *m)
 {
-	uint64_t *w;
+	uint64_t w;
 
-	if (m->upload_body != NULL)
+	if (m->upload_block != NULL)
 		return;
 	/* random, so that nothing on the path can compress it */
-	m->upload_body = xmalloc(UPLOAD_BODY_BYTES);
-	w = (uint64_t *)(void *)m->upload_body;
-	for (size_t i = 0; i < UPLOAD_BODY_BYTES / sizeof *w; i++)
-		w[i] = next_random(m);
+	m->upload_block = xmalloc(UPLOAD_BLOCK_BYTES);
+	for (size_t i = 0; i < UPLOAD_BLOCK_BYTES; i += sizeof w) {
+		w = next_random(m);
+		memcpy(m->upload_block + i, &w, sizeof w);
+	}
+}
+
+/*
+ * The first upload bodies: what one stream would send in the whole phase at the download's
+ * rate (few links upload faster than they download), as a power of two from UPLOAD_BODY_MIN
+ * to UPLOAD_BODY_MAX. A larger body is never needed, and a smaller one asks less of a server's
+ * body limit; a limit still below it is met by halving (smaller_body).
+ */
+static uint64_t
+first_upload_body(const struct measure *m)
+{
+	int streams = m->opts.upload_streams > 0 ? m->opts.upload_streams : 1;
+	double need = m->res.download_mbps * 1e6 / 8 * m->opts.max_seconds / streams;
+	uint64_t b = UPLOAD_BODY_MIN;
+
+	while (b < UPLOAD_BODY_MAX && (double)b < need)
+		b *= 2;
+	return b;
 }
 
 /*
@@ -1034,8 +1142,14 @@ begin_data(struct measure *m, enum test_phase phase)
 	series_reset(&m->s, counter_total(m, up), now,
 	    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
 	m->s.ramp_window = ramp_window(m);
-	if (up)
-		fill_upload_body(m);
+	if (up) {
+		fill_upload_block(m);
+		m->upload_body = first_upload_body(m);
+	}
+	if (m->data.multi == NULL && multi_init(&m->data) < 0) {
+		fail(m, MERR_INTERNAL, "cannot initialise libcurl");
+		return;
+	}
 	for (int i = 0; i < m->nstreams; i++) {
 		struct xfer *x = xfer_new(m, XFER_STREAM, &m->data);
 
@@ -1044,11 +1158,8 @@ begin_data(struct measure *m, enum test_phase phase)
 			return;
 		}
 		m->streams[i] = x;
-		if (up) {
-			curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, m->upload_body);
-			curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-			    (curl_off_t)UPLOAD_BODY_BYTES);
-		}
+		if (up)
+			curl_easy_setopt(x->easy, CURLOPT_POST, 1L);
 		if (stream_go(m, x) < 0) {
 			fail(m, MERR_INTERNAL, "cannot start a stream");
 			return;
@@ -1134,7 +1245,7 @@ end_data(struct measure *m)
 	double loaded = loaded_latency(m);
 	uint64_t bytes = m->s.bytes[m->s.n - 1];
 
-	free_streams(m);
+	close_streams(m);
 	if (bytes == 0) {
 		fail(m, MERR_STALLED, "%s: no data moved in %.1f s", phase_name(m->phase),
 		    now_mono() - m->phase_started);
@@ -1145,8 +1256,9 @@ end_data(struct measure *m)
 	    held_back ? " (delivered bytes: the in-order count was held back by a loss)" : "");
 	if (up) {
 		m->res.upload_mbps = mbps;
-		m->res.upload_bytes = bytes;
+		m->res.upload_bytes = bytes + m->refused_bytes;
 		m->res.loaded_upload_ms = loaded;
+		m->res.upload_body_bytes = m->upload_body;
 		finish(m, PHASE_DONE);
 	} else {
 		m->res.download_mbps = mbps;
@@ -1205,11 +1317,66 @@ data_stable(const struct measure *m)
 	    stats_stable(s->rate + 1, s->n - 1, from, STABLE_SAMPLES);
 }
 
+/*
+ * The upload failed after the download was measured: the test ends as a partial one (model.h)
+ * with the download's figures — a server that refuses every body must not cost the citizen the
+ * figure already measured.
+ */
+static void
+upload_not_measured(struct measure *m, enum test_error err, const char *why)
+{
+	m->res.upload_error = err;
+	snprintf(m->res.upload_message, sizeof m->res.upload_message, "%s", why);
+	m->res.upload_bytes = m->refused_bytes + (m->s.n > 0 ? m->s.bytes[m->s.n - 1] : 0);
+	m->res.upload_body_bytes = m->upload_body;
+	log_warn("measure: upload not measured (%s): %s; the download figure is kept",
+	    test_error_name(err), why);
+	close_streams(m);
+	finish(m, PHASE_DONE);
+}
+
+/*
+ * A server that refuses a body this large — 413, or a reset mid-body — gets bodies half the
+ * size from now on, down to UPLOAD_BODY_MIN: nginx's default client_max_body_size is 1m, and
+ * many LibreSpeed servers keep it. True when the stream goes on with a smaller body.
+ */
+static bool
+smaller_body(struct measure *m, struct xfer *x, CURLcode rc)
+{
+	long code = 0;
+
+	if (m->phase != PHASE_UPLOAD || x->body_bytes <= UPLOAD_BODY_MIN)
+		return false;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (!(rc == CURLE_HTTP_RETURNED_ERROR && code == 413) && classify(x, rc) != MERR_RESET)
+		return false;
+	if (m->upload_body >= x->body_bytes) {	/* the other streams' refusals follow it */
+		double now = now_mono();
+
+		m->upload_body = x->body_bytes / 2;
+		log_info("measure: upload: %s for a body of %llu bytes; bodies of %llu bytes now",
+		    rc == CURLE_HTTP_RETURNED_ERROR ? "HTTP 413" : curl_easy_strerror(rc),
+		    (unsigned long long)x->body_bytes, (unsigned long long)m->upload_body);
+		/*
+		 * Bytes of refused bodies measure the server's discarding, not an upload: the phase
+		 * starts again, its whole time for bodies the server takes (a loaded machine ended a
+		 * 2 s phase still at refused 1 MiB bodies, and read their bytes as a figure). At most
+		 * five times (8 MiB down to 256 KiB); a limit answers at once (413 after the headers).
+		 */
+		m->refused_bytes += m->s.bytes[m->s.n - 1];
+		m->phase_started = now;
+		m->phase_deadline = now + m->opts.max_seconds + PHASE_GRACE;
+		series_reset(&m->s, counter_total(m, true), now,
+		    (size_t)(m->opts.max_seconds / SAMPLE_INTERVAL) + 64);
+	}
+	return true;
+}
+
 static void
 stream_done(struct measure *m, struct xfer *x, CURLcode rc)
 {
 	rc = xfer_outcome(x, rc);
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && !smaller_body(m, x, rc)) {
 		fail_xfer(m, x, rc);
 		return;
 	}
@@ -1578,7 +1745,7 @@ measure_free(struct measure *m)
 	free(m->cand);
 	free(m->cand_ms);
 	figures_free(&m->res);
-	free(m->upload_body);
+	free(m->upload_block);
 	free(m->loaded);
 	free(m->loaded_at);
 	free(m->s.t);

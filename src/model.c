@@ -102,6 +102,12 @@ figures_good(const struct test_figures *f)
 	return f->error == MERR_NONE && f->download_mbps >= 0 && f->upload_mbps >= 0;
 }
 
+bool
+figures_partial(const struct test_figures *f)
+{
+	return f->error == MERR_NONE && f->upload_error != MERR_NONE;
+}
+
 void
 location_clear(struct location *l)
 {

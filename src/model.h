@@ -59,10 +59,16 @@ struct test_progress {
  */
 #define TEST_PINGS_MAX	100
 
-/* The figures of one test. A figure below 0 is unknown (or not measured: a failed test). */
+/*
+ * The figures of one test. A figure below 0 is unknown (or not measured: a failed test).
+ * A partial test: error is MERR_NONE and the download's figures stand, but the upload could not
+ * be measured (upload_error says why, upload_mbps is unknown).
+ */
 struct test_figures {
 	enum test_error	 error;
 	char		 message[256];	/* English, for logs; "" when error is MERR_NONE */
+	enum test_error	 upload_error;	/* MERR_NONE, or why the upload of a partial test failed */
+	char		 upload_message[256];	/* English, for logs; "" when upload_error is MERR_NONE */
 	char		*server_name;
 	char		*server_url;
 	char		*client_ip;	/* from getIP, may be NULL */
@@ -74,6 +80,7 @@ struct test_figures {
 	double	loaded_download_ms, loaded_upload_ms;	/* median latency while loaded */
 	double	download_mbps, upload_mbps;		/* payload, 10^6 bit/s */
 	uint64_t download_bytes, upload_bytes;		/* everything moved, ramp-up included */
+	uint64_t upload_body_bytes;	/* size of the upload's POST bodies at its end; 0 unknown */
 	double	duration_s;
 	int	ip_version;	/* 4 or 6: the family the test ran over (or was forced to); 0 unknown */
 	int	ipv6;		/* whether this station reached the server over IPv6: 1 yes, 0 no,
@@ -115,6 +122,8 @@ void	figures_copy(struct test_figures *dst, const struct test_figures *src);
 void	figures_free(struct test_figures *f);
 /* Whether the test measured: no error, and the rates are known. */
 bool	figures_good(const struct test_figures *f);
+/* Whether the test measured the download but not the upload (stored with outcome incomplete). */
+bool	figures_partial(const struct test_figures *f);
 
 const char *location_source_name(enum location_source s);
 bool	location_source_from_name(const char *name, enum location_source *s);

@@ -87,7 +87,7 @@ struct ui_model {
 	double		 loaded_download_ms, loaded_upload_ms;	/* < 0: unknown */
 	int		 ipv6;			/* the last test's: 1 works, 0 does not, -1 unknown */
 	int		 ip_version;		/* 4 or 6: the family it ran over; 0 unknown */
-	const char	*verdict_key;		/* catalog key of the sentence */
+	const char	*verdict_key;		/* catalog key of the sentence; NULL: no verdict */
 	const char	*rating_key;		/* catalog key of the word: "rating.good" … */
 	int		 rating;		/* enum rating (verdict.h): the colour */
 	const char	*steadiness_key;	/* catalog key, or NULL */

@@ -42,8 +42,11 @@ wrapped_rows(const char *text, int w)
 static int
 verdict_rows(const struct ui_model *m, int w)
 {
-	const char *sentence = ui_tr(m, m->verdict_key);
+	const char *sentence;
 
+	if (m->verdict_key == NULL)
+		return 0;
+	sentence = ui_tr(m, m->verdict_key);
 	if (textw_width(ui_tr(m, m->rating_key)) + 3 + textw_width(sentence) <= w)
 		return 1;
 	return 1 + wrapped_rows(sentence, w);
@@ -89,7 +92,8 @@ fit(const struct ui_model *m, struct layout *l)
 
 	figure_text(m, m->download_mbps, false, d, sizeof d, 0);
 	figure_text(m, m->upload_mbps, false, u, sizeof u, 1);
-	for (int text = 0; text <= 1; text++) {
+	/* an upload not measured (a partial result) is a line of text, never digits */
+	for (int text = m->upload_mbps < 0; text <= 1; text++) {
 		for (int gaps = 1; gaps >= 0; gaps--) {
 			for (l->scale = SCALE_MAX; l->scale >= 1; l->scale--) {
 				l->up_scale = text ? 0 : l->scale > 2 ? l->scale / 2 : 1;
@@ -203,6 +207,8 @@ result_draw(const struct ui_model *m)
 	y += big_figure(m, &l, y, "result.download", d, l.scale) + l.gaps;
 	if (l.up_scale > 0) {
 		y += big_figure(m, &l, y, "result.upload", u, l.up_scale);
+	} else if (m->upload_mbps < 0) {
+		ui_centre(m, y++, l.x0, l.w, ui_tr(m, "result.upload_not_measured"), A_BOLD);
 	} else {
 		text = i18n_fill(ui_tr(m, "result.upload_line"), "u", u, FILL_END);
 		ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
@@ -212,7 +218,8 @@ result_draw(const struct ui_model *m)
 	ui_centre(m, y++, l.x0, l.w, text, A_BOLD);
 	free(text);
 	y += l.gaps;
-	y += verdict(m, &l, y);
+	if (m->verdict_key != NULL)	/* none for a result without its upload */
+		y += verdict(m, &l, y);
 	if (m->steadiness_key != NULL)
 		y += ui_centre_wrap(m, y, l.x0, l.w, ui_tr(m, m->steadiness_key), A_NORMAL, 3);
 	y += l.gaps;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # 47-kiosk-faults.t — the kiosk against every way a server can fail: for each fault (refused,
-# accepted but never answered, 1 byte/s, HTTP 500 / 404 / 413, a web page instead of data, a
-# truncated body, resets mid-download and mid-upload, an untrusted certificate, a name that does
-# not resolve) the citizen sees the Vietnamese error screen that fits (text from
+# accepted but never answered, 1 byte/s, HTTP 500 / 404 and a failing ping, a web page instead of
+# data, a truncated body, a reset mid-download, a closed connection without a reply, an untrusted
+# certificate, a name that does not resolve) the citizen sees the Vietnamese error screen that fits (text from
 # assets/i18n/vi.ini), the kiosk returns to Welcome by itself and carries on (same process), and
 # the store holds each failed test once, as a failed result without figures (docs/upload.md).
 # Six kiosks run side by side, each taking two faults in turn: between faults its config
-# names another server and SIGHUP reloads it (applied on Welcome, src/kiosk.c).
+# names another server and SIGHUP reloads it (applied on Welcome, src/kiosk.c). A server that
+# refuses or resets every upload gives a partial result, not an error: 16-upload-bodies.t.
 
 # A private network namespace with only loopback: the unresolvable name fails at once and no
 # DNS query leaves the machine. Re-executed once, before lib.sh makes its temporary directory.
@@ -41,9 +42,9 @@ CASES=(
 	"silent    $F_PY/silent/         stalled  stalled"
 	"tlsself   $F_SELF               tls      no_server"
 	"reset     $F_PY/reset/          reset    stalled"
-	"up413     $F_NG/up413/          http     server"
+	"ping500   $F_MORE/ping500/      http     server"
 	"drip      $F_PY/drip/           stalled  stalled"
-	"upreset   $F_PY/upreset/        reset    stalled"
+	"close     $F_NG/close/          reset    stalled"
 	"http500   $F_NG/http500/        http     server"
 	"notfound  $F_MORE/notfound/     http     server"
 	"html      $F_NG/html/           bad_data server"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # 90-faults.t — every way a server can fail ends `tramdo run` in time, with the right error code
 # and exit status, never a crash, a hang or a hoarded body: refused; accepted and never
-# answered; 1 byte/s (every reply, or only the data); HTTP 500, 404, 413 and a failing ping; a
+# answered; 1 byte/s (every reply, or only the data); HTTP 500, 404 and a failing ping; a
 # closed connection without a reply; an HTML page instead of data, and a captive portal; a
-# truncated body; resets mid-download and mid-upload; a stall; a 10 GB Content-Length on the
+# truncated body; a reset mid-download; a stall; a server that refuses (413) or resets every upload
+# body, even the smallest: a partial result, the download kept, exit status 3; a 10 GB Content-Length on the
 # data and on getIP; TLS to a plain-HTTP server, an untrusted and an expired certificate; a name
 # that does not resolve; a connection that stops answering after a few requests. getIP replies are
 # taken leniently, a getIP that trickles is given up after 2 s, and getIP's text reaches the
@@ -13,7 +14,7 @@
 command -v nginx >/dev/null || skip_all "nginx not installed"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 
-plan 98
+plan 100
 start_fault_servers || { fail "fault servers started"; done_testing; }
 
 cat > "$T_TMP/t.ini" <<INI
@@ -50,7 +51,8 @@ rc = subprocess.call(sys.argv[3:])
 elapsed = time.monotonic() - t
 u = resource.getrusage(resource.RUSAGE_CHILDREN)
 try:
-    err = json.load(open(sys.argv[2])).get("error", {})
+    d = json.load(open(sys.argv[2]))
+    err = d.get("error") or d.get("upload_error") or {}	# a partial result: the upload's
 except ValueError:
     err = {}
 with open(sys.argv[1], "w") as f:
@@ -145,7 +147,12 @@ num_ok "$(jget "$T_TMP/slow.out" 'd["download_mbps"]') < 0.001" "slow: download 
 expect http500 "$F_NG/http500/" 1 http 5
 expect notfound "$F_MORE/notfound/" 1 http 8
 expect ping500 "$F_MORE/ping500/" 1 http 8
-expect upload413 "$F_NG/up413/" 1 http 9
+# Every POST refused, whatever its size: the bodies halve down to 256 KiB, then the result is
+# partial — the download kept, the upload's error recorded.
+expect upload413 "$F_NG/up413/" 3 http 9
+num_ok "$(jget "$T_TMP/upload413.out" 'd["download_mbps"]') > 0" "upload413: the download figure is kept"
+is "$(jget "$T_TMP/upload413.out" 'd["upload_mbps"], d["upload_body_bytes"]')" "None 262144" \
+    "upload413: no upload figure, after bodies down to 256 KiB"
 # nginx closes the connection without a reply (return 444)
 expect close "$F_NG/close/" 1 reset 5
 expect html "$F_NG/html/" 1 bad_data 5
@@ -153,8 +160,8 @@ expect portal "$F_NG/portal/" 1 bad_data 3
 INI=$T_TMP/patient.ini expect truncated "$F_PY/truncated/" 1 reset 8
 INI=$T_TMP/patient.ini expect reset "$F_PY/reset/" 1 reset 5
 like "$(jget "$T_TMP/reset.out" 'd["error"]["message"]')" "^download: " "reset: the error message names the phase"
-expect upreset "$F_PY/upreset/" 1 reset 10
-like "$(jget "$T_TMP/upreset.out" 'd["error"]["message"]')" "^upload: " "upreset: fails in the upload phase"
+expect upreset "$F_PY/upreset/" 3 reset 10
+like "$(jget "$T_TMP/upreset.out" 'd["upload_error"]["message"]')" "^upload: " "upreset: the upload fails, the download stands"
 expect huge "$F_STREAM/huge/" 0 "" 14
 expect hugeip "$F_STREAM/hugeip/" 0 "" 14
 INI=$T_TMP/patient.ini expect tls-self "$F_SELF" 1 tls 5

@@ -116,7 +116,8 @@ done_testing() { exit $_t_failed; }
 
 # start_nginx PORT [EXTRA_CONF...]: nginx on 127.0.0.1:PORT serving config/nginx-speedtest.conf
 # (port and root substituted) from $T_TMP/nginx-PORT, plus extra http-level snippets (e.g. the
-# fault server blocks in tests/fixtures/). Random garbage of $NGINX_GARBAGE_MB MiB (default 32).
+# fault server blocks in tests/fixtures/). Random garbage of $NGINX_GARBAGE_MB MiB (default 32);
+# $NGINX_BODY_MAX, when set, replaces the config's client_max_body_size 0 (e.g. 1m, nginx's default).
 # With NGINX_TLS="PORT CERT KEY" the same server also speaks https on 127.0.0.1:PORT
 # (certificates: bench/lib-tls.sh), and with NGINX_TLS6=1 on [::1]:PORT too. Records the PID
 # in T_PIDS and waits for the port(s).
@@ -129,6 +130,7 @@ start_nginx() {
 	chmod 644 "$dir/www/garbage.bin"
 	sed -e "s|^\([[:space:]]*\)listen [0-9]*;|\1listen 127.0.0.1:$port;|" \
 	    -e "s|^\([[:space:]]*\)root [^;]*;|\1root $dir/www;|" \
+	    -e "s|^\([[:space:]]*\)client_max_body_size 0;|\1client_max_body_size ${NGINX_BODY_MAX:-0};|" \
 	    "$SRCDIR/config/nginx-speedtest.conf" > "$dir/speedtest.conf"
 	if [ -n "${NGINX_TLS:-}" ]; then
 		declare -F tls_nginx_lines >/dev/null || source "$SRCDIR/bench/lib-tls.sh"

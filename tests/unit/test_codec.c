@@ -55,6 +55,7 @@ full(struct result *r)
 	r->fig.upload_mbps = 41.25;
 	r->fig.download_bytes = 123456789;
 	r->fig.upload_bytes = 5000;
+	r->fig.upload_body_bytes = 8388608;
 	r->fig.duration_s = 18.4;
 	r->fig.ip_version = 4;
 	r->fig.ipv6 = 1;
@@ -95,7 +96,7 @@ static const char *full_json =
     "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
     "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
     "\"download_mbps\":94.50,\"upload_mbps\":41.25,"
-    "\"bytes\":{\"download\":123456789,\"upload\":5000},"
+    "\"bytes\":{\"download\":123456789,\"upload\":5000},\"upload_body_bytes\":8388608,"
     "\"location\":{\"source\":\"gps\",\"lat\":19.8000000,\"lon\":105.7700000,\"alt_m\":-12.5,"
     "\"accuracy_m\":5.0,\"satellites\":9,\"fix_time\":\"2026-11-25T03:04:00Z\"},"
     "\"duration_s\":18.40,\"software\":\"tramdo/0.1.0\"}";
@@ -235,6 +236,8 @@ test_json_round_trip_full(void **state)
 	assert_true(f->loaded_download_ms == 80.5 && f->loaded_upload_ms == 120);
 	assert_true(f->download_mbps == 94.5 && f->upload_mbps == 41.25);
 	assert_true(f->download_bytes == 123456789 && f->upload_bytes == 5000);
+	assert_true(f->upload_body_bytes == 8388608);
+	assert_int_equal(f->upload_error, MERR_NONE);
 	assert_true(f->duration_s == 18.4);
 	assert_int_equal(f->npings, 5);
 	assert_true(f->pings_ms[0] == 4.25 && f->pings_ms[1] == 1.125 && f->pings_ms[4] == 4.375);
@@ -472,7 +475,8 @@ test_influx_line(void **state)
 	    "result_id=\"" ID "\",trigger=\"citizen\",client_isp=\"VNPT \\\"Fiber\\\"\","
 	    "ipv6=true,latency_min_ms=3.1,latency_median_ms=4.25,jitter_ms=0.03,connect_ms=1.5,"
 	    "loaded_download_ms=80.5,loaded_upload_ms=120,download_mbps=94.5,upload_mbps=41.25,"
-	    "download_bytes=123456789i,upload_bytes=5000i,lat=19.8,lon=105.77,accuracy_m=5,"
+	    "download_bytes=123456789i,upload_bytes=5000i,upload_body_bytes=8388608i,lat=19.8,"
+	    "lon=105.77,accuracy_m=5,"
 	    "duration_s=18.4 1795575845\n");
 	/*
 	 * The result id and other per-test values are fields, never tags: a tag per test would be
@@ -591,7 +595,7 @@ test_librespeed_form(void **state)
 	    "\"samples\":[4.250,1.125,5.000,0.500,4.375]},"
 	    "\"loaded_latency_ms\":{\"download\":80.50,\"upload\":120.00},"
 	    "\"download_mbps\":94.50,\"upload_mbps\":41.25,"
-	    "\"bytes\":{\"download\":123456789,\"upload\":5000},"
+	    "\"bytes\":{\"download\":123456789,\"upload\":5000},\"upload_body_bytes\":8388608,"
 	    "\"location\":{\"source\":\"gps\",\"lat\":19.8000000,\"lon\":105.7700000,"
 	    "\"alt_m\":-12.5,\"accuracy_m\":5.0,\"satellites\":9,"
 	    "\"fix_time\":\"2026-11-25T03:04:00Z\"},"
@@ -718,6 +722,66 @@ test_samples_strict(void **state)
 	result_free(&r);
 }
 
+/* The download measured, the upload refused: a partial result (model.h). */
+static void
+partial(struct result *r)
+{
+	full(r);
+	r->fig.upload_mbps = -1;
+	r->fig.loaded_upload_ms = -1;
+	r->fig.upload_body_bytes = 262144;
+	r->fig.upload_error = MERR_HTTP;
+	snprintf(r->fig.upload_message, sizeof r->fig.upload_message,
+	    "upload: HTTP 413 from http://10.0.0.2/empty");
+}
+
+/* Every format keeps the download of a partial test and says why its upload is missing. */
+static void
+test_partial(void **state)
+{
+	struct result r, back;
+	char *text, err[256] = "";
+
+	(void)state;
+	partial(&r);
+	assert_false(figures_good(&r.fig));
+	assert_true(figures_partial(&r.fig));
+	text = codec_json(&r);
+	assert_non_null(strstr(text, "\"download_mbps\":94.50,\"upload_mbps\":null,"));
+	assert_non_null(strstr(text, ",\"upload_body_bytes\":262144,\"upload_error\":{\"code\":"
+	    "\"http\",\"message\":\"upload: HTTP 413 from http://10.0.0.2/empty\"},"));
+	assert_null(strstr(text, "\"error\""));
+	decode(text, &back);
+	assert_int_equal(back.fig.error, MERR_NONE);
+	assert_int_equal(back.fig.upload_error, MERR_HTTP);
+	assert_string_equal(back.fig.upload_message, "upload: HTTP 413 from http://10.0.0.2/empty");
+	assert_true(back.fig.download_mbps == 94.5 && back.fig.upload_mbps == -1);
+	assert_true(back.fig.upload_body_bytes == 262144);
+	assert_true(figures_partial(&back.fig));
+	free(text);
+	result_free(&back);
+	text = codec_influx(&r, false);
+	assert_non_null(strstr(text, ",download_mbps=94.5,download_bytes="));
+	assert_non_null(strstr(text, ",upload_body_bytes=262144i,upload_error=\"http\","));
+	assert_null(strstr(text, "upload_mbps"));
+	free(text);
+	text = codec_librespeed(&r, err, sizeof err);
+	assert_non_null(text);
+	assert_form_field(text, "ul", "Fail");
+	assert_form_field(text, "dl", "100.17");
+	free(text);
+	text = codec_csv(&r);
+	assert_non_null(strstr(text, ",94.50,,3.10,"));
+	assert_non_null(strstr(text, ",gps,,4,true,262144,http\r\n"));
+	free(text);
+	/* An upload_error whose code no tramdo wrote is still a partial test. */
+	decode("{\"id\":\"" ID "\",\"started_at\":\"2026-11-25T03:04:05Z\",\"download_mbps\":1,"
+	    "\"upload_error\":{\"code\":\"none\"}}", &back);
+	assert_int_equal(back.fig.upload_error, MERR_INTERNAL);
+	result_free(&back);
+	result_free(&r);
+}
+
 static void
 test_csv(void **state)
 {
@@ -730,7 +794,7 @@ test_csv(void **state)
 	    "station_commune_code,station_isp,server_name,client_isp,download_mbps,upload_mbps,"
 	    "latency_ms_min,latency_ms_median,latency_ms_jitter,loaded_latency_ms_download,"
 	    "loaded_latency_ms_upload,bytes_download,bytes_upload,location_lat,location_lon,"
-	    "location_source,error_code,ip_version,ipv6\r\n");
+	    "location_source,error_code,ip_version,ipv6,upload_body_bytes,upload_error_code\r\n");
 	free(row);
 	full(&r);
 	free(r.station.name);
@@ -740,14 +804,14 @@ test_csv(void **state)
 	assert_string_equal(row, ID ",2026-11-25T03:04:05Z,citizen,\"TH TS,01=A\","
 	    "\"Nhà văn hoá, \"\"xã\"\"\nTân Sơn\",15553,Viễn thông Thanh Hoá,\"Hà Nội, VNPT\","
 	    "\"VNPT \"\"Fiber\"\"\",94.50,41.25,3.10,4.25,0.03,80.50,120.00,123456789,5000,"
-	    "19.8000000,105.7700000,gps,,4,true\r\n");
+	    "19.8000000,105.7700000,gps,,4,true,8388608,\r\n");
 	free(row);
 	result_free(&r);
 	failed(&r);
 	row = codec_csv(&r);
 	/* A negative figure is a number, not a formula: left as it is. */
 	assert_string_equal(row, ID ",2026-11-25T03:04:05Z,schedule,S1,,,,lan,,,,,,,,,,,"
-	    "-19.8067000,105.7852000,station,connect,,\r\n");
+	    "-19.8067000,105.7852000,station,connect,,,,\r\n");
 	free(row);
 	result_free(&r);
 }
@@ -809,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_librespeed_failed),
 		cmocka_unit_test(test_librespeed_refuses),
 		cmocka_unit_test(test_samples_strict),
+		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_formula_cells),
 	};
