@@ -173,8 +173,13 @@ def main():
             cpu = cpu_seconds(proc.pid)
             end = time.monotonic() - t0
             n, k = int(m.group(2)), int(m.group(3))
+            # tramdo's figure runs from the mean time of the first three readings of its
+            # measured part (sample k) to that of the last three (sample n - 2): the link's
+            # figure is taken over the same span, which matters when the rate changes in it
             phases[m.group(1)] = {"end_s": end, "start_s": end - n * SAMPLE_S,
                                   "measured_from_s": end - (n - k) * SAMPLE_S,
+                                  "rate_from_s": end - (n - 1 - k) * SAMPLE_S,
+                                  "rate_to_s": end - SAMPLE_S,
                                   "cpu_s": cpu - cpu_before if cpu is not None else None}
             cpu_before = cpu if cpu is not None else cpu_before
     out = proc.stdout.read()
@@ -189,7 +194,7 @@ def main():
     except ValueError:
         result = None
     for name, p in phases.items():
-        p["link_mbps"] = payload_mbps(counters, p["measured_from_s"], p["end_s"], name == "upload")
+        p["link_mbps"] = payload_mbps(counters, p["rate_from_s"], p["rate_to_s"], name == "upload")
         p["connect_ms"] = median_between(probes, p["start_s"], p["end_s"])
         if backlogs:
             p["queue_down_ms"] = queue_ms(backlogs, p["measured_from_s"], p["end_s"], 0, a.down_mbit)
