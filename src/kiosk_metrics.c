@@ -26,6 +26,7 @@ static const char *const gps_states[] = {
 };
 static const char *const outcomes[] = {
 	[KMETRICS_GOOD] = "good", [KMETRICS_FAILED] = "failed", [KMETRICS_CANCELLED] = "cancelled",
+	[KMETRICS_INCOMPLETE] = "incomplete",
 };
 
 void
@@ -64,8 +65,9 @@ take_result(struct kmetrics *m, const struct result *r, bool last_test)
 
 	if (last_test) {
 		m->last_test = r->started_at;
-		m->last_outcome = good ? KMETRICS_GOOD : f->error == MERR_CANCELLED ?
-		    KMETRICS_CANCELLED : KMETRICS_FAILED;
+		/* a partial result (download kept, upload refused) is stored as incomplete, not failed */
+		m->last_outcome = good ? KMETRICS_GOOD : figures_partial(f) ? KMETRICS_INCOMPLETE :
+		    f->error == MERR_CANCELLED ? KMETRICS_CANCELLED : KMETRICS_FAILED;
 	}
 	if (good) {
 		m->last_good = r->started_at;
@@ -151,7 +153,8 @@ fill(struct metrics_snapshot *s, const struct kmetrics *m, const struct kmetrics
 	s->state = (struct metrics_stateset){ states, KS_COUNT, src->state };
 	s->last_test_time = m->last_test;
 	s->last_good_test_time = m->last_good;
-	s->last_outcome = (struct metrics_stateset){ outcomes, 3, m->last_outcome };
+	s->last_outcome = (struct metrics_stateset){ outcomes, (int)(sizeof outcomes / sizeof outcomes[0]),
+	    m->last_outcome };
 	/* The staff screen's counts; without a store that can tell, the kiosk's own good count. */
 	s->good_today = model->today_good >= 0 ? model->today_good : model->tests_today;
 	s->failed_today = model->today_failed;

@@ -37,7 +37,7 @@ struct kmetrics {
 	bool	seeded;			/* the store was asked once */
 };
 
-enum { KMETRICS_GOOD, KMETRICS_FAILED, KMETRICS_CANCELLED };
+enum { KMETRICS_GOOD, KMETRICS_FAILED, KMETRICS_CANCELLED, KMETRICS_INCOMPLETE };
 
 /* What the kiosk has now, borrowed for one write. */
 struct kmetrics_source {

@@ -42,7 +42,7 @@ struct metrics_snapshot {
 	struct metrics_stateset	state;		/* the kiosk's state machine */
 	double	last_test_time;		/* epoch s the last test started */
 	double	last_good_test_time;
-	struct metrics_stateset	last_outcome;	/* good, failed, cancelled */
+	struct metrics_stateset	last_outcome;	/* good, failed, cancelled, incomplete */
 	long	good_today, failed_today;
 	double	download_bytes_per_s;		/* the last good test's payload rates */
 	double	upload_bytes_per_s;

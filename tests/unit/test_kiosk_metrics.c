@@ -74,6 +74,14 @@ test_outcomes(void **state)
 	r.fig.error = MERR_CANCELLED;
 	kmetrics_test(&m, &r);
 	assert_int_equal(m.last_outcome, KMETRICS_CANCELLED);
+	/* the download measured, the upload refused: stored as incomplete, not failed */
+	r.started_at = 3000;
+	r.fig.error = MERR_NONE;
+	r.fig.upload_mbps = -1;
+	r.fig.upload_error = MERR_HTTP;
+	kmetrics_test(&m, &r);
+	assert_int_equal(m.last_outcome, KMETRICS_INCOMPLETE);
+	assert_true(m.last_test == 3000 && m.last_good == 1000);
 }
 
 static void
