@@ -3,14 +3,15 @@ NMEA=$SRCDIR/tests/fixtures/nmea
 command -v gpsfake >/dev/null 2>&1 || skip_all "gpsfake not installed (Debian gpsd-clients)"
 
 # gps_reporting PORT: a client of gpsd on PORT gets a TPV report (one that holds the text
-# $GPS_WANT too, when set) within 20 s. On a loaded machine gpsfake sometimes gives its first
+# $GPS_WANT too, when set) within T_WAIT_SECONDS (20 s was too short at load 13: gpsfake, a
+# Python program, gave two starts no report). On a loaded machine gpsfake sometimes gives its first
 # client nothing for many seconds (the replay starts before gpsd has the device), and gpsd's
 # first reports of a replay can be partial (seen: a 3D TPV without altMSL, before gpsd had
 # learnt the replay's cycle); the tests are about tramdo, so they start once gpsd reports.
 gps_reporting() {
-	python3 - "$1" "${GPS_WANT:-}" <<'PY'
+	python3 - "$1" "${GPS_WANT:-}" "$T_WAIT_SECONDS" <<'PY'
 import socket, sys, time
-deadline = time.monotonic() + 20
+deadline = time.monotonic() + float(sys.argv[3])
 want = sys.argv[2].encode()
 while time.monotonic() < deadline:
     try:
@@ -54,7 +55,7 @@ GPS_RETRIES=0
 gps_ready() {
 	local try
 	for try in 1 2; do
-		wait_port "$GPS_PORT" "$GPS_PID" 20 && gps_reporting "$GPS_PORT" && return 0
+		wait_port "$GPS_PORT" "$GPS_PID" && gps_reporting "$GPS_PORT" && return 0
 		diag "gpsfake on port $GPS_PORT gave no report (try $try)"
 		GPS_RETRIES=$((GPS_RETRIES + 1))
 		gps_stop
