@@ -208,7 +208,9 @@ is "$(jget "$T_TMP/dripip.out" 'd["client"]["ip"]')" "None" "dripip: client IP u
 num_ok "$(jget "$T_TMP/dripip.out" 'd["download_mbps"]') > 0 and $(jget "$T_TMP/dripip.out" 'd["upload_mbps"]') > 0" \
     "dripip: download and upload measured"
 held=$(sed -n 's/^dripip: getIP held \([0-9.]*\) s$/\1/p' "$T_TMP/hostile-stream.log" | head -1)
-num_ok "${held:-0} >= 1.5 and ${held:-0} < 2 + 1.5" "dripip: getIP given up after ${held:-?} s (its limit: 2 s)"
+# getIP runs beside the test: it is given up at its 2 s limit or when the test ends, whichever
+# comes first (a loopback test can end within a second); never later.
+num_ok "${held:-0} > 0 and ${held:-0} < 2 + 1.5" "dripip: getIP given up after ${held:-?} s (its limit: 2 s, or the test's end)"
 # A server that stops answering on a connection already in use: the ping's request went out on a
 # reused connection (curl's connect time is 0 there), so the server stalled, not the connect.
 expect tired "$F_PY/tired/" 1 stalled 6
